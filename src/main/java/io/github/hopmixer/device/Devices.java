@@ -1,0 +1,59 @@
+package io.github.hopmixer.device;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ServiceLoader;
+
+/**
+ * Device selection for {@code --device}: {@code jvm}, {@code reference}, a provider's id such as
+ * {@code tornado} or {@code tornado:opencl:0}, or {@code auto} (a GPU, then an FPGA, then an OpenCL CPU device,
+ * then the JVM). A device that is asked for and is not there is an error, never a quiet substitute.
+ */
+public final class Devices {
+    private Devices() {}
+
+    public static List<DeviceProvider> providers() {
+        List<DeviceProvider> out = new ArrayList<>();
+        for (DeviceProvider p : ServiceLoader.load(DeviceProvider.class)) out.add(p);
+        return out;
+    }
+
+    /** Every device present: the JVM, the reference, and each provider's. */
+    public static List<DeviceProvider.Info> list() {
+        List<DeviceProvider.Info> out = new ArrayList<>();
+        long heap = Runtime.getRuntime().maxMemory();
+        out.add(new DeviceProvider.Info("jvm", "jvm", "CPU",
+                Runtime.getRuntime().availableProcessors() + " cores, " + System.getProperty("java.vm.name") + " "
+                        + Runtime.version(), heap));
+        out.add(new DeviceProvider.Info("reference", "jvm", "CPU", "scalar double-precision reference (slow)", heap));
+        for (DeviceProvider p : providers()) out.addAll(p.list());
+        return out;
+    }
+
+    public static Device open(String id, int threads) {
+        if (id.equals("jvm")) return new JvmDevice(threads);
+        if (id.equals("reference")) return new ReferenceDevice();
+        if (id.equals("auto")) return openAuto(threads);
+        String prefix = id.contains(":") ? id.substring(0, id.indexOf(':')) : id;
+        for (DeviceProvider p : providers()) if (p.prefix().equals(prefix)) return p.open(id, threads);
+        if (prefix.equals("tornado")) {
+            throw new IllegalArgumentException("--device " + id + ": TornadoVM is not on this JVM. Install a TornadoVM SDK "
+                    + "(https://github.com/beehive-lab/TornadoVM/releases, or 'sdk install tornadovm'), build hopmixer "
+                    + "with 'mvn -Ptornado package', set TORNADOVM_HOME and start it through scripts/hopmixer. "
+                    + "See the README's TornadoVM section.");
+        }
+        throw new IllegalArgumentException("unknown device '" + id + "'; expected jvm, reference, auto, or one of the ids "
+                + "that 'hopmixer devices' lists");
+    }
+
+    private static Device openAuto(int threads) {
+        for (String type : List.of("GPU", "FPGA", "CPU")) {
+            for (DeviceProvider p : providers()) {
+                for (DeviceProvider.Info info : p.list()) {
+                    if (info.type().equalsIgnoreCase(type)) return p.open(info.id(), threads);
+                }
+            }
+        }
+        return new JvmDevice(threads);
+    }
+}

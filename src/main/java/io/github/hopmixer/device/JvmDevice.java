@@ -1,0 +1,123 @@
+package io.github.hopmixer.device;
+
+import io.github.hopmixer.kernels.*;
+import io.github.hopmixer.plan.Buffer;
+import io.github.hopmixer.plan.Invocation;
+import io.github.hopmixer.plan.Plan;
+
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.RecursiveAction;
+
+/**
+ * The embedded default: float kernels on all cores. Each invocation's work items are split into one contiguous
+ * range per thread; kernels own their range's outputs, so no locks and results do not depend on the split.
+ */
+public final class JvmDevice implements Device {
+    /** Below this many work items × inner work an op runs on the calling thread: forking would cost more. */
+    private static final int MIN_ITEMS_PER_TASK = 1;
+
+    private final BufferStore<float[]> store = new BufferStore<>(float[]::new);
+    private final int threads;
+    private final ForkJoinPool pool;
+
+    public JvmDevice(int threads) {
+        if (threads < 1) throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+        this.threads = threads;
+        this.pool = threads > 1 ? new ForkJoinPool(threads) : null;
+    }
+
+    public JvmDevice() {
+        this(Runtime.getRuntime().availableProcessors());
+    }
+
+    @Override
+    public String name() { return "jvm(" + threads + " threads)"; }
+
+    public int threads() { return threads; }
+
+    @Override
+    public void prepare(Plan plan) { store.prepare(plan); }
+
+    @Override
+    public void execute(Plan plan) {
+        Object[] arrays = store.arrays(plan);
+        for (Invocation inv : plan.steps()) {
+            float[][] f = new float[inv.buffers().length][];
+            for (int k = 0; k < f.length; k++) f[k] = (float[]) arrays[inv.buffers()[k].id()];
+            int n = inv.parallelism();
+            int parts = Math.min(threads, n / MIN_ITEMS_PER_TASK);
+            if (pool == null || parts <= 1) {
+                run(inv, f, 0, n);
+            } else {
+                pool.invoke(new Split(inv, f, n, parts));
+            }
+        }
+    }
+
+    @Override
+    public void write(Buffer b, float[] src) {
+        Device.checkLength(b, src.length);
+        System.arraycopy(src, 0, store.array(b), 0, src.length);
+    }
+
+    @Override
+    public void read(Buffer b, float[] dst) {
+        Device.checkLength(b, dst.length);
+        System.arraycopy(store.array(b), 0, dst, 0, dst.length);
+    }
+
+    @Override
+    public void close() {
+        if (pool != null) pool.shutdown();
+    }
+
+    private static final class Split extends RecursiveAction {
+        private final Invocation inv;
+        private final float[][] f;
+        private final int n, parts;
+
+        Split(Invocation inv, float[][] f, int n, int parts) {
+            this.inv = inv;
+            this.f = f;
+            this.n = n;
+            this.parts = parts;
+        }
+
+        @Override
+        protected void compute() {
+            RecursiveAction[] tasks = new RecursiveAction[parts];
+            for (int p = 0; p < parts; p++) {
+                int lo = (int) ((long) n * p / parts), hi = (int) ((long) n * (p + 1) / parts);
+                tasks[p] = new RecursiveAction() {
+                    @Override
+                    protected void compute() { run(inv, f, lo, hi); }
+                };
+            }
+            invokeAll(tasks);
+        }
+    }
+
+    static void run(Invocation inv, float[][] d, int lo, int hi) {
+        int[] i = inv.ints();
+        switch (inv.op()) {
+            case GEMM -> Gemm.jvm(d[0], d[1], d[2], i[0], i[1], i[2], i[3], i[4], i[5], i[6], i[7], i[8], i[9], lo, hi);
+            case ADD_BIAS -> Bias.addJvm(d[0], d[1], i[0], i[1], i[2], lo, hi);
+            case BIAS_GRAD -> Bias.gradJvm(d[0], d[1], i[0], i[1], i[2], i[3], lo, hi);
+            case LAYERNORM -> LayerNorm.forwardJvm(d[0], d[1], d[2], d[3], d[4], d[5], i[0], i[1], lo, hi);
+            case LAYERNORM_BACKWARD_INPUT -> LayerNorm.backwardInputJvm(d[0], d[1], d[2], d[3], d[4], d[5], i[0], i[1], i[2], lo, hi);
+            case LAYERNORM_BACKWARD_PARAMS -> LayerNorm.backwardParamsJvm(d[0], d[1], d[2], d[3], d[4], d[5], i[0], i[1], i[2], lo, hi);
+            case GELU -> Gelu.forwardJvm(d[0], d[1], i[0], lo, hi);
+            case GELU_BACKWARD -> Gelu.backwardJvm(d[0], d[1], d[2], i[0], i[1], lo, hi);
+            case RESIDUAL -> Residual.forwardJvm(d[0], d[1], d[2], d[3], i[0], i[1], lo, hi);
+            case MASKED_ADD -> Residual.maskedAddJvm(d[0], d[1], d[2], i[0], i[1], i[2], lo, hi);
+            case ADD -> Residual.addJvm(d[0], d[1], i[0], i[1], lo, hi);
+            case TOKEN_MEAN -> TokenMean.forwardJvm(d[0], d[1], i[0], i[1], i[2], lo, hi);
+            case TOKEN_MEAN_BACKWARD -> TokenMean.backwardJvm(d[0], d[1], i[0], i[1], i[2], i[3], lo, hi);
+            case PATCHIFY -> Patchify.forwardJvm(d[0], d[1], i[0], i[1], i[2], i[3], i[4], lo, hi);
+            case CROSS_ENTROPY -> CrossEntropy.jvm(d[0], d[1], d[2], d[3], i[0], i[1], lo, hi);
+            case SUM_SQUARES -> Penalty.sumSquaresJvm(d[0], d[1], i[0], i[1]);
+            case L2_GRAD -> Penalty.gradJvm(d[0], d[1], d[2], i[0], i[1], lo, hi);
+            case ADAMW -> AdamW.jvm(d[0], d[1], d[2], d[3], d[4], i[0], i[1], lo, hi);
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package io.github.hopmixer.kernels;
+
+/** Exact GELU, x·Φ(x) = ½x(1 + erf(x/√2)), as PyTorch's {@code nn.GELU()} (approximate='none'). */
+public final class Gelu {
+    private static final double SQRT_HALF = Math.sqrt(0.5);
+    private static final double INV_SQRT_2PI = 1.0 / Math.sqrt(2 * Math.PI);
+    private static final double TWO_OVER_SQRT_PI = 2.0 / Math.sqrt(Math.PI);
+
+    private Gelu() {}
+
+    public static void forwardRef(double[] y, double[] x, int n, int lo, int hi) {
+        for (int i = lo; i < hi; i++) y[i] = 0.5 * x[i] * (1 + erf(x[i] * SQRT_HALF));
+    }
+
+    public static void forwardJvm(float[] y, float[] x, int n, int lo, int hi) {
+        for (int i = lo; i < hi; i++) y[i] = 0.5f * x[i] * (1f + erfFloat(x[i] * (float) SQRT_HALF));
+    }
+
+    /** GELU'(x) = Φ(x) + x·φ(x). */
+    public static void backwardRef(double[] dx, double[] dy, double[] x, int n, int acc, int lo, int hi) {
+        for (int i = lo; i < hi; i++) {
+            double v = x[i], d = 0.5 * (1 + erf(v * SQRT_HALF)) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v);
+            dx[i] = acc != 0 ? dx[i] + dy[i] * d : dy[i] * d;
+        }
+    }
+
+    public static void backwardJvm(float[] dx, float[] dy, float[] x, int n, int acc, int lo, int hi) {
+        for (int i = lo; i < hi; i++) {
+            float v = x[i];
+            float d = 0.5f * (1f + erfFloat(v * (float) SQRT_HALF)) + v * (float) INV_SQRT_2PI * (float) Math.exp(-0.5f * v * v);
+            dx[i] = acc != 0 ? dx[i] + dy[i] * d : dy[i] * d;
+        }
+    }
+
+    /** erf to double precision (≈1e-15): a positive-term series below 3, erfc's continued fraction above. */
+    public static double erf(double x) {
+        double ax = Math.abs(x);
+        double r;
+        if (ax < 3) {
+            double term = ax, sum = ax, x2 = 2 * ax * ax;
+            for (int n = 1; term > 1e-17 * sum; n++) {
+                term *= x2 / (2 * n + 1);
+                sum += term;
+            }
+            r = TWO_OVER_SQRT_PI * Math.exp(-ax * ax) * sum;
+        } else {
+            double f = ax;
+            for (int k = 60; k >= 1; k--) f = ax + (k * 0.5) / f;
+            r = 1 - Math.exp(-ax * ax) / (Math.sqrt(Math.PI) * f);
+        }
+        return x < 0 ? -r : r;
+    }
+
+    /** Abramowitz–Stegun 7.1.26, |error| ≤ 1.5e-7: float precision at a fraction of the series' cost. */
+    public static float erfFloat(float x) {
+        float ax = Math.abs(x);
+        float t = 1f / (1f + 0.3275911f * ax);
+        float poly = t * (0.254829592f + t * (-0.284496736f + t * (1.421413741f + t * (-1.453152027f + t * 1.061405429f))));
+        float r = 1f - poly * (float) Math.exp(-ax * ax);
+        return x < 0 ? -r : r;
+    }
+}

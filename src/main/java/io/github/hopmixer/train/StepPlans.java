@@ -1,0 +1,74 @@
+package io.github.hopmixer.train;
+
+import io.github.hopmixer.model.Mixer;
+import io.github.hopmixer.model.ModelConfig;
+import io.github.hopmixer.model.ParamSpec;
+import io.github.hopmixer.plan.Buffer;
+import io.github.hopmixer.plan.Graph;
+import io.github.hopmixer.plan.Op;
+import io.github.hopmixer.plan.Plan;
+import io.github.hopmixer.plan.Scalars;
+
+import java.util.List;
+
+/**
+ * Builds the two programs a run needs, once per (model, batch size): the training step — forward, loss,
+ * backward, λ penalty, AdamW — and the evaluation step (forward and per-sample loss, DropPath off).
+ */
+public final class StepPlans {
+    private StepPlans() {}
+
+    /** A built step and the buffers the host reads and writes. {@code penalty} is null unless the model is asymmixer. */
+    public record Step(Plan plan, ModelConfig model, int batch, Buffer images, Buffer targets, Buffer losses,
+                       Buffer logits, Buffer penalty, List<Buffer> dropPathMasks, Buffer scalars,
+                       List<Buffer> params, List<ParamSpec> specs) {}
+
+    public static Step training(ModelConfig m, int batch) {
+        return training(m, batch, true);
+    }
+
+    /** @param optimizer false for forward + backward only (gradient checks) */
+    public static Step training(ModelConfig m, int batch, boolean optimizer) {
+        Graph g = new Graph("train", true);
+        Buffer images = g.input("images", batch, m.inChans(), m.imageSize(), m.imageSize());
+        Buffer targets = g.input("targets", batch, m.numClasses());
+        Buffer scalars = g.scalars();
+        Mixer.Forward f = Mixer.build(g, m, images, batch);
+        Buffer losses = g.crossEntropy("losses", f.logits(), targets, batch, m.numClasses());
+        g.backward();
+        Buffer penalty = null;
+        if (!f.penalised().isEmpty()) {
+            // λ·Σ‖W2‖²: its value for the loss report, its gradient 2λ·W2 added after backprop.
+            penalty = g.output("penalty", f.penalised().size());
+            for (int i = 0; i < f.penalised().size(); i++) {
+                Buffer w = f.penalised().get(i);
+                g.call(Op.SUM_SQUARES, new Buffer[] {penalty, w}, w.size(), i);
+                g.call(Op.L2_GRAD, new Buffer[] {g.grad(w), w, scalars}, w.size(), Scalars.LAMBDA);
+            }
+        }
+        for (Buffer p : f.params()) {
+            if (!g.hasParamGrad(p)) throw new IllegalStateException("no gradient reaches " + p.name());
+        }
+        if (optimizer) {
+            for (int i = 0; i < f.params().size(); i++) {
+                Buffer p = f.params().get(i);
+                Buffer mom = g.state("adam.m/" + p.name(), p.shape()), vel = g.state("adam.v/" + p.name(), p.shape());
+                g.call(Op.ADAMW, new Buffer[] {p, g.grad(p), mom, vel, scalars}, p.size(), f.specs().get(i).decay() ? 1 : 0);
+            }
+        }
+        Plan plan = g.build(m.name() + "/train/b" + batch + (optimizer ? "" : "/no-opt"));
+        return new Step(plan, m, batch, images, targets, losses, f.logits(), penalty, f.dropPathMasks(), scalars,
+                f.params(), f.specs());
+    }
+
+    public static Step evaluation(ModelConfig m, int batch) {
+        Graph g = new Graph("eval", false);
+        Buffer images = g.input("images", batch, m.inChans(), m.imageSize(), m.imageSize());
+        Buffer targets = g.input("targets", batch, m.numClasses());
+        Mixer.Forward f = Mixer.build(g, m, images, batch);
+        Buffer losses = g.crossEntropy("losses", f.logits(), targets, batch, m.numClasses());
+        Plan plan = g.build(m.name() + "/eval/b" + batch);
+        return new Step(plan, m, batch, images, targets, losses, f.logits(), null, f.dropPathMasks(), null,
+                f.params(), f.specs());
+    }
+}
