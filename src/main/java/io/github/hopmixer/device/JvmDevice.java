@@ -13,12 +13,10 @@ import java.util.concurrent.RecursiveAction;
  * range per thread; kernels own their range's outputs, so no locks and results do not depend on the split.
  */
 public final class JvmDevice implements Device {
-    /** Below this many work items × inner work an op runs on the calling thread: forking would cost more. */
-    private static final int MIN_ITEMS_PER_TASK = 1;
-
     private final BufferStore<float[]> store = new BufferStore<>(float[]::new);
     private final int threads;
     private final ForkJoinPool pool;
+    private java.util.Map<io.github.hopmixer.plan.Op, Long> profile;
 
     public JvmDevice(int threads) {
         if (threads < 1) throw new IllegalArgumentException("threads must be at least 1, got " + threads);
@@ -45,13 +43,21 @@ public final class JvmDevice implements Device {
             float[][] f = new float[inv.buffers().length][];
             for (int k = 0; k < f.length; k++) f[k] = (float[]) arrays[inv.buffers()[k].id()];
             int n = inv.parallelism();
-            int parts = Math.min(threads, n / MIN_ITEMS_PER_TASK);
+            int parts = Math.min(threads, n);
+            long t0 = profile != null ? System.nanoTime() : 0;
             if (pool == null || parts <= 1) {
                 run(inv, f, 0, n);
             } else {
                 pool.invoke(new Split(inv, f, n, parts));
             }
+            if (profile != null) profile.merge(inv.op(), System.nanoTime() - t0, Long::sum);
         }
+    }
+
+    /** Starts accumulating nanoseconds per op (for benchmarks and profiles); returns the live map. */
+    public java.util.Map<io.github.hopmixer.plan.Op, Long> startProfile() {
+        profile = new java.util.EnumMap<>(io.github.hopmixer.plan.Op.class);
+        return profile;
     }
 
     @Override

@@ -1,7 +1,13 @@
 package io.github.hopmixer.kernels;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
 /** Exact GELU, x·Φ(x) = ½x(1 + erf(x/√2)), as PyTorch's {@code nn.GELU()} (approximate='none'). */
 public final class Gelu {
+    private static final VectorSpecies<Float> SP = FloatVector.SPECIES_PREFERRED;
+    private static final int L = SP.length();
     private static final double SQRT_HALF = Math.sqrt(0.5);
     private static final double INV_SQRT_2PI = 1.0 / Math.sqrt(2 * Math.PI);
     private static final double TWO_OVER_SQRT_PI = 2.0 / Math.sqrt(Math.PI);
@@ -13,7 +19,27 @@ public final class Gelu {
     }
 
     public static void forwardJvm(float[] y, float[] x, int n, int lo, int hi) {
-        for (int i = lo; i < hi; i++) y[i] = 0.5f * x[i] * (1f + erfFloat(x[i] * (float) SQRT_HALF));
+        int i = lo;
+        for (; i + L <= hi; i += L) {
+            FloatVector v = FloatVector.fromArray(SP, x, i);
+            FloatVector e = v.mul(v).mul(-0.5f).lanewise(VectorOperators.EXP);
+            v.mul(0.5f).mul(erfPlusOne(v, e)).intoArray(y, i);
+        }
+        for (; i < hi; i++) y[i] = 0.5f * x[i] * (1f + erfFloat(x[i] * (float) SQRT_HALF));
+    }
+
+    /**
+     * 1 + erf(v/√2) by Abramowitz–Stegun 7.1.26 on vectors, given e = exp(−v²/2), which the backward pass
+     * also needs for φ(v).
+     */
+    private static FloatVector erfPlusOne(FloatVector v, FloatVector e) {
+        FloatVector ax = v.abs().mul((float) SQRT_HALF);
+        FloatVector t = FloatVector.broadcast(SP, 1f).div(ax.fma(0.3275911f, 1f));
+        FloatVector poly = t.fma(1.061405429f, -1.453152027f).fma(t, FloatVector.broadcast(SP, 1.421413741f))
+                .fma(t, FloatVector.broadcast(SP, -0.284496736f)).fma(t, FloatVector.broadcast(SP, 0.254829592f)).mul(t);
+        FloatVector tailErf = poly.mul(e);             // 1 − |erf|
+        FloatVector pos = tailErf.neg().add(2f);       // 1 + erf for v ≥ 0
+        return pos.blend(tailErf, v.lt(0f));           // 1 − |erf| for v < 0
     }
 
     /** GELU'(x) = Φ(x) + x·φ(x). */
@@ -25,7 +51,16 @@ public final class Gelu {
     }
 
     public static void backwardJvm(float[] dx, float[] dy, float[] x, int n, int acc, int lo, int hi) {
-        for (int i = lo; i < hi; i++) {
+        int i = lo;
+        for (; i + L <= hi; i += L) {
+            FloatVector v = FloatVector.fromArray(SP, x, i);
+            FloatVector e = v.mul(v).mul(-0.5f).lanewise(VectorOperators.EXP);
+            FloatVector d = erfPlusOne(v, e).mul(0.5f).add(v.mul(e).mul((float) INV_SQRT_2PI));
+            FloatVector g = FloatVector.fromArray(SP, dy, i).mul(d);
+            if (acc != 0) g = g.add(FloatVector.fromArray(SP, dx, i));
+            g.intoArray(dx, i);
+        }
+        for (; i < hi; i++) {
             float v = x[i];
             float d = 0.5f * (1f + erfFloat(v * (float) SQRT_HALF)) + v * (float) INV_SQRT_2PI * (float) Math.exp(-0.5f * v * v);
             dx[i] = acc != 0 ? dx[i] + dy[i] * d : dy[i] * d;

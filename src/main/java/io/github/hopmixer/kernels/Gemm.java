@@ -1,5 +1,8 @@
 package io.github.hopmixer.kernels;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * Batched strided matrix product c[b] (+)= op(a[b]) · op(b[b]), the one kernel behind token mixing
  * (weight on the left, batch stride 0), channel mixing (batch folded into M), the head and all their gradients.
@@ -33,37 +36,113 @@ public final class Gemm {
         }
     }
 
-    /** Float JVM version: the same contract, loops ordered so the inner loop streams contiguous memory. */
+    private static final VectorSpecies<Float> SP = FloatVector.SPECIES_PREFERRED;
+    private static final int L = SP.length();
+    /** Per-thread scratch for transposed operands: grows once, then no allocation inside a step. */
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0]});
+
+    /**
+     * Float JVM version with the Vector API. A transposed b is first copied to k×n rows, so the inner loop always
+     * streams contiguous rows of b; 4 rows × 2 vectors of c stay in registers over the whole k (and batch) loop.
+     */
     public static void jvm(float[] c, float[] a, float[] b, int batch, int m, int n, int k,
                            int transA, int transB, int strideA, int strideB, int strideC, int acc, int lo, int hi) {
-        boolean reduceBatch = strideC == 0 && batch > 1;
-        for (int w = lo; w < hi; w++) {
-            int b0 = reduceBatch ? 0 : w / m, b1 = reduceBatch ? batch : b0 + 1, i = reduceBatch ? w : w % m;
-            int cRow = reduceBatch ? i * n : b0 * strideC + i * n;
-            if (acc == 0) java.util.Arrays.fill(c, cRow, cRow + n, 0f);
+        if (transB != 0) {
+            int copies = strideB == 0 ? 1 : batch;
+            float[] bt = scratch(copies * k * n);
+            for (int bb = 0; bb < copies; bb++) {
+                int src = bb * strideB, dst = bb * k * n;
+                for (int j = 0; j < n; j++)
+                    for (int p = 0; p < k; p++) bt[dst + p * n + j] = b[src + j * k + p];
+            }
+            b = bt;
+            strideB = strideB == 0 ? 0 : k * n;
+        }
+        boolean reduce = strideC == 0 && batch > 1;
+        int w = lo;
+        while (w < hi) {
+            int bb = reduce ? 0 : w / m, i = reduce ? w : w % m;
+            int rows = Math.min(4, Math.min(hi - w, m - i));
+            int b0 = reduce ? 0 : bb, b1 = reduce ? batch : bb + 1;
+            int cOff = reduce ? i * n : bb * strideC + i * n;
+            if (rows == 4) {
+                block4(c, cOff, a, b, b0, b1, m, n, k, i, transA, strideA, strideB, acc);
+            } else {
+                for (int r = 0; r < rows; r++) block1(c, cOff + r * n, a, b, b0, b1, m, n, k, i + r, transA, strideA, strideB, acc);
+            }
+            w += rows;
+        }
+    }
+
+    private static float[] scratch(int size) {
+        float[][] holder = SCRATCH.get();
+        if (holder[0].length < size) holder[0] = new float[size];
+        return holder[0];
+    }
+
+    private static void block4(float[] c, int cOff, float[] a, float[] b, int b0, int b1, int m, int n, int k, int i,
+                               int transA, int strideA, int strideB, int acc) {
+        int j = 0;
+        for (; j + 2 * L <= n; j += 2 * L) {
+            int c0 = cOff + j, c1 = c0 + n, c2 = c1 + n, c3 = c2 + n;
+            FloatVector x00, x01, x10, x11, x20, x21, x30, x31;
+            if (acc != 0) {
+                x00 = FloatVector.fromArray(SP, c, c0); x01 = FloatVector.fromArray(SP, c, c0 + L);
+                x10 = FloatVector.fromArray(SP, c, c1); x11 = FloatVector.fromArray(SP, c, c1 + L);
+                x20 = FloatVector.fromArray(SP, c, c2); x21 = FloatVector.fromArray(SP, c, c2 + L);
+                x30 = FloatVector.fromArray(SP, c, c3); x31 = FloatVector.fromArray(SP, c, c3 + L);
+            } else {
+                x00 = x01 = x10 = x11 = x20 = x21 = x30 = x31 = FloatVector.zero(SP);
+            }
             for (int bb = b0; bb < b1; bb++) {
-                int oa = bb * strideA, ob = bb * strideB;
-                if (transB == 0) {
-                    for (int p = 0; p < k; p++) {
-                        float x = transA != 0 ? a[oa + p * m + i] : a[oa + i * k + p];
-                        if (x == 0f) continue;
-                        int bRow = ob + p * n;
-                        for (int j = 0; j < n; j++) c[cRow + j] += x * b[bRow + j];
-                    }
-                } else {
-                    for (int j = 0; j < n; j++) {
-                        int bRow = ob + j * k;
-                        float sum = 0f;
-                        if (transA == 0) {
-                            int aRow = oa + i * k;
-                            for (int p = 0; p < k; p++) sum += a[aRow + p] * b[bRow + p];
-                        } else {
-                            for (int p = 0; p < k; p++) sum += a[oa + p * m + i] * b[bRow + p];
-                        }
-                        c[cRow + j] += sum;
-                    }
+                int oa = bb * strideA, ob = bb * strideB + j;
+                int ia = transA != 0 ? oa + i : oa + i * k, da = transA != 0 ? m : 1, ra = transA != 0 ? 1 : k;
+                for (int p = 0; p < k; p++) {
+                    FloatVector v0 = FloatVector.fromArray(SP, b, ob + p * n), v1 = FloatVector.fromArray(SP, b, ob + p * n + L);
+                    int q = ia + p * da;
+                    FloatVector s0 = FloatVector.broadcast(SP, a[q]), s1 = FloatVector.broadcast(SP, a[q + ra]);
+                    FloatVector s2 = FloatVector.broadcast(SP, a[q + 2 * ra]), s3 = FloatVector.broadcast(SP, a[q + 3 * ra]);
+                    x00 = v0.fma(s0, x00); x01 = v1.fma(s0, x01);
+                    x10 = v0.fma(s1, x10); x11 = v1.fma(s1, x11);
+                    x20 = v0.fma(s2, x20); x21 = v1.fma(s2, x21);
+                    x30 = v0.fma(s3, x30); x31 = v1.fma(s3, x31);
                 }
             }
+            x00.intoArray(c, c0); x01.intoArray(c, c0 + L);
+            x10.intoArray(c, c1); x11.intoArray(c, c1 + L);
+            x20.intoArray(c, c2); x21.intoArray(c, c2 + L);
+            x30.intoArray(c, c3); x31.intoArray(c, c3 + L);
+        }
+        for (int r = 0; r < 4 && j < n; r++) tail(c, cOff + r * n, a, b, b0, b1, m, n, k, i + r, transA, strideA, strideB, acc, j);
+    }
+
+    private static void block1(float[] c, int cOff, float[] a, float[] b, int b0, int b1, int m, int n, int k, int i,
+                               int transA, int strideA, int strideB, int acc) {
+        int j = 0;
+        for (; j + L <= n; j += L) {
+            FloatVector x = acc != 0 ? FloatVector.fromArray(SP, c, cOff + j) : FloatVector.zero(SP);
+            for (int bb = b0; bb < b1; bb++) {
+                int oa = bb * strideA, ob = bb * strideB + j;
+                for (int p = 0; p < k; p++) {
+                    float s = transA != 0 ? a[oa + p * m + i] : a[oa + i * k + p];
+                    x = FloatVector.fromArray(SP, b, ob + p * n).fma(FloatVector.broadcast(SP, s), x);
+                }
+            }
+            x.intoArray(c, cOff + j);
+        }
+        if (j < n) tail(c, cOff, a, b, b0, b1, m, n, k, i, transA, strideA, strideB, acc, j);
+    }
+
+    /** Columns [j0, n) of one row, scalar. */
+    private static void tail(float[] c, int cOff, float[] a, float[] b, int b0, int b1, int m, int n, int k, int i,
+                             int transA, int strideA, int strideB, int acc, int j0) {
+        for (int j = j0; j < n; j++) {
+            float sum = acc != 0 ? c[cOff + j] : 0f;
+            for (int bb = b0; bb < b1; bb++) {
+                int oa = bb * strideA, ob = bb * strideB;
+                for (int p = 0; p < k; p++) sum += (transA != 0 ? a[oa + p * m + i] : a[oa + i * k + p]) * b[ob + p * n + j];
+            }
+            c[cOff + j] = sum;
         }
     }
 }

@@ -1,0 +1,58 @@
+package io.github.hopmixer.train;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * timm's {@code summary.csv} (epoch, train_loss, eval_loss, eval_top1, eval_top5, lr) plus throughput and time.
+ * A resumed run keeps the rows of the epochs before its checkpoint and rewrites the rest.
+ */
+public final class MetricsCsv {
+    public static final String HEADER = "epoch,train_loss,eval_loss,eval_top1,eval_top5,lr,train_images_per_sec,epoch_seconds";
+
+    public record Row(int epoch, double trainLoss, double evalLoss, double top1, double top5, double lr,
+                      double imagesPerSec, double seconds) {
+        String format() {
+            return String.format(Locale.ROOT, "%d,%.6f,%.6f,%.4f,%.4f,%.6g,%.1f,%.1f",
+                    epoch, trainLoss, evalLoss, top1, top5, lr, imagesPerSec, seconds);
+        }
+    }
+
+    private final Path file;
+
+    /** Opens {@code file}, keeping rows of epochs before {@code firstEpoch} (a resumed run's history). */
+    public MetricsCsv(Path file, int firstEpoch) {
+        this.file = file;
+        try {
+            List<String> keep = new ArrayList<>();
+            keep.add(HEADER);
+            if (Files.exists(file)) {
+                for (String line : Files.readAllLines(file)) {
+                    if (line.isBlank() || line.startsWith("epoch")) continue;
+                    int epoch = Integer.parseInt(line.substring(0, line.indexOf(',')));
+                    if (epoch < firstEpoch) keep.add(line);
+                }
+            }
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            Files.write(file, keep);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write metrics file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    public void append(Row row) {
+        try {
+            Files.writeString(file, row.format() + "\n", StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot append to metrics file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    public Path file() { return file; }
+}

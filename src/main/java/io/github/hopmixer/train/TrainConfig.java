@@ -1,0 +1,33 @@
+package io.github.hopmixer.train;
+
+import java.nio.file.Path;
+
+/**
+ * One training run's settings, named as timm's train.py flags. Defaults are the README's quick run; the
+ * official CIFAR-10 recipe is 300 epochs, batch 384, lr 5e-4·batch/512, warm-up 20, drop-path 0.1, and
+ * RandAugment, mixup/cutmix and random erasing (see {@code --help}).
+ */
+public record TrainConfig(
+        String model, String dataset, Path dataDir, int epochs, int batchSize, int evalBatchSize,
+        double lr, double weightDecay, int warmupEpochs, double warmupLr, double minLr,
+        double smoothing, double dropPath, Double lcoeff, long seed, Path output, Path resume,
+        String device, int threads, int trainLimit, int evalLimit, int checkpointEvery, int keepCheckpoints,
+        Augmentation augmentation, boolean progress) {
+
+    /** The data augmentation of the run; zeros switch each part off. */
+    public record Augmentation(int cropPadding, double hflip, String randAugment, double reprob,
+                               double mixup, double cutmix, double mixupProb, double mixupSwitchProb) {
+        public static Augmentation light() {
+            return new Augmentation(-1, 0.5, null, 0, 0, 0, 1.0, 0.5);
+        }
+    }
+
+    public TrainConfig {
+        if (epochs < 1) throw new IllegalArgumentException("--epochs must be at least 1");
+        if (batchSize < 1 || evalBatchSize < 1) throw new IllegalArgumentException("--batch-size must be at least 1");
+        if (smoothing < 0 || smoothing >= 1) throw new IllegalArgumentException("--smoothing must be in [0, 1)");
+        if (dropPath < 0 || dropPath >= 1) throw new IllegalArgumentException("--drop-path must be in [0, 1)");
+        if (lcoeff != null && lcoeff < 0) throw new IllegalArgumentException("--lcoeff must be ≥ 0");
+        if (threads < 1) throw new IllegalArgumentException("--threads must be at least 1");
+    }
+}
