@@ -25,19 +25,20 @@ public final class CrossEntropy {
         }
     }
 
+    /** Float version; StrictMath keeps results independent of JIT state (the loop is tiny). */
     public static void jvm(float[] losses, float[] dlogits, float[] logits, float[] targets, int batch, int k, int lo, int hi) {
         for (int b = lo; b < hi; b++) {
             int o = b * k;
             float max = Float.NEGATIVE_INFINITY;
             for (int j = 0; j < k; j++) max = Math.max(max, logits[o + j]);
             float sum = 0f;
-            for (int j = 0; j < k; j++) sum += (float) Math.exp(logits[o + j] - max);
-            float lse = max + (float) Math.log(sum), loss = 0f, mass = 0f;
+            for (int j = 0; j < k; j++) sum += (float) StrictMath.exp(logits[o + j] - max);
+            float lse = max + (float) StrictMath.log(sum), loss = 0f, mass = 0f;
             for (int j = 0; j < k; j++) {
                 loss += targets[o + j] * (lse - logits[o + j]);
                 mass += targets[o + j];
             }
-            for (int j = 0; j < k; j++) dlogits[o + j] = ((float) Math.exp(logits[o + j] - lse) * mass - targets[o + j]) / batch;
+            for (int j = 0; j < k; j++) dlogits[o + j] = ((float) StrictMath.exp(logits[o + j] - lse) * mass - targets[o + j]) / batch;
             losses[b] = loss;
         }
     }

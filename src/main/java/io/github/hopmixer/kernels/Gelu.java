@@ -1,7 +1,6 @@
 package io.github.hopmixer.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /** Exact GELU, x·Φ(x) = ½x(1 + erf(x/√2)), as PyTorch's {@code nn.GELU()} (approximate='none'). */
@@ -22,7 +21,7 @@ public final class Gelu {
         int i = lo;
         for (; i + L <= hi; i += L) {
             FloatVector v = FloatVector.fromArray(SP, x, i);
-            FloatVector e = v.mul(v).mul(-0.5f).lanewise(VectorOperators.EXP);
+            FloatVector e = VectorExp.exp(v.mul(v).mul(-0.5f));
             v.mul(0.5f).mul(erfPlusOne(v, e)).intoArray(y, i);
         }
         for (; i < hi; i++) y[i] = 0.5f * x[i] * (1f + erfFloat(x[i] * (float) SQRT_HALF));
@@ -54,7 +53,7 @@ public final class Gelu {
         int i = lo;
         for (; i + L <= hi; i += L) {
             FloatVector v = FloatVector.fromArray(SP, x, i);
-            FloatVector e = v.mul(v).mul(-0.5f).lanewise(VectorOperators.EXP);
+            FloatVector e = VectorExp.exp(v.mul(v).mul(-0.5f));
             FloatVector d = erfPlusOne(v, e).mul(0.5f).add(v.mul(e).mul((float) INV_SQRT_2PI));
             FloatVector g = FloatVector.fromArray(SP, dy, i).mul(d);
             if (acc != 0) g = g.add(FloatVector.fromArray(SP, dx, i));
@@ -62,7 +61,7 @@ public final class Gelu {
         }
         for (; i < hi; i++) {
             float v = x[i];
-            float d = 0.5f * (1f + erfFloat(v * (float) SQRT_HALF)) + v * (float) INV_SQRT_2PI * (float) Math.exp(-0.5f * v * v);
+            float d = 0.5f * (1f + erfFloat(v * (float) SQRT_HALF)) + v * (float) INV_SQRT_2PI * VectorExp.exp(-0.5f * v * v);
             dx[i] = acc != 0 ? dx[i] + dy[i] * d : dy[i] * d;
         }
     }
@@ -91,7 +90,7 @@ public final class Gelu {
         float ax = Math.abs(x);
         float t = 1f / (1f + 0.3275911f * ax);
         float poly = t * (0.254829592f + t * (-0.284496736f + t * (1.421413741f + t * (-1.453152027f + t * 1.061405429f))));
-        float r = 1f - poly * (float) Math.exp(-ax * ax);
+        float r = 1f - poly * VectorExp.exp(-ax * ax);
         return x < 0 ? -r : r;
     }
 }

@@ -140,7 +140,7 @@ public final class Gemm {
             float sum = acc != 0 ? c[cOff + j] : 0f;
             for (int bb = b0; bb < b1; bb++) {
                 int oa = bb * strideA, ob = bb * strideB;
-                for (int p = 0; p < k; p++) sum += (transA != 0 ? a[oa + p * m + i] : a[oa + i * k + p]) * b[ob + p * n + j];
+                for (int p = 0; p < k; p++) sum = Math.fma(transA != 0 ? a[oa + p * m + i] : a[oa + i * k + p], b[ob + p * n + j], sum);
             }
             c[cOff + j] = sum;
         }

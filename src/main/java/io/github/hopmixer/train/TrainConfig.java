@@ -1,5 +1,7 @@
 package io.github.hopmixer.train;
 
+import io.github.hopmixer.data.AugmentConfig;
+
 import java.nio.file.Path;
 
 /**
@@ -12,14 +14,11 @@ public record TrainConfig(
         double lr, double weightDecay, int warmupEpochs, double warmupLr, double minLr,
         double smoothing, double dropPath, Double lcoeff, long seed, Path output, Path resume,
         String device, int threads, int trainLimit, int evalLimit, int checkpointEvery, int keepCheckpoints,
-        Augmentation augmentation, boolean progress) {
+        AugmentConfig augment, boolean progress) {
 
-    /** The data augmentation of the run; zeros switch each part off. */
-    public record Augmentation(int cropPadding, double hflip, String randAugment, double reprob,
-                               double mixup, double cutmix, double mixupProb, double mixupSwitchProb) {
-        public static Augmentation light() {
-            return new Augmentation(-1, 0.5, null, 0, 0, 0, 1.0, 0.5);
-        }
+    /** Evaluation batches: the training normalisation and size, nothing random. */
+    public AugmentConfig evalAugment() {
+        return AugmentConfig.none().withNormalization(augment.mean(), augment.std()).withOutputSize(augment.outputSize());
     }
 
     public TrainConfig {
@@ -29,5 +28,6 @@ public record TrainConfig(
         if (dropPath < 0 || dropPath >= 1) throw new IllegalArgumentException("--drop-path must be in [0, 1)");
         if (lcoeff != null && lcoeff < 0) throw new IllegalArgumentException("--lcoeff must be ≥ 0");
         if (threads < 1) throw new IllegalArgumentException("--threads must be at least 1");
+        if (checkpointEvery < 0 || keepCheckpoints < 1) throw new IllegalArgumentException("--checkpoint-every ≥ 0, --keep-checkpoints ≥ 1");
     }
 }

@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+"""The nano Mixer models in plain PyTorch, timed on the CPU: the baseline `hopmixer bench` is compared with.
+
+Same shapes and step as hopmixer's: 32-px RGB input, patch 4 (64 tokens), C 128, token hidden 64, channel
+hidden 512, 8 blocks, 10 classes; joint (S, C) LayerNorm, exact GELU, no MLP bias (official Hopfield
+variants); one step = forward, soft-target cross-entropy, backward, AdamW. Prints one CSV row:
+model,batch,threads,images_per_sec,ms_per_step,torch_version
+
+Run as `scripts/bench-compare.sh` does, with the same thread count as the Java side. Works with Debian's
+PyTorch 1.13 and with current releases.
+"""
+import argparse
+import statistics
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class Mlp(nn.Module):
+    """kind: 'untied' W2·GELU(W1·z), 'tied' Wᵀ·GELU(W·z), 'broken' W1ᵀ·GELU(W1·z) + W2·GELU(W1·z)."""
+
+    def __init__(self, dim, hidden, kind):
+        super().__init__()
+        self.kind = kind
+        if kind == "tied":
+            self.fc2 = nn.Linear(dim, hidden, bias=False)
+        else:
+            self.fc1 = nn.Linear(dim, hidden, bias=False)
+            self.fc2 = nn.Linear(hidden, dim, bias=False)
+
+    def forward(self, x):
+        if self.kind == "tied":
+            return F.linear(F.gelu(F.linear(x, self.fc2.weight)), self.fc2.weight.t())
+        a = F.gelu(self.fc1(x))
+        if self.kind == "broken":
+            return F.linear(a, self.fc1.weight.t()) + self.fc2(a)
+        return self.fc2(a)
+
+
+class ParallelBlock(nn.Module):
+    def __init__(self, dim, seq, kind):
+        super().__init__()
+        self.norm = nn.LayerNorm((seq, dim), eps=1e-6)
+        self.mlp_tokens = Mlp(seq, dim // 2, kind)
+        self.mlp_channels = Mlp(dim, dim * 4, kind)
+
+    def forward(self, x):
+        z = self.norm(x)
+        return x + self.mlp_tokens(z.transpose(1, 2)).transpose(1, 2) + self.mlp_channels(z)
+
+
+class SerialBlock(nn.Module):
+    def __init__(self, dim, seq, kind):
+        super().__init__()
+        self.norm1 = nn.LayerNorm((seq, dim), eps=1e-6)
+        self.mlp_tokens = Mlp(seq, dim // 2, kind)
+        self.norm2 = nn.LayerNorm((seq, dim), eps=1e-6)
+        self.mlp_channels = Mlp(dim, dim * 4, kind)
+
+    def forward(self, x):
+        x = x + self.mlp_tokens(self.norm1(x).transpose(1, 2)).transpose(1, 2)
+        return x + self.mlp_channels(self.norm2(x))
+
+
+class Mixer(nn.Module):
+    def __init__(self, family, img=32, patch=4, dim=128, depth=8, classes=10, in_chans=3):
+        super().__init__()
+        kind = {"paramixer": "untied", "vanillamixer": "untied", "symmixer": "tied", "asymmixer": "broken"}[family]
+        block = SerialBlock if family == "vanillamixer" else ParallelBlock
+        seq = (img // patch) ** 2
+        self.stem = nn.Conv2d(in_chans, dim, patch, patch)
+        self.blocks = nn.Sequential(*[block(dim, seq, kind) for _ in range(depth)])
+        self.norm = nn.LayerNorm(dim, eps=1e-6)
+        self.head = nn.Linear(dim, classes)
+
+    def forward(self, x):
+        x = self.stem(x).flatten(2).transpose(1, 2)
+        return self.head(self.norm(self.blocks(x)).mean(1))
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--model", default="paramixer_nano")
+    p.add_argument("--batch", type=int, default=128)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--warmup", type=int, default=3)
+    p.add_argument("--runs", type=int, default=10)
+    a = p.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(0)
+    model = Mixer(a.model.split("_")[0])
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-4, weight_decay=0.05)
+    x = torch.randn(a.batch, 3, 32, 32)
+    t = F.one_hot(torch.randint(0, 10, (a.batch,)), 10).float()
+    times = []
+    for i in range(a.warmup + a.runs):
+        t0 = time.perf_counter()
+        opt.zero_grad(set_to_none=True)
+        loss = torch.sum(-t * F.log_softmax(model(x), dim=-1), dim=-1).mean()
+        loss.backward()
+        opt.step()
+        if i >= a.warmup:
+            times.append(time.perf_counter() - t0)
+    ms = statistics.median(times) * 1000
+    print(f"{a.model},{a.batch},{a.threads},{a.batch * 1000 / ms:.1f},{ms:.2f},{torch.__version__}")
+
+
+if __name__ == "__main__":
+    main()

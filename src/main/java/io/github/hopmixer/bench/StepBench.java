@@ -1,0 +1,95 @@
+package io.github.hopmixer.bench;
+
+import io.github.hopmixer.device.Device;
+import io.github.hopmixer.model.ModelConfig;
+import io.github.hopmixer.plan.Buffer;
+import io.github.hopmixer.plan.Invocation;
+import io.github.hopmixer.plan.Op;
+import io.github.hopmixer.plan.Plan;
+import io.github.hopmixer.plan.Role;
+import io.github.hopmixer.plan.Scalars;
+import io.github.hopmixer.train.DropPath;
+import io.github.hopmixer.train.ModelState;
+import io.github.hopmixer.train.StepPlans;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Times whole training steps and single matrix products on a device: warm-up runs first (JIT, and TornadoVM's
+ * kernel compilation), then the median of timed runs. Every run goes through the same {@link Plan}s the trainer
+ * executes.
+ */
+public final class StepBench {
+    private StepBench() {}
+
+    public record StepResult(String device, String model, int batch, double msPerStep, double imagesPerSec) {}
+
+    public record KernelResult(String device, String kernel, String shape, double ms, double gflops) {}
+
+    public static StepResult trainingStep(Device d, ModelConfig m, int batch, int warmup, int runs) {
+        StepPlans.Step st = StepPlans.training(m, batch);
+        d.prepare(st.plan());
+        ModelState.initialise(d, st, 1);
+        Random r = new Random(1);
+        float[] images = new float[st.images().size()];
+        for (int i = 0; i < images.length; i++) images[i] = (float) r.nextGaussian();
+        float[] targets = new float[st.targets().size()];
+        for (int b = 0; b < batch; b++) targets[b * m.numClasses() + r.nextInt(m.numClasses())] = 1f;
+        float[] scalars = new float[Scalars.SIZE];
+        scalars[Scalars.LR] = 1e-4f;
+        scalars[Scalars.BETA1] = 0.9f;
+        scalars[Scalars.BETA2] = 0.999f;
+        scalars[Scalars.EPS] = 1e-8f;
+        scalars[Scalars.WEIGHT_DECAY] = 0.05f;
+        scalars[Scalars.BC1] = 0.1f;
+        scalars[Scalars.BC2] = 0.001f;
+        float[] losses = new float[batch];
+        double[] ms = new double[runs];
+        for (int i = -warmup; i < runs; i++) {
+            long t0 = System.nanoTime();
+            // What the trainer moves per step: the batch and step scalars in, the losses out.
+            d.write(st.images(), images);
+            d.write(st.targets(), targets);
+            DropPath.write(d, st.dropPathMasks(), 0.1, 1, i + warmup);
+            d.write(st.scalars(), scalars);
+            d.execute(st.plan());
+            d.read(st.losses(), losses);
+            if (i >= 0) ms[i] = (System.nanoTime() - t0) / 1e6;
+        }
+        double med = median(ms);
+        return new StepResult(d.name(), m.name(), batch, med, batch * 1000.0 / med);
+    }
+
+    /** c = a·bᵀ for a (M×K), b (N×K): the channel-mixing product, the step's largest kernel. */
+    public static KernelResult gemm(Device d, int m, int n, int k, int transB, int warmup, int runs) {
+        Buffer c = new Buffer(0, "c", Role.OUTPUT, new int[] {m, n});
+        Buffer a = new Buffer(1, "a", Role.INPUT, new int[] {m, k});
+        Buffer b = new Buffer(2, "b", Role.INPUT, new int[] {transB != 0 ? n : k, transB != 0 ? k : n});
+        Plan plan = new Plan("gemm-" + m + "x" + n + "x" + k + "-t" + transB, List.of(c, a, b), List.of(new Invocation(Op.GEMM,
+                new Buffer[] {c, a, b}, new int[] {1, m, n, k, 0, transB, 0, 0, 0, 0})));
+        d.prepare(plan);
+        Random r = new Random(2);
+        float[] va = new float[a.size()], vb = new float[b.size()];
+        for (int i = 0; i < va.length; i++) va[i] = r.nextFloat() - 0.5f;
+        for (int i = 0; i < vb.length; i++) vb[i] = r.nextFloat() - 0.5f;
+        d.write(a, va);
+        d.write(b, vb);
+        double[] ms = new double[runs];
+        for (int i = -warmup; i < runs; i++) {
+            long t0 = System.nanoTime();
+            d.execute(plan);
+            if (i >= 0) ms[i] = (System.nanoTime() - t0) / 1e6;
+        }
+        double med = median(ms);
+        return new KernelResult(d.name(), "gemm" + (transB != 0 ? "_nt" : "_nn"), m + "x" + n + "x" + k, med,
+                2.0 * m * n * k / (med * 1e6));
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+}

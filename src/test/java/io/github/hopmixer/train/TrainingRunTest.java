@@ -1,0 +1,131 @@
+package io.github.hopmixer.train;
+
+import io.github.hopmixer.cli.Main;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * End-to-end runs of {@code hopmixer train} on a small ImageFolder the test writes: the loss falls, and a run
+ * killed with SIGKILL resumes from its last checkpoint with exactly the losses of an uninterrupted run.
+ */
+class TrainingRunTest {
+    @TempDir
+    static Path tmp;
+    static Path data;
+
+    /** Two classes told apart by where a bright bar is: learnable in a few steps, not at chance by accident. */
+    @BeforeAll
+    static void writeData() throws IOException {
+        data = tmp.resolve("bars");
+        Random r = new Random(3);
+        for (String split : List.of("train", "test")) {
+            int n = split.equals("train") ? 64 : 24;
+            for (int cls = 0; cls < 2; cls++) {
+                Path dir = Files.createDirectories(data.resolve(split).resolve(cls == 0 ? "top" : "bottom"));
+                for (int i = 0; i < n; i++) {
+                    BufferedImage img = new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB);
+                    for (int y = 0; y < 8; y++)
+                        for (int x = 0; x < 8; x++) {
+                            boolean bar = cls == 0 ? y < 3 : y > 4;
+                            int v = Math.min(255, Math.max(0, (bar ? 190 : 60) + (int) (r.nextGaussian() * 40)));
+                            img.setRGB(x, y, v << 16 | v << 8 | v);
+                        }
+                    ImageIO.write(img, "png", dir.resolve(i + ".png").toFile());
+                }
+            }
+        }
+    }
+
+    static List<String> args(Path out, int epochs, String... extra) {
+        List<String> a = new ArrayList<>(List.of("train", "--model", "paramixer_nano", "--dataset", "folder",
+                "--data-dir", data.toString(), "--img-size", "8", "--epochs", Integer.toString(epochs), "--batch-size", "16",
+                "--lr", "3e-3", "--crop-pad", "0", "--hflip", "0", "--drop-path", "0.1", "--threads", "2",
+                "--no-progress", "--output", out.toString()));
+        a.addAll(List.of(extra));
+        return a;
+    }
+
+    @Test
+    void lossFallsAndCheckpointLoadsIntoEval() throws IOException {
+        Path out = tmp.resolve("run-falls");
+        int code = Main.commandLine().execute(args(out, 4).toArray(String[]::new));
+        assertEquals(0, code);
+        List<Double> losses = stepLosses(out);
+        assertEquals(32, losses.size(), "4 epochs × 8 batches");
+        double first = (losses.get(0) + losses.get(1)) / 2, last = (losses.get(30) + losses.get(31)) / 2;
+        assertTrue(last < 0.6 * first, "loss should fall: first " + first + ", last " + last);
+        List<String> summary = Files.readAllLines(out.resolve("summary.csv"));
+        assertEquals(MetricsCsv.HEADER, summary.get(0));
+        assertEquals(5, summary.size());
+        double top1 = Double.parseDouble(summary.get(4).split(",")[3]);
+        assertTrue(top1 > 90, "two bar classes should be separable, top-1 " + top1);
+        Path ck = Checkpoint.latest(out);
+        assertTrue(Files.exists(ck.resolve(Checkpoint.MODEL_FILE)));
+        assertEquals(0, Main.commandLine().execute("eval", "--checkpoint", out.toString(), "--dataset", "folder",
+                "--data-dir", data.toString(), "--threads", "1"));
+    }
+
+    @Test
+    void killedRunResumesWithIdenticalLosses() throws Exception {
+        int epochs = 12;
+        Path whole = tmp.resolve("run-whole"), killed = tmp.resolve("run-killed");
+        assertEquals(0, Main.commandLine().execute(args(whole, epochs).toArray(String[]::new)));
+
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
+                Main.class.getName()));
+        cmd.addAll(args(killed, epochs, "--checkpoint-every", "3"));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("killed.log").toFile()).start();
+        // Kill hard (SIGKILL, no shutdown hooks) as soon as a mid-epoch checkpoint exists.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!hasCheckpointAtLeast(killed, 20) && p.isAlive() && System.nanoTime() < deadline) Thread.sleep(5);
+        assertTrue(p.isAlive(), "the run finished before it could be killed; see " + tmp.resolve("killed.log"));
+        p.destroyForcibly().waitFor();
+        long killedAt = stepLosses(killed).size();
+        assertTrue(killedAt < epochs * 8L, "killed before the end");
+
+        assertEquals(0, Main.commandLine().execute(args(killed, epochs, "--resume", killed.toString()).toArray(String[]::new)));
+        List<String> a = Files.readAllLines(whole.resolve("steps.csv")), b = Files.readAllLines(killed.resolve("steps.csv"));
+        assertEquals(a.size(), b.size());
+        for (int i = 0; i < a.size(); i++) assertEquals(a.get(i), b.get(i), "steps.csv line " + i + ": a resumed run repeats the uninterrupted run's losses exactly");
+        assertEquals(Files.readAllLines(whole.resolve("summary.csv")).stream().map(TrainingRunTest::withoutTimes).toList(),
+                Files.readAllLines(killed.resolve("summary.csv")).stream().map(TrainingRunTest::withoutTimes).toList());
+    }
+
+    static boolean hasCheckpointAtLeast(Path run, long step) throws IOException {
+        Path root = run.resolve("checkpoints");
+        if (!Files.isDirectory(root)) return false;
+        try (Stream<Path> s = Files.list(root)) {
+            return s.map(q -> q.getFileName().toString()).filter(n -> n.startsWith("step-"))
+                    .anyMatch(n -> Long.parseLong(n.substring(5)) >= step && Long.parseLong(n.substring(5)) % 8 != 0);
+        }
+    }
+
+    static String withoutTimes(String line) {
+        String[] f = line.split(",");
+        return String.join(",", java.util.Arrays.copyOf(f, 6));
+    }
+
+    static List<Double> stepLosses(Path run) throws IOException {
+        List<Double> out = new ArrayList<>();
+        for (String line : Files.readAllLines(run.resolve("steps.csv"))) {
+            if (!line.startsWith("step")) out.add(Double.parseDouble(line.split(",")[3]));
+        }
+        return out;
+    }
+}
