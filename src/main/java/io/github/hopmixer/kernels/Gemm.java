@@ -1,6 +1,7 @@
 package io.github.hopmixer.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -38,12 +39,16 @@ public final class Gemm {
 
     private static final VectorSpecies<Float> SP = FloatVector.SPECIES_PREFERRED;
     private static final int L = SP.length();
+    /** K is cut in blocks so that the rows of b a block touches (≤ KB·n floats) stay in L2 across row tiles. */
+    private static final int KB = 256;
     /** Per-thread scratch for transposed operands: grows once, then no allocation inside a step. */
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0]});
 
     /**
      * Float JVM version with the Vector API. A transposed b is first copied to k×n rows, so the inner loop always
-     * streams contiguous rows of b; 4 rows × 2 vectors of c stay in registers over the whole k (and batch) loop.
+     * streams contiguous rows of b; tiles of 8 (or 4) rows × 2 vectors of c stay in registers over a K block.
+     * Every element sums its products in the same order (p ascending, fused multiply-adds) whatever the tile, the
+     * block or the thread split, so results do not depend on the number of threads.
      */
     public static void jvm(float[] c, float[] a, float[] b, int batch, int m, int n, int k,
                            int transA, int transB, int strideA, int strideB, int strideC, int acc, int lo, int hi) {
@@ -59,18 +64,21 @@ public final class Gemm {
             strideB = strideB == 0 ? 0 : k * n;
         }
         boolean reduce = strideC == 0 && batch > 1;
-        int w = lo;
-        while (w < hi) {
-            int bb = reduce ? 0 : w / m, i = reduce ? w : w % m;
-            int rows = Math.min(4, Math.min(hi - w, m - i));
-            int b0 = reduce ? 0 : bb, b1 = reduce ? batch : bb + 1;
-            int cOff = reduce ? i * n : bb * strideC + i * n;
-            if (rows == 4) {
-                block4(c, cOff, a, b, b0, b1, m, n, k, i, transA, strideA, strideB, acc);
-            } else {
-                for (int r = 0; r < rows; r++) block1(c, cOff + r * n, a, b, b0, b1, m, n, k, i + r, transA, strideA, strideB, acc);
+        for (int p0 = 0; p0 < k; p0 += KB) {
+            int p1 = Math.min(k, p0 + KB), accBlock = p0 == 0 ? acc : 1;
+            int w = lo;
+            while (w < hi) {
+                int bb = reduce ? 0 : w / m, i = reduce ? w : w % m;
+                int avail = Math.min(hi - w, m - i), rows = avail >= 8 ? 8 : avail >= 4 ? 4 : 1;
+                int b0 = reduce ? 0 : bb, b1 = reduce ? batch : bb + 1;
+                int cOff = reduce ? i * n : bb * strideC + i * n;
+                int j = rows == 8 ? block8(c, cOff, a, b, b0, b1, m, n, k, p0, p1, i, transA, strideA, strideB, accBlock)
+                        : rows == 4 ? block4(c, cOff, a, b, b0, b1, m, n, k, p0, p1, i, transA, strideA, strideB, accBlock) : 0;
+                for (int r = 0; r < rows; r++) {
+                    columns(c, cOff + r * n, a, b, b0, b1, m, n, k, p0, p1, i + r, transA, strideA, strideB, accBlock, j);
+                }
+                w += rows;
             }
-            w += rows;
         }
     }
 
@@ -80,8 +88,64 @@ public final class Gemm {
         return holder[0];
     }
 
-    private static void block4(float[] c, int cOff, float[] a, float[] b, int b0, int b1, int m, int n, int k, int i,
-                               int transA, int strideA, int strideB, int acc) {
+    /** 8 rows × 2L columns at a time; returns the first column left for {@link #columns}. */
+    private static int block8(float[] c, int cOff, float[] a, float[] b, int b0, int b1, int m, int n, int k, int p0, int p1,
+                              int i, int transA, int strideA, int strideB, int acc) {
+        int j = 0;
+        for (; j + 2 * L <= n; j += 2 * L) {
+            int c0 = cOff + j;
+            FloatVector x00, x01, x10, x11, x20, x21, x30, x31, x40, x41, x50, x51, x60, x61, x70, x71;
+            if (acc != 0) {
+                x00 = FloatVector.fromArray(SP, c, c0); x01 = FloatVector.fromArray(SP, c, c0 + L);
+                x10 = FloatVector.fromArray(SP, c, c0 + n); x11 = FloatVector.fromArray(SP, c, c0 + n + L);
+                x20 = FloatVector.fromArray(SP, c, c0 + 2 * n); x21 = FloatVector.fromArray(SP, c, c0 + 2 * n + L);
+                x30 = FloatVector.fromArray(SP, c, c0 + 3 * n); x31 = FloatVector.fromArray(SP, c, c0 + 3 * n + L);
+                x40 = FloatVector.fromArray(SP, c, c0 + 4 * n); x41 = FloatVector.fromArray(SP, c, c0 + 4 * n + L);
+                x50 = FloatVector.fromArray(SP, c, c0 + 5 * n); x51 = FloatVector.fromArray(SP, c, c0 + 5 * n + L);
+                x60 = FloatVector.fromArray(SP, c, c0 + 6 * n); x61 = FloatVector.fromArray(SP, c, c0 + 6 * n + L);
+                x70 = FloatVector.fromArray(SP, c, c0 + 7 * n); x71 = FloatVector.fromArray(SP, c, c0 + 7 * n + L);
+            } else {
+                x00 = x01 = x10 = x11 = x20 = x21 = x30 = x31 = x40 = x41 = x50 = x51 = x60 = x61 = x70 = x71 = FloatVector.zero(SP);
+            }
+            for (int bb = b0; bb < b1; bb++) {
+                int oa = bb * strideA, ob = bb * strideB + j;
+                int ia = transA != 0 ? oa + i : oa + i * k, da = transA != 0 ? m : 1, ra = transA != 0 ? 1 : k;
+                for (int p = p0; p < p1; p++) {
+                    FloatVector v0 = FloatVector.fromArray(SP, b, ob + p * n), v1 = FloatVector.fromArray(SP, b, ob + p * n + L);
+                    int q = ia + p * da;
+                    FloatVector s = FloatVector.broadcast(SP, a[q]);
+                    x00 = v0.fma(s, x00); x01 = v1.fma(s, x01);
+                    s = FloatVector.broadcast(SP, a[q + ra]);
+                    x10 = v0.fma(s, x10); x11 = v1.fma(s, x11);
+                    s = FloatVector.broadcast(SP, a[q + 2 * ra]);
+                    x20 = v0.fma(s, x20); x21 = v1.fma(s, x21);
+                    s = FloatVector.broadcast(SP, a[q + 3 * ra]);
+                    x30 = v0.fma(s, x30); x31 = v1.fma(s, x31);
+                    s = FloatVector.broadcast(SP, a[q + 4 * ra]);
+                    x40 = v0.fma(s, x40); x41 = v1.fma(s, x41);
+                    s = FloatVector.broadcast(SP, a[q + 5 * ra]);
+                    x50 = v0.fma(s, x50); x51 = v1.fma(s, x51);
+                    s = FloatVector.broadcast(SP, a[q + 6 * ra]);
+                    x60 = v0.fma(s, x60); x61 = v1.fma(s, x61);
+                    s = FloatVector.broadcast(SP, a[q + 7 * ra]);
+                    x70 = v0.fma(s, x70); x71 = v1.fma(s, x71);
+                }
+            }
+            x00.intoArray(c, c0); x01.intoArray(c, c0 + L);
+            x10.intoArray(c, c0 + n); x11.intoArray(c, c0 + n + L);
+            x20.intoArray(c, c0 + 2 * n); x21.intoArray(c, c0 + 2 * n + L);
+            x30.intoArray(c, c0 + 3 * n); x31.intoArray(c, c0 + 3 * n + L);
+            x40.intoArray(c, c0 + 4 * n); x41.intoArray(c, c0 + 4 * n + L);
+            x50.intoArray(c, c0 + 5 * n); x51.intoArray(c, c0 + 5 * n + L);
+            x60.intoArray(c, c0 + 6 * n); x61.intoArray(c, c0 + 6 * n + L);
+            x70.intoArray(c, c0 + 7 * n); x71.intoArray(c, c0 + 7 * n + L);
+        }
+        return j;
+    }
+
+    /** 4 rows × 2L columns at a time; returns the first column left for {@link #columns}. */
+    private static int block4(float[] c, int cOff, float[] a, float[] b, int b0, int b1, int m, int n, int k, int p0, int p1,
+                              int i, int transA, int strideA, int strideB, int acc) {
         int j = 0;
         for (; j + 2 * L <= n; j += 2 * L) {
             int c0 = cOff + j, c1 = c0 + n, c2 = c1 + n, c3 = c2 + n;
@@ -97,7 +161,7 @@ public final class Gemm {
             for (int bb = b0; bb < b1; bb++) {
                 int oa = bb * strideA, ob = bb * strideB + j;
                 int ia = transA != 0 ? oa + i : oa + i * k, da = transA != 0 ? m : 1, ra = transA != 0 ? 1 : k;
-                for (int p = 0; p < k; p++) {
+                for (int p = p0; p < p1; p++) {
                     FloatVector v0 = FloatVector.fromArray(SP, b, ob + p * n), v1 = FloatVector.fromArray(SP, b, ob + p * n + L);
                     int q = ia + p * da;
                     FloatVector s0 = FloatVector.broadcast(SP, a[q]), s1 = FloatVector.broadcast(SP, a[q + ra]);
@@ -113,36 +177,23 @@ public final class Gemm {
             x20.intoArray(c, c2); x21.intoArray(c, c2 + L);
             x30.intoArray(c, c3); x31.intoArray(c, c3 + L);
         }
-        for (int r = 0; r < 4 && j < n; r++) tail(c, cOff + r * n, a, b, b0, b1, m, n, k, i + r, transA, strideA, strideB, acc, j);
+        return j;
     }
 
-    private static void block1(float[] c, int cOff, float[] a, float[] b, int b0, int b1, int m, int n, int k, int i,
-                               int transA, int strideA, int strideB, int acc) {
-        int j = 0;
-        for (; j + L <= n; j += L) {
-            FloatVector x = acc != 0 ? FloatVector.fromArray(SP, c, cOff + j) : FloatVector.zero(SP);
+    /** Columns [j0, n) of one row: whole vectors, then one masked vector for the remainder. */
+    private static void columns(float[] c, int cOff, float[] a, float[] b, int b0, int b1, int m, int n, int k, int p0, int p1,
+                                int i, int transA, int strideA, int strideB, int acc, int j0) {
+        for (int j = j0; j < n; j += L) {
+            VectorMask<Float> mask = SP.indexInRange(j, n);
+            FloatVector x = acc != 0 ? FloatVector.fromArray(SP, c, cOff + j, mask) : FloatVector.zero(SP);
             for (int bb = b0; bb < b1; bb++) {
                 int oa = bb * strideA, ob = bb * strideB + j;
-                for (int p = 0; p < k; p++) {
+                for (int p = p0; p < p1; p++) {
                     float s = transA != 0 ? a[oa + p * m + i] : a[oa + i * k + p];
-                    x = FloatVector.fromArray(SP, b, ob + p * n).fma(FloatVector.broadcast(SP, s), x);
+                    x = FloatVector.fromArray(SP, b, ob + p * n, mask).fma(FloatVector.broadcast(SP, s), x);
                 }
             }
-            x.intoArray(c, cOff + j);
-        }
-        if (j < n) tail(c, cOff, a, b, b0, b1, m, n, k, i, transA, strideA, strideB, acc, j);
-    }
-
-    /** Columns [j0, n) of one row, scalar. */
-    private static void tail(float[] c, int cOff, float[] a, float[] b, int b0, int b1, int m, int n, int k, int i,
-                             int transA, int strideA, int strideB, int acc, int j0) {
-        for (int j = j0; j < n; j++) {
-            float sum = acc != 0 ? c[cOff + j] : 0f;
-            for (int bb = b0; bb < b1; bb++) {
-                int oa = bb * strideA, ob = bb * strideB;
-                for (int p = 0; p < k; p++) sum = Math.fma(transA != 0 ? a[oa + p * m + i] : a[oa + i * k + p], b[ob + p * n + j], sum);
-            }
-            c[cOff + j] = sum;
+            x.intoArray(c, cOff + j, mask);
         }
     }
 }
