@@ -62,13 +62,13 @@ public final class StepBench {
         return new StepResult(d.name(), m.name(), batch, med, batch * 1000.0 / med);
     }
 
-    /** c = a·bᵀ for a (M×K), b (N×K): the channel-mixing product, the step's largest kernel. */
-    public static KernelResult gemm(Device d, int m, int n, int k, int transB, int warmup, int runs) {
+    /** c = op(a)·op(b), M×K times K×N, as the plan's GEMM op runs it (batch 1). */
+    public static KernelResult gemm(Device d, int m, int n, int k, int transA, int transB, int warmup, int runs) {
         Buffer c = new Buffer(0, "c", Role.OUTPUT, new int[] {m, n});
-        Buffer a = new Buffer(1, "a", Role.INPUT, new int[] {m, k});
+        Buffer a = new Buffer(1, "a", Role.INPUT, new int[] {transA != 0 ? k : m, transA != 0 ? m : k});
         Buffer b = new Buffer(2, "b", Role.INPUT, new int[] {transB != 0 ? n : k, transB != 0 ? k : n});
-        Plan plan = new Plan("gemm-" + m + "x" + n + "x" + k + "-t" + transB, List.of(c, a, b), List.of(new Invocation(Op.GEMM,
-                new Buffer[] {c, a, b}, new int[] {1, m, n, k, 0, transB, 0, 0, 0, 0})));
+        Plan plan = new Plan("gemm-" + m + "x" + n + "x" + k + "-t" + transA + transB, List.of(c, a, b), List.of(new Invocation(Op.GEMM,
+                new Buffer[] {c, a, b}, new int[] {1, m, n, k, transA, transB, 0, 0, 0, 0})));
         d.prepare(plan);
         Random r = new Random(2);
         float[] va = new float[a.size()], vb = new float[b.size()];
@@ -83,7 +83,7 @@ public final class StepBench {
             if (i >= 0) ms[i] = (System.nanoTime() - t0) / 1e6;
         }
         double med = median(ms);
-        return new KernelResult(d.name(), "gemm" + (transB != 0 ? "_nt" : "_nn"), m + "x" + n + "x" + k, med,
+        return new KernelResult(d.name(), "gemm_" + (transA != 0 ? "t" : "n") + (transB != 0 ? "t" : "n"), m + "x" + n + "x" + k, med,
                 2.0 * m * n * k / (med * 1e6));
     }
 

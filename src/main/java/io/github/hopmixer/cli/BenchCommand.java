@@ -80,9 +80,8 @@ final class BenchCommand implements Callable<Integer> {
                     chart.computeIfAbsent(name, k -> new LinkedHashMap<>()).put(d.name(), r.imagesPerSec());
                 }
                 if (!noKernels) {
-                    // The nano step's channel-mixing products: (B·S)×512×128 forward, and its 128-wide partner.
-                    for (int[] s : new int[][] {{batch * 64, 512, 128}, {batch * 64, 128, 512}}) {
-                        StepBench.KernelResult k = StepBench.gemm(d, s[0], s[1], s[2], 1, warmup, runs);
+                    for (int[] s : gemmShapes(batch)) {
+                        StepBench.KernelResult k = StepBench.gemm(d, s[0], s[1], s[2], s[3], s[4], warmup, runs);
                         append(kernels, String.format(Locale.ROOT, "\"%s\",\"%s\",%s,%s,%s,%.3f,%.1f", machine, d.name(), date,
                                 k.kernel(), k.shape(), k.ms(), k.gflops()));
                         System.out.printf(Locale.ROOT, "%-28s %-18s %14s: %8.3f ms  %7.1f GFLOP/s%n", d.name(), k.kernel(), k.shape(),
@@ -94,6 +93,16 @@ final class BenchCommand implements Callable<Integer> {
         drawChart(chart, results.resolve("bench-steps.png"), machine, date);
         System.out.println("wrote " + steps + ", " + kernels + ", " + results.resolve("bench-steps.png"));
         return 0;
+    }
+
+    /**
+     * The nano step's channel-mixing products (M = B·S = B·64 rows), M, N, K, transA, transB: the forward x·W1ᵀ
+     * and a·W2ᵀ, an input gradient dy·W, and a weight gradient dyᵀ·x. scripts/bench-compare.py times the same
+     * shapes with the machine's BLAS.
+     */
+    static int[][] gemmShapes(int batch) {
+        int m = batch * 64;
+        return new int[][] {{m, 512, 128, 0, 1}, {m, 128, 512, 0, 1}, {m, 128, 512, 0, 0}, {512, 128, m, 1, 0}};
     }
 
     private static List<String> defaultDevices() {

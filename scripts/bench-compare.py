@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""Side-by-side benchmark on this machine: hopmixer's JVM device against PyTorch and against the machine's BLAS.
+
+Runs, in one go and on the same number of threads:
+  1. `scripts/hopmixer bench --devices jvm` (nano training steps + the step's matrix products, GFLOP/s);
+  2. `scripts/bench-pytorch.py` for the same models, batch and threads;
+  3. numpy's matmul (Debian's python3-numpy over OpenBLAS) on the same matrix shapes.
+Appends to results/pytorch-vs-jvm.csv and results/gemm-vs-blas.csv (machine, date, threads, batch, ...).
+
+PyTorch and numpy run at their best settings here: OPENBLAS_CORETYPE=SkylakeX (Debian's OpenBLAS 0.3.21 does
+not recognise this CPU and falls back to a slow kernel otherwise) and OMP_WAIT_POLICY=PASSIVE (two OpenMP
+threads otherwise spin against each other on 2 cores). Pass --no-coretype to measure without the first.
+"""
+import argparse
+import csv
+import datetime
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+
+def machine():
+    for line in open("/proc/cpuinfo"):
+        if line.startswith("model name"):
+            return f"{line.split(':', 1)[1].strip()}, {os.cpu_count()} cores"
+    return f"{os.uname().machine}, {os.cpu_count()} cores"
+
+
+def blas_env(threads, coretype):
+    env = dict(os.environ, OMP_WAIT_POLICY="PASSIVE", OMP_NUM_THREADS=str(threads),
+               OPENBLAS_NUM_THREADS=str(threads))
+    if coretype:
+        env["OPENBLAS_CORETYPE"] = "SkylakeX"
+    else:
+        env.pop("OPENBLAS_CORETYPE", None)
+    return env
+
+
+NUMPY_SNIPPET = r"""
+import sys, time, numpy as np
+m, n, k, ta, tb, runs = map(int, sys.argv[1:])
+rng = np.random.default_rng(1)
+a = rng.random((k, m) if ta else (m, k), dtype=np.float32) - 0.5
+b = rng.random((n, k) if tb else (k, n), dtype=np.float32) - 0.5
+A = a.T if ta else a
+B = b.T if tb else b
+for _ in range(3): A @ B
+ts = []
+for _ in range(runs):
+    t = time.perf_counter(); A @ B; ts.append(time.perf_counter() - t)
+ts.sort()
+ms = ts[len(ts) // 2] * 1000
+print(f"{ms:.4f} {2 * m * n * k / (ms * 1e6):.2f}")
+"""
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--threads", type=int, default=os.cpu_count())
+    p.add_argument("--batch", type=int, default=128)
+    p.add_argument("--models", default="paramixer_nano,symmixer_nano")
+    p.add_argument("--runs", type=int, default=10)
+    p.add_argument("--python", default="/usr/bin/python3", help="a Python with torch and numpy")
+    p.add_argument("--no-coretype", action="store_true")
+    p.add_argument("--results", default=str(ROOT / "results"))
+    a = p.parse_args()
+    results = Path(a.results)
+    results.mkdir(parents=True, exist_ok=True)
+    date = datetime.date.today().isoformat()
+    host = machine()
+    env = blas_env(a.threads, not a.no_coretype)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run([str(HERE / "hopmixer"), "bench", "--devices", "jvm", "--models", a.models, "--threads",
+                        str(a.threads), "-b", str(a.batch), "--runs", str(a.runs), "--results", tmp], check=True)
+        with open(Path(tmp) / "bench-steps.csv") as f:
+            jvm_steps = {r["model"]: r for r in csv.DictReader(f)}
+        with open(Path(tmp) / "bench-kernels.csv") as f:
+            jvm_kernels = list(csv.DictReader(f))
+
+    rows = []
+    for model in a.models.split(","):
+        out = subprocess.run([a.python, str(HERE / "bench-pytorch.py"), "--model", model, "--batch", str(a.batch),
+                              "--threads", str(a.threads), "--runs", str(a.runs)], env=env, check=True,
+                             capture_output=True, text=True).stdout.strip().splitlines()[-1].split(",")
+        torch_ips, torch_version = float(out[3]), out[5]
+        jvm_ips = float(jvm_steps[model]["images_per_sec"])
+        rows.append([host, date, a.threads, a.batch, model, f"{jvm_ips:.1f}", f"{torch_ips:.1f}",
+                     f"{jvm_ips / torch_ips:.3f}", torch_version, "SkylakeX" if not a.no_coretype else "default"])
+        print(f"{model}: JVM {jvm_ips:.1f} images/s, PyTorch {torch_ips:.1f} images/s, ratio {jvm_ips / torch_ips:.2f}")
+    write(results / "pytorch-vs-jvm.csv",
+          ["machine", "date", "threads", "batch", "model", "jvm_images_per_sec", "pytorch_images_per_sec",
+           "ratio", "torch_version", "openblas_coretype"], rows)
+
+    krows = []
+    for k in jvm_kernels:
+        m, n, kk = map(int, k["shape"].split("x"))
+        ta, tb = int(k["kernel"][-2] == "t"), int(k["kernel"][-1] == "t")
+        ms, gflops = subprocess.run([a.python, "-c", NUMPY_SNIPPET, str(m), str(n), str(kk), str(ta), str(tb),
+                                     str(a.runs)], env=env, check=True, capture_output=True,
+                                    text=True).stdout.split()
+        jvm_gf, blas_gf = float(k["gflops"]), float(gflops)
+        krows.append([host, date, a.threads, k["kernel"], k["shape"], f"{jvm_gf:.1f}", f"{blas_gf:.1f}",
+                      f"{jvm_gf / blas_gf:.3f}"])
+        print(f"{k['kernel']} {k['shape']}: JVM {jvm_gf:.1f} GFLOP/s, BLAS {blas_gf:.1f} GFLOP/s, "
+              f"share {jvm_gf / blas_gf:.2f}")
+    write(results / "gemm-vs-blas.csv",
+          ["machine", "date", "threads", "kernel", "shape", "jvm_gflops", "blas_gflops", "share"], krows)
+
+
+def write(path, header, rows):
+    new = not path.exists()
+    with open(path, "a", newline="") as f:
+        w = csv.writer(f)
+        if new:
+            w.writerow(header)
+        w.writerows(rows)
+    print("appended", len(rows), "rows to", path)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,658 @@
+package io.github.hopmixer.kernels;
+
+import io.github.hopmixer.plan.Op;
+import io.github.hopmixer.plan.Scalars;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.opentest4j.AssertionFailedError;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.function.DoubleSupplier;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Finite differences in double precision on every scalar reference kernel: for a random upstream gradient u,
+ * f = Σ u·output, and each analytic input gradient the backward kernels produce must match central differences
+ * of f. Also the acc flag, Patchify against a direct convolution, erf against known values, and AdamW against an
+ * independent transcription of PyTorch's {@code _single_tensor_adamw}.
+ */
+class KernelGradientTest {
+
+    /**
+     * Central differences with h = 1e-5 have truncation error h²·|f'''|/6 ≈ 1e-11 and rounding error
+     * ≈ 2.2e-16·|f|/h ≈ 1e-9 for |f| ≤ 50, as here (O(1) inputs, at most a few hundred terms). The tolerance
+     * 1e-7 + 1e-6·|numeric| leaves two orders of margin, while a wrong index, factor or missing term shows as
+     * 1e-2 or more ({@link #checkerRejectsASlightlyWrongGradient} shows a 1e-5 relative error is caught).
+     */
+    private static final double H = 1e-5, ABS = 1e-7, REL = 1e-6;
+
+    static double[] randn(Random r, int n, double scale) {
+        double[] a = new double[n];
+        for (int i = 0; i < n; i++) a[i] = r.nextGaussian() * scale;
+        return a;
+    }
+
+    static double dot(double[] u, double[] y) {
+        assertEquals(u.length, y.length);
+        double s = 0;
+        for (int i = 0; i < u.length; i++) s += u[i] * y[i];
+        return s;
+    }
+
+    /** Perturbs every entry of x (in place, restored) and compares f's central difference with analytic[i]. */
+    static void checkGradient(String what, double[] x, double[] analytic, DoubleSupplier f) {
+        assertTrue(analytic.length >= x.length, what + ": gradient shorter than its input");
+        for (int i = 0; i < x.length; i++) {
+            double x0 = x[i];
+            x[i] = x0 + H;
+            double up = f.getAsDouble();
+            x[i] = x0 - H;
+            double down = f.getAsDouble();
+            x[i] = x0;
+            double numeric = (up - down) / (2 * H);
+            assertEquals(numeric, analytic[i], ABS + REL * Math.abs(numeric), what + "[" + i + "]");
+        }
+    }
+
+    // ---------------------------------------------------------------- GEMM
+
+    /** How the batch is laid out, as {@code Graph.matmul} produces it. */
+    enum Layout {
+        /** batch 1: every stride 0. */
+        BATCH1,
+        /** batch 3, both operands per image. */
+        PER_BATCH,
+        /** batch 3, a is a weight (stride 0): token mixing, W·X. */
+        WEIGHT_A,
+        /** batch 3, b is a weight (stride 0). */
+        WEIGHT_B,
+        /** batch 3, both operands weights. */
+        BOTH_WEIGHTS
+    }
+
+    static Stream<Arguments> gemmCases() {
+        List<Arguments> out = new ArrayList<>();
+        for (Layout l : Layout.values())
+            for (int ta = 0; ta < 2; ta++)
+                for (int tb = 0; tb < 2; tb++) out.add(Arguments.of(l, ta, tb));
+        return out.stream();
+    }
+
+    /** Gemm.ref over its full range of work items, as the reference device calls it. */
+    static void gemm(double[] c, double[] a, double[] b, int... i) {
+        Gemm.ref(c, a, b, i[0], i[1], i[2], i[3], i[4], i[5], i[6], i[7], i[8], i[9], 0, Op.GEMM.parallelism(i));
+    }
+
+    @ParameterizedTest(name = "{0} transA={1} transB={2}")
+    @MethodSource("gemmCases")
+    void gemmGradients(Layout layout, int ta, int tb) {
+        Random r = new Random(31 + 7L * layout.ordinal() + 2 * ta + tb);
+        int batch = layout == Layout.BATCH1 ? 1 : 3, m = 3, n = 5, k = 4;
+        boolean aPer = layout == Layout.PER_BATCH || layout == Layout.WEIGHT_B;
+        boolean bPer = layout == Layout.PER_BATCH || layout == Layout.WEIGHT_A;
+        // Strides exactly as Graph.matmul derives them.
+        int sa = batch > 1 && aPer ? m * k : 0, sb = batch > 1 && bPer ? k * n : 0, sc = batch > 1 ? m * n : 0;
+        double[] a = randn(r, (batch - 1) * sa + m * k, 1), b = randn(r, (batch - 1) * sb + k * n, 1);
+        double[] u = randn(r, (batch - 1) * sc + m * n, 1);
+        DoubleSupplier f = () -> {
+            double[] c = new double[u.length];
+            gemm(c, a, b, batch, m, n, k, ta, tb, sa, sb, sc, 0);
+            return dot(u, c);
+        };
+        // The backward calls of Graph.matmul, verbatim (dc = u).
+        double[] da = new double[a.length], db = new double[b.length];
+        if (ta == 0) gemm(da, u, b, batch, m, k, n, 0, 1 - tb, sc, sb, sa, 0);
+        else gemm(da, b, u, batch, k, m, n, tb, 1, sb, sc, sa, 0);
+        if (tb == 0) gemm(db, a, u, batch, k, n, m, 1 - ta, 0, sa, sc, sb, 0);
+        else gemm(db, u, a, batch, n, k, m, 1, ta, sc, sa, sb, 0);
+        checkGradient("da", a, da, f);
+        checkGradient("db", b, db, f);
+    }
+
+    @Test
+    void gemmStrideZeroOutputSumsOverTheBatch() {
+        // The weight-gradient form itself: strideC = 0 with batch > 1 is Σ_b op(a[b])·op(b[b]), one product per
+        // image computed separately with batch 1, then summed; non-multiple sizes and a padded stride.
+        Random r = new Random(5);
+        int batch = 4, m = 7, n = 5, k = 3, sa = m * k + 2, sb = k * n + 1;
+        double[] a = randn(r, (batch - 1) * sa + m * k, 1), b = randn(r, (batch - 1) * sb + k * n, 1);
+        for (int ta = 0; ta < 2; ta++)
+            for (int tb = 0; tb < 2; tb++) {
+                double[] c = new double[m * n], expect = new double[m * n];
+                gemm(c, a, b, batch, m, n, k, ta, tb, sa, sb, 0, 0);
+                for (int bt = 0; bt < batch; bt++) {
+                    double[] one = new double[m * n];
+                    gemm(one, Arrays.copyOfRange(a, bt * sa, bt * sa + m * k), Arrays.copyOfRange(b, bt * sb, bt * sb + k * n),
+                            1, m, n, k, ta, tb, 0, 0, 0, 0);
+                    for (int i = 0; i < one.length; i++) expect[i] += one[i];
+                }
+                // Naive triple loop for one product as an independent check of the transposition conventions.
+                double[] naive = new double[m * n];
+                for (int i = 0; i < m; i++)
+                    for (int j = 0; j < n; j++)
+                        for (int bt = 0; bt < batch; bt++)
+                            for (int p = 0; p < k; p++) {
+                                double x = ta == 0 ? a[bt * sa + i * k + p] : a[bt * sa + p * m + i];
+                                double y = tb == 0 ? b[bt * sb + p * n + j] : b[bt * sb + j * k + p];
+                                naive[i * n + j] += x * y;
+                            }
+                // Same terms in different order: double rounding, |terms| ≤ ~20, so 1e-12 is ample.
+                assertArrayEquals(expect, c, 1e-12, "transA=" + ta + " transB=" + tb);
+                assertArrayEquals(naive, c, 1e-12, "transA=" + ta + " transB=" + tb);
+            }
+    }
+
+    @Test
+    void checkerRejectsASlightlyWrongGradient() {
+        Random r = new Random(2);
+        double[] a = randn(r, 12, 1), b = randn(r, 20, 1), u = randn(r, 15, 1);
+        DoubleSupplier f = () -> {
+            double[] c = new double[15];
+            gemm(c, a, b, 1, 3, 5, 4, 0, 0, 0, 0, 0, 0);
+            return dot(u, c);
+        };
+        double[] da = new double[12];
+        gemm(da, u, b, 1, 3, 4, 5, 0, 1, 0, 0, 0, 0);
+        checkGradient("da", a, da, f);
+        da[7] *= 1 + 1e-5;
+        assertThrows(AssertionFailedError.class, () -> checkGradient("da", a, da, f));
+    }
+
+    // ---------------------------------------------------------------- Bias
+
+    @ParameterizedTest(name = "inner={0}")
+    @ValueSource(ints = {1, 4})
+    void biasGradient(int inner) {
+        // inner 1: channel layers (B·S, n); inner > 1: token layers (B, n, C).
+        Random r = new Random(inner);
+        int outer = 3, n = 5, size = outer * n * inner;
+        double[] y = randn(r, size, 1), bias = randn(r, n, 1), u = randn(r, size, 1);
+        DoubleSupplier f = () -> {
+            double[] out = y.clone();
+            Bias.addRef(out, bias, outer, n, inner, 0, Op.ADD_BIAS.parallelism(new int[] {outer, n, inner}));
+            return dot(u, out);
+        };
+        double[] db = new double[n];
+        Bias.gradRef(db, u, outer, n, inner, 0, 0, Op.BIAS_GRAD.parallelism(new int[] {outer, n, inner, 0}));
+        checkGradient("dbias", bias, db, f);
+        checkGradient("dy (identity: the add keeps y)", y, u, f);
+    }
+
+    // ---------------------------------------------------------------- LayerNorm
+
+    @ParameterizedTest(name = "rows={0} dim={1}")
+    @MethodSource("layerNormShapes")
+    void layerNormGradients(int rows, int dim) {
+        Random r = new Random(rows * 100L + dim);
+        double[] x = randn(r, rows * dim, 1.3);
+        for (int i = 0; i < x.length; i++) x[i] += 0.7; // a non-zero mean, so the centring matters
+        double[] gamma = randn(r, dim, 0.3), beta = randn(r, dim, 1), u = randn(r, rows * dim, 1);
+        for (int i = 0; i < dim; i++) gamma[i] += 1;
+        double[] mean = new double[rows], rstd = new double[rows];
+        DoubleSupplier f = () -> {
+            double[] y = new double[rows * dim], mu = new double[rows], rs = new double[rows];
+            LayerNorm.forwardRef(y, mu, rs, x, gamma, beta, rows, dim, 0, rows);
+            return dot(u, y);
+        };
+        LayerNorm.forwardRef(new double[rows * dim], mean, rstd, x, gamma, beta, rows, dim, 0, rows);
+        // mean and 1/σ are what the forward pass saves: check them against direct formulas (population variance + eps).
+        for (int row = 0; row < rows; row++) {
+            double mu = 0, var = 0;
+            for (int i = 0; i < dim; i++) mu += x[row * dim + i] / dim;
+            for (int i = 0; i < dim; i++) var += Math.pow(x[row * dim + i] - mu, 2) / dim;
+            assertEquals(mu, mean[row], 1e-13);
+            assertEquals(1 / Math.sqrt(var + LayerNorm.EPS), rstd[row], 1e-12 * rstd[row]);
+        }
+        double[] dx = new double[rows * dim], dgamma = new double[dim], dbeta = new double[dim];
+        LayerNorm.backwardInputRef(dx, u, x, mean, rstd, gamma, rows, dim, 0, 0,
+                Op.LAYERNORM_BACKWARD_INPUT.parallelism(new int[] {rows, dim, 0}));
+        LayerNorm.backwardParamsRef(dgamma, dbeta, u, x, mean, rstd, rows, dim, 0, 0,
+                Op.LAYERNORM_BACKWARD_PARAMS.parallelism(new int[] {rows, dim, 0}));
+        checkGradient("dx", x, dx, f);
+        checkGradient("dgamma", gamma, dgamma, f);
+        checkGradient("dbeta", beta, dbeta, f);
+    }
+
+    static Stream<Arguments> layerNormShapes() {
+        // The paper's joint (S, C) norm: rows = B = 2, dim = S·C = 4·3; timm's per-token norm: rows = B·S = 6, dim = C = 5.
+        return Stream.of(Arguments.of(2, 12), Arguments.of(6, 5), Arguments.of(1, 7));
+    }
+
+    // ---------------------------------------------------------------- GELU and erf
+
+    @Test
+    void geluGradient() {
+        Random r = new Random(9);
+        // Both sides of erf's series / continued-fraction switch at |x|/√2 = 3 (|x| ≈ 4.243), zero and the tails.
+        double[] fixed = {0, 1e-3, -1e-3, 0.5, -0.5, 1, -1, 2.5, -2.5, 4.2, 4.3, -4.2, -4.3, 6, -6, 9, -9};
+        double[] x = Arrays.copyOf(fixed, fixed.length + 30);
+        for (int i = fixed.length; i < x.length; i++) x[i] = r.nextGaussian() * 2;
+        double[] u = randn(r, x.length, 1);
+        DoubleSupplier f = () -> {
+            double[] y = new double[x.length];
+            Gelu.forwardRef(y, x, x.length, 0, x.length);
+            return dot(u, y);
+        };
+        double[] dx = new double[x.length];
+        Gelu.backwardRef(dx, u, x, x.length, 0, 0, x.length);
+        checkGradient("dx", x, dx, f);
+        // GELU(x) = x·Φ(x): PyTorch's nn.GELU() values, e.g. GELU(1) = 0.8413447460685429, GELU(-1) = -0.15865525393145707.
+        double[] y = new double[2];
+        Gelu.forwardRef(y, new double[] {1, -1}, 2, 0, 2);
+        assertEquals(0.8413447460685429, y[0], 1e-15);
+        assertEquals(-0.15865525393145707, y[1], 1e-15);
+    }
+
+    @Test
+    void erfMatchesKnownValues() {
+        // Values to 16 digits (mpmath); the kernel's doc promises ≈ 1e-15.
+        double[][] known = {
+                {0.1, 0.1124629160182849}, {0.5, 0.5204998778130465}, {1, 0.8427007929497149},
+                {2, 0.9953222650189527}, {2.9, 0.9999589021219005}, {3, 0.9999779095030014},
+                {3.5, 0.9999992569016276}, {5, 0.9999999999984626}};
+        for (double[] kv : known) {
+            assertEquals(kv[1], Gelu.erf(kv[0]), 1e-15, "erf(" + kv[0] + ")");
+            assertEquals(-kv[1], Gelu.erf(-kv[0]), 1e-15, "erf(-" + kv[0] + ")");
+        }
+        assertEquals(0.0, Gelu.erf(0.0));
+        assertEquals(1.0, Gelu.erf(30.0), 0.0);
+        Random r = new Random(4);
+        for (int t = 0; t < 2000; t++) {
+            double x = r.nextGaussian() * 3;
+            assertEquals(-Gelu.erf(x), Gelu.erf(-x), 0.0, "odd symmetry at " + x);
+        }
+        // Continuity across the method switch at 3 (erf' = 2/√π·e^-9 ≈ 1.4e-4 there).
+        assertEquals(Gelu.erf(3 - 1e-9) + 2 / Math.sqrt(Math.PI) * Math.exp(-9) * 2e-9, Gelu.erf(3 + 1e-9), 1e-15);
+    }
+
+    @Test
+    void erfFloatIsCloseToErf() {
+        // Abramowitz–Stegun 7.1.26 itself is within 1.5e-7 (checked here in double). The float evaluation adds
+        // rounding: near 0, erf = 1 − poly·e⁻ˣ² cancels two numbers ≈ 1 whose float errors are a few ulps of 1
+        // (ulp(1) = 1.2e-7), so the float version is only within 5e-7 (worst 4.6e-7 near |x| = 0.035), not the
+        // 1.5e-7 its doc states. GELU multiplies this by 0.5·|x|, so GELU's error stays below 2.5e-7·|x|.
+        double worstFloat = 0, worstFormula = 0;
+        for (int i = -80000; i <= 80000; i++) {
+            float x = i * 1e-4f;
+            double ax = Math.abs(x), t = 1 / (1 + 0.3275911 * ax);
+            double poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+            worstFormula = Math.max(worstFormula, Math.abs(Math.copySign(1 - poly * Math.exp(-ax * ax), x) - Gelu.erf(x)));
+            worstFloat = Math.max(worstFloat, Math.abs(Gelu.erfFloat(x) - Gelu.erf(x)));
+            assertEquals(-Gelu.erfFloat(x), Gelu.erfFloat(-x), 0.0f);
+        }
+        assertTrue(worstFormula <= 1.5e-7, "worst |A&S − erf| in double = " + worstFormula);
+        assertTrue(worstFloat <= 5e-7, "worst |erfFloat − erf| = " + worstFloat);
+        // Away from the cancellation (|x| ≥ 1, where erf ≥ 0.84 and poly·e⁻ˣ² ≤ 0.16) the promised 2e-7 holds.
+        for (int i = 10000; i <= 80000; i++) {
+            float x = i * 1e-4f;
+            assertEquals(Gelu.erf(x), Gelu.erfFloat(x), 2e-7, "erfFloat(" + x + ")");
+        }
+    }
+
+    // ---------------------------------------------------------------- Residual, TokenMean
+
+    @Test
+    void residualGradients() {
+        Random r = new Random(12);
+        int batch = 3, rowLen = 7, n = batch * rowLen;
+        double[] x = randn(r, n, 1), u = randn(r, n, 1), w = randn(r, n, 1);
+        double[] mask = {1 / 0.75, 0, 1 / 0.75};
+        int work = Op.RESIDUAL.parallelism(new int[] {batch, rowLen});
+        DoubleSupplier f = () -> {
+            double[] y = new double[n];
+            Residual.forwardRef(y, x, u, mask, batch, rowLen, 0, work);
+            return dot(w, y);
+        };
+        double[] dx = new double[n], du = new double[n];
+        Residual.addRef(dx, w, n, 0, 0, Op.ADD.parallelism(new int[] {n, 0}));
+        Residual.maskedAddRef(du, w, mask, batch, rowLen, 0, 0, Op.MASKED_ADD.parallelism(new int[] {batch, rowLen, 0}));
+        checkGradient("dx", x, dx, f);
+        checkGradient("du", u, du, f);
+        for (int i = rowLen; i < 2 * rowLen; i++) assertEquals(0.0, du[i], 0.0, "dropped sample gets no gradient");
+        // In place (y = x), as the doc allows.
+        double[] y = x.clone(), expect = new double[n];
+        Residual.forwardRef(expect, x, u, mask, batch, rowLen, 0, work);
+        Residual.forwardRef(y, y, u, mask, batch, rowLen, 0, work);
+        assertArrayEquals(expect, y, 0.0);
+    }
+
+    @Test
+    void tokenMeanGradient() {
+        Random r = new Random(13);
+        int batch = 2, s = 5, c = 3;
+        double[] x = randn(r, batch * s * c, 1), u = randn(r, batch * c, 1);
+        DoubleSupplier f = () -> {
+            double[] y = new double[batch * c];
+            TokenMean.forwardRef(y, x, batch, s, c, 0, Op.TOKEN_MEAN.parallelism(new int[] {batch, s, c}));
+            return dot(u, y);
+        };
+        double[] dx = new double[x.length];
+        TokenMean.backwardRef(dx, u, batch, s, c, 0, 0, Op.TOKEN_MEAN_BACKWARD.parallelism(new int[] {batch, s, c, 0}));
+        checkGradient("dx", x, dx, f);
+    }
+
+    // ---------------------------------------------------------------- Cross-entropy
+
+    @ParameterizedTest(name = "target mass {0}")
+    @ValueSource(doubles = {1.0, 0.93, 1.2})
+    void crossEntropyGradientIsThatOfTheBatchMean(double mass) {
+        Random r = new Random(Double.hashCode(mass));
+        int batch = 4, k = 5;
+        double[] logits = randn(r, batch * k, 2), targets = new double[batch * k];
+        for (int b = 0; b < batch; b++) {
+            double sum = 0;
+            for (int j = 0; j < k; j++) sum += targets[b * k + j] = r.nextDouble() + 0.05;
+            // Soft targets scaled to the given mass: 1 (mixup + smoothing), or not exactly 1.
+            for (int j = 0; j < k; j++) targets[b * k + j] *= mass / sum;
+        }
+        int work = Op.CROSS_ENTROPY.parallelism(new int[] {batch, k});
+        double[] losses = new double[batch], dlogits = new double[batch * k];
+        DoubleSupplier f = () -> {
+            double[] l = new double[batch];
+            CrossEntropy.ref(l, new double[batch * k], logits, targets, batch, k, 0, work);
+            return Arrays.stream(l).sum() / batch;
+        };
+        CrossEntropy.ref(losses, dlogits, logits, targets, batch, k, 0, work);
+        checkGradient("dlogits", logits, dlogits, f);
+        // Each loss is −Σ t·log softmax, written out directly.
+        for (int b = 0; b < batch; b++) {
+            double z = 0;
+            for (int j = 0; j < k; j++) z += Math.exp(logits[b * k + j]);
+            double expect = 0;
+            for (int j = 0; j < k; j++) expect -= targets[b * k + j] * Math.log(Math.exp(logits[b * k + j]) / z);
+            assertEquals(expect, losses[b], 1e-13 * (1 + Math.abs(expect)), "loss " + b);
+        }
+        // Shift invariance and no overflow for large logits (max subtraction).
+        double[] shifted = logits.clone(), l2 = new double[batch], d2 = new double[batch * k];
+        for (int i = 0; i < shifted.length; i++) shifted[i] += 800;
+        CrossEntropy.ref(l2, d2, shifted, targets, batch, k, 0, work);
+        // 800 + x loses about 1e-13 of x's bits (ulp(800) ≈ 1.1e-13), scaled by Σt ≤ 1.2 and k terms.
+        assertArrayEquals(losses, l2, 1e-11);
+        assertArrayEquals(dlogits, d2, 1e-11);
+    }
+
+    // ---------------------------------------------------------------- Penalty
+
+    @Test
+    void penaltyGradientIsThatOfLambdaTimesSumSquares() {
+        Random r = new Random(21);
+        int n = 17, slot = 2;
+        double lambda = 0.37;
+        double[] w = randn(r, n, 1);
+        double[] scalars = new double[Scalars.SIZE];
+        Arrays.fill(scalars, 5.0); // wrong slots hold something else, so reading one shows
+        scalars[Scalars.LAMBDA] = lambda;
+        DoubleSupplier f = () -> {
+            double[] out = new double[slot + 1];
+            Penalty.sumSquaresRef(out, w, n, slot);
+            return lambda * out[slot];
+        };
+        double[] grad = new double[n];
+        Penalty.gradRef(grad, w, scalars, n, Scalars.LAMBDA, 0, Op.L2_GRAD.parallelism(new int[] {n, Scalars.LAMBDA}));
+        checkGradient("dw", w, grad, f);
+        // SUM_SQUARES writes its slot only; L2_GRAD always adds (it follows the backward pass).
+        double[] out = {-1, -1, -1, -1};
+        Penalty.sumSquaresRef(out, w, n, slot);
+        assertEquals(-1, out[0]);
+        assertEquals(-1, out[1]);
+        assertEquals(-1, out[3]);
+        assertEquals(Arrays.stream(w).map(v -> v * v).sum(), out[slot], 1e-13);
+        double[] pre = randn(r, n, 1), acc = pre.clone();
+        Penalty.gradRef(acc, w, scalars, n, Scalars.LAMBDA, 0, n);
+        for (int i = 0; i < n; i++) assertEquals(pre[i] + grad[i], acc[i], 0.0, "L2_GRAD adds at " + i);
+    }
+
+    // ---------------------------------------------------------------- acc semantics
+
+    interface RefKernel { void run(double[][] a, int acc); }
+
+    interface JvmKernel { void run(float[][] a, int acc); }
+
+    /** A backward kernel: its buffer sizes, which arguments it writes, and both versions over the full range. */
+    record AccCase(String name, int[] sizes, int[] outputs, RefKernel ref, JvmKernel jvm) {
+        @Override
+        public String toString() { return name; }
+    }
+
+    static Stream<AccCase> accCases() {
+        int[] g1 = {3, 7, 5, 6, 0, 1, 7 * 6, 6 * 5, 7 * 5, 0};   // batch 3, per-image, transB
+        int[] g2 = {3, 7, 5, 6, 1, 0, 6 * 7, 6 * 5, 0, 0};       // weight gradient, strideC 0
+        int[] g3 = {1, 13, 9, 4, 0, 0, 0, 0, 0, 0};               // batch 1, 13 rows (4-row blocks + 1-row tail)
+        int rows = 4, dim = 9, n = 23, batch = 3, rowLen = 5, s = 4, c = 3;
+        List<AccCase> out = new ArrayList<>();
+        for (int[] g : List.of(g1, g2, g3)) {
+            long[] sz = Op.GEMM.minSizes(withAcc(g, 0));
+            int work = Op.GEMM.parallelism(g);
+            out.add(new AccCase("GEMM" + Arrays.toString(g), new int[] {(int) sz[0], (int) sz[1], (int) sz[2]}, new int[] {0},
+                    (a, acc) -> Gemm.ref(a[0], a[1], a[2], g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], acc, 0, work),
+                    (a, acc) -> Gemm.jvm(a[0], a[1], a[2], g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], acc, 0, work)));
+        }
+        out.add(new AccCase("BIAS_GRAD", new int[] {5, 3 * 5 * 2}, new int[] {0},
+                (a, acc) -> Bias.gradRef(a[0], a[1], 3, 5, 2, acc, 0, 5),
+                (a, acc) -> Bias.gradJvm(a[0], a[1], 3, 5, 2, acc, 0, 5)));
+        out.add(new AccCase("LAYERNORM_BACKWARD_INPUT", new int[] {rows * dim, rows * dim, rows * dim, rows, rows, dim}, new int[] {0},
+                (a, acc) -> LayerNorm.backwardInputRef(a[0], a[1], a[2], a[3], a[4], a[5], rows, dim, acc, 0, rows),
+                (a, acc) -> LayerNorm.backwardInputJvm(a[0], a[1], a[2], a[3], a[4], a[5], rows, dim, acc, 0, rows)));
+        out.add(new AccCase("LAYERNORM_BACKWARD_PARAMS", new int[] {dim, dim, rows * dim, rows * dim, rows, rows}, new int[] {0, 1},
+                (a, acc) -> LayerNorm.backwardParamsRef(a[0], a[1], a[2], a[3], a[4], a[5], rows, dim, acc, 0, dim),
+                (a, acc) -> LayerNorm.backwardParamsJvm(a[0], a[1], a[2], a[3], a[4], a[5], rows, dim, acc, 0, dim)));
+        out.add(new AccCase("GELU_BACKWARD", new int[] {n, n, n}, new int[] {0},
+                (a, acc) -> Gelu.backwardRef(a[0], a[1], a[2], n, acc, 0, n),
+                (a, acc) -> Gelu.backwardJvm(a[0], a[1], a[2], n, acc, 0, n)));
+        out.add(new AccCase("MASKED_ADD", new int[] {batch * rowLen, batch * rowLen, batch}, new int[] {0},
+                (a, acc) -> Residual.maskedAddRef(a[0], a[1], a[2], batch, rowLen, acc, 0, batch * rowLen),
+                (a, acc) -> Residual.maskedAddJvm(a[0], a[1], a[2], batch, rowLen, acc, 0, batch * rowLen)));
+        out.add(new AccCase("ADD", new int[] {n, n}, new int[] {0},
+                (a, acc) -> Residual.addRef(a[0], a[1], n, acc, 0, n),
+                (a, acc) -> Residual.addJvm(a[0], a[1], n, acc, 0, n)));
+        out.add(new AccCase("TOKEN_MEAN_BACKWARD", new int[] {batch * s * c, batch * c}, new int[] {0},
+                (a, acc) -> TokenMean.backwardRef(a[0], a[1], batch, s, c, acc, 0, batch),
+                (a, acc) -> TokenMean.backwardJvm(a[0], a[1], batch, s, c, acc, 0, batch)));
+        return out.stream();
+    }
+
+    private static int[] withAcc(int[] g, int acc) {
+        int[] i = g.clone();
+        i[9] = acc;
+        return i;
+    }
+
+    @Test
+    void accCasesCoverEveryOpWithAnAccFlag() {
+        // Every op whose readsOutput depends on its last int is an acc op; each needs a case above.
+        for (Op op : Op.values()) {
+            int[] zeros = new int[op.ints()], ones = new int[op.ints()];
+            Arrays.fill(zeros, 1);
+            zeros[op.ints() - 1] = 0;
+            Arrays.fill(ones, 1);
+            if (op.readsOutput(zeros) != op.readsOutput(ones)) {
+                assertTrue(accCases().anyMatch(c -> c.name().startsWith(op.name() + "[") || c.name().equals(op.name())),
+                        op + " has an acc flag but no acc case");
+            }
+        }
+    }
+
+    /**
+     * acc = 0 ignores whatever the output held (NaN in, finite out, and the same result as from zeros); acc = 1 adds
+     * the acc = 0 result to it. For the reference that is exact (it computes the same sum and adds it once).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("accCases")
+    void accFlagReference(AccCase k) {
+        Random r = new Random(k.name().hashCode());
+        double[][] base = new double[k.sizes().length][];
+        for (int a = 0; a < base.length; a++) base[a] = randn(r, k.sizes()[a], 1);
+        double[][] prior = new double[base.length][];
+        for (int o : k.outputs()) prior[o] = randn(r, k.sizes()[o], 1);
+
+        double[][] fromNaN = copy(base), fromPrior = copy(base), added = copy(base);
+        for (int o : k.outputs()) {
+            Arrays.fill(fromNaN[o], Double.NaN);
+            fromPrior[o] = prior[o].clone();
+            added[o] = prior[o].clone();
+        }
+        k.ref().run(fromNaN, 0);
+        k.ref().run(fromPrior, 0);
+        k.ref().run(added, 1);
+        for (int o : k.outputs()) {
+            for (double v : fromNaN[o]) assertTrue(Double.isFinite(v), k + ": acc=0 left an output entry unwritten");
+            assertArrayEquals(fromNaN[o], fromPrior[o], 0.0, k + ": acc=0 depends on the output's prior content");
+            for (int i = 0; i < prior[o].length; i++) {
+                assertEquals(prior[o][i] + fromNaN[o][i], added[o][i], 0.0, k + ": acc=1 at " + i);
+            }
+        }
+        for (int a = 0; a < base.length; a++) {
+            if (contains(k.outputs(), a)) continue;
+            assertArrayEquals(base[a], added[a], 0.0, k + " wrote its input " + a);
+        }
+    }
+
+    /**
+     * The same for the float JVM version. acc = 0 must be exact (no read of the output at all); acc = 1 may add
+     * the prior value at a different point of the float sum (GEMM starts its FMA chain from it), so the check is
+     * |acc1 − (prior + acc0)| ≤ 1e-4·(1 + |prior| + |acc0|): sums of at most 18 terms of size O(1), each rounding
+     * ≤ 6e-8 relative, stay below 1e-5, while a missing or doubled prior is off by |prior| = O(1).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("accCases")
+    void accFlagJvm(AccCase k) {
+        Random r = new Random(k.name().hashCode() + 1);
+        float[][] base = new float[k.sizes().length][];
+        for (int a = 0; a < base.length; a++) base[a] = toFloat(randn(r, k.sizes()[a], 1));
+        float[][] prior = new float[base.length][];
+        for (int o : k.outputs()) prior[o] = toFloat(randn(r, k.sizes()[o], 1));
+        float[][] fromNaN = copy(base), fromPrior = copy(base), added = copy(base);
+        for (int o : k.outputs()) {
+            Arrays.fill(fromNaN[o], Float.NaN);
+            fromPrior[o] = prior[o].clone();
+            added[o] = prior[o].clone();
+        }
+        k.jvm().run(fromNaN, 0);
+        k.jvm().run(fromPrior, 0);
+        k.jvm().run(added, 1);
+        for (int o : k.outputs()) {
+            for (float v : fromNaN[o]) assertTrue(Float.isFinite(v), k + ": acc=0 left an output entry unwritten");
+            assertArrayEquals(fromNaN[o], fromPrior[o], 0f, k + ": acc=0 depends on the output's prior content");
+            for (int i = 0; i < prior[o].length; i++) {
+                double expect = (double) prior[o][i] + fromNaN[o][i];
+                assertEquals(expect, added[o][i], 1e-4 * (1 + Math.abs(prior[o][i]) + Math.abs(fromNaN[o][i])), k + ": acc=1 at " + i);
+            }
+        }
+    }
+
+    private static boolean contains(int[] a, int v) {
+        for (int x : a) if (x == v) return true;
+        return false;
+    }
+
+    private static double[][] copy(double[][] a) {
+        double[][] c = new double[a.length][];
+        for (int i = 0; i < a.length; i++) c[i] = a[i].clone();
+        return c;
+    }
+
+    private static float[][] copy(float[][] a) {
+        float[][] c = new float[a.length][];
+        for (int i = 0; i < a.length; i++) c[i] = a[i].clone();
+        return c;
+    }
+
+    private static float[] toFloat(double[] d) {
+        float[] f = new float[d.length];
+        for (int i = 0; i < d.length; i++) f[i] = (float) d[i];
+        return f;
+    }
+
+    // ---------------------------------------------------------------- Patchify
+
+    @Test
+    void patchifyTimesWeightIsTheStridedConvolution() {
+        // H not a multiple of P (the last row is dropped, as Conv2d with stride P does) and H ≠ W.
+        Random r = new Random(8);
+        int batch = 2, cin = 3, h = 9, w = 12, p = 4, out = 5, gh = h / p, gw = w / p, s = gh * gw, row = cin * p * p;
+        double[] image = randn(r, batch * cin * h * w, 1), weight = randn(r, out * row, 1); // Conv2d weight (out, cin, p, p)
+        double[] patches = new double[batch * s * row];
+        int[] ints = {batch, cin, h, w, p};
+        assertEquals(patches.length, Op.PATCHIFY.minSizes(ints)[0]);
+        Patchify.forwardRef(patches, image, batch, cin, h, w, p, 0, Op.PATCHIFY.parallelism(ints));
+        // patches (B·S, Cin·P·P) · Wᵀ with the GEMM the stem uses: weight as b with transB.
+        double[] y = new double[batch * s * out];
+        gemm(y, patches, weight, 1, batch * s, out, row, 0, 1, 0, 0, 0, 0);
+        for (int b = 0; b < batch; b++)
+            for (int o = 0; o < out; o++)
+                for (int py = 0; py < gh; py++)
+                    for (int px = 0; px < gw; px++) {
+                        double conv = 0; // nn.Conv2d(cin, out, kernel_size=p, stride=p, bias=False)
+                        for (int ch = 0; ch < cin; ch++)
+                            for (int dy = 0; dy < p; dy++)
+                                for (int dx = 0; dx < p; dx++)
+                                    conv += weight[((o * cin + ch) * p + dy) * p + dx]
+                                            * image[((b * cin + ch) * h + py * p + dy) * w + px * p + dx];
+                        int token = py * gw + px; // flatten(2) of the conv output: row-major over (H/P, W/P)
+                        assertEquals(conv, y[(b * s + token) * out + o], 1e-12, "b=" + b + " o=" + o + " py=" + py + " px=" + px);
+                    }
+    }
+
+    // ---------------------------------------------------------------- AdamW
+
+    @ParameterizedTest(name = "decay={0}")
+    @ValueSource(ints = {0, 1})
+    void adamWMatchesPyTorchOverThreeSteps(int decay) {
+        Random r = new Random(40 + decay);
+        int n = 31;
+        double lr = 1e-2, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, wd = 0.05;
+        double[] p = randn(r, n, 1), m = new double[n], v = new double[n];
+        double[] tp = p.clone(), tm = new double[n], tv = new double[n]; // the transcription's state
+        for (int step = 1; step <= 3; step++) {
+            double[] g = randn(r, n, 0.5);
+            g[0] = 0;      // a zero gradient: the update comes only from the moments (and decay)
+            g[1] = 1e3;    // a large one
+            double[] s = new double[Scalars.SIZE];
+            s[Scalars.LR] = lr;
+            s[Scalars.BETA1] = beta1;
+            s[Scalars.BETA2] = beta2;
+            s[Scalars.EPS] = eps;
+            s[Scalars.WEIGHT_DECAY] = wd;
+            s[Scalars.BC1] = 1 - Math.pow(beta1, step);
+            s[Scalars.BC2] = 1 - Math.pow(beta2, step);
+            s[Scalars.LAMBDA] = Double.NaN; // not AdamW's
+            AdamW.ref(p, g, m, v, s, n, decay, 0, Op.ADAMW.parallelism(new int[] {n, decay}));
+            pytorchAdamW(tp, g, tm, tv, step, lr, beta1, beta2, eps, decay != 0 ? wd : 0);
+            // Same operations in double, reassociated slightly (lerp): a few ulps, so 1e-14 relative.
+            for (int i = 0; i < n; i++) {
+                assertEquals(tm[i], m[i], 1e-14 * (1 + Math.abs(tm[i])), "exp_avg[" + i + "] after step " + step);
+                assertEquals(tv[i], v[i], 1e-14 * (1 + Math.abs(tv[i])), "exp_avg_sq[" + i + "] after step " + step);
+                assertEquals(tp[i], p[i], 1e-14 * (1 + Math.abs(tp[i])), "param[" + i + "] after step " + step);
+            }
+        }
+        // Without decay the zero-gradient entry moves only by the momentum of earlier steps: here none, it stays put.
+        // (g[0] = 0 in every step, so m[0] = v[0] = 0 and the update is 0/(0 + eps).)
+        assertEquals(0.0, m[0]);
+        if (decay == 0) assertEquals(tp[0], p[0], 0.0);
+    }
+
+    /** torch.optim.AdamW, single-tensor path (foreach=False, amsgrad=False, maximize=False), written out. */
+    private static void pytorchAdamW(double[] param, double[] grad, double[] expAvg, double[] expAvgSq, int step,
+                                     double lr, double beta1, double beta2, double eps, double weightDecay) {
+        for (int i = 0; i < param.length; i++) {
+            param[i] *= 1 - lr * weightDecay;                                 // param.mul_(1 - lr * weight_decay)
+            expAvg[i] += (grad[i] - expAvg[i]) * (1 - beta1);                 // exp_avg.lerp_(grad, 1 - beta1)
+            expAvgSq[i] = expAvgSq[i] * beta2 + (1 - beta2) * grad[i] * grad[i]; // mul_(beta2).addcmul_(grad, grad, 1 - beta2)
+            double bc1 = 1 - Math.pow(beta1, step), bc2 = 1 - Math.pow(beta2, step);
+            double stepSize = lr / bc1, bc2Sqrt = Math.sqrt(bc2);
+            double denom = Math.sqrt(expAvgSq[i]) / bc2Sqrt + eps;
+            param[i] += -stepSize * expAvg[i] / denom;                        // param.addcdiv_(exp_avg, denom, value=-step_size)
+        }
+    }
+}
