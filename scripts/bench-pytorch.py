@@ -64,20 +64,35 @@ class SerialBlock(nn.Module):
         return x + self.mlp_channels(self.norm2(x))
 
 
+class PatchEmbed(nn.Module):
+    def __init__(self, in_chans, dim, patch):
+        super().__init__()
+        self.proj = nn.Conv2d(in_chans, dim, patch, patch)
+
+    def forward(self, x):
+        return self.proj(x).flatten(2).transpose(1, 2)
+
+
 class Mixer(nn.Module):
-    def __init__(self, family, img=32, patch=4, dim=128, depth=8, classes=10, in_chans=3):
+    """Parameter names are the official state_dict's, so hopmixer checkpoints load here (see load-checkpoint.py)."""
+
+    def __init__(self, family, img=32, patch=4, dim=128, depth=8, classes=10, in_chans=3, n_iter=1):
         super().__init__()
         kind = {"paramixer": "untied", "vanillamixer": "untied", "symmixer": "tied", "asymmixer": "broken"}[family]
         block = SerialBlock if family == "vanillamixer" else ParallelBlock
         seq = (img // patch) ** 2
-        self.stem = nn.Conv2d(in_chans, dim, patch, patch)
+        self.n_iter = n_iter
+        self.stem = PatchEmbed(in_chans, dim, patch)
         self.blocks = nn.Sequential(*[block(dim, seq, kind) for _ in range(depth)])
         self.norm = nn.LayerNorm(dim, eps=1e-6)
         self.head = nn.Linear(dim, classes)
 
     def forward(self, x):
-        x = self.stem(x).flatten(2).transpose(1, 2)
-        return self.head(self.norm(self.blocks(x)).mean(1))
+        x = self.stem(x)
+        for blk in self.blocks:
+            for _ in range(self.n_iter):
+                x = blk(x)
+        return self.head(self.norm(x).mean(1))
 
 
 def main():

@@ -6,6 +6,8 @@ import io.github.hopmixer.device.Device;
 import io.github.hopmixer.device.DeviceProvider;
 import io.github.hopmixer.device.Devices;
 import io.github.hopmixer.model.Models;
+import io.github.hopmixer.plan.Role;
+import io.github.hopmixer.train.StepPlans;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
@@ -54,8 +56,13 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--no-kernels", description = "Skip the matrix-product timings.")
     boolean noKernels;
 
+    @Option(names = "--memory", split = ",", description = "Instead of timing: device memory of the training plan at these batch sizes, "
+            + "appended to results/memory.csv, e.g. --memory 32,64,128,256.")
+    List<Integer> memoryBatches;
+
     @Override
     public Integer call() throws IOException {
+        if (memoryBatches != null) return memory();
         List<String> ids = devices != null ? devices : defaultDevices();
         int nThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         String machine = Machine.describe(), date = LocalDate.now().toString();
@@ -103,6 +110,32 @@ final class BenchCommand implements Callable<Integer> {
     static int[][] gemmShapes(int batch) {
         int m = batch * 64;
         return new int[][] {{m, 512, 128, 0, 1}, {m, 128, 512, 0, 1}, {m, 128, 512, 0, 0}, {512, 128, m, 1, 0}};
+    }
+
+    /** The plan's buffers by role: exact device memory of a training step (the JVM heap adds data and scratch). */
+    private int memory() throws IOException {
+        Files.createDirectories(results);
+        Path f = results.resolve("memory.csv");
+        header(f, "date,model,image,batch,params_mb,grads_mb,adam_mb,activations_mb,inputs_outputs_mb,total_mb");
+        for (String name : models) {
+            var m = Models.get(name).withData(32, 3, 10);
+            for (int b : memoryBatches) {
+                var plan = StepPlans.training(m, b).plan();
+                double p = mb(plan.bytes(Role.PARAM)), g = mb(plan.bytes(Role.GRAD)),
+                        o = mb(plan.bytes(Role.OPT_STATE)), act = mb(plan.bytes(Role.ACTIVATION)),
+                        inOut = mb(plan.bytes(Role.INPUT) + plan.bytes(Role.OUTPUT)
+                                + plan.bytes(Role.SCALARS));
+                String line = String.format(Locale.ROOT, "%s,%s,32,%d,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f", LocalDate.now(), name, b, p, g, o, act, inOut,
+                        p + g + o + act + inOut);
+                append(f, line);
+                System.out.println(line);
+            }
+        }
+        return 0;
+    }
+
+    private static double mb(long bytes) {
+        return bytes / 1048576.0;
     }
 
     private static List<String> defaultDevices() {

@@ -47,6 +47,13 @@ public final class Plan {
         return Collections.unmodifiableList(out);
     }
 
+    /** Bytes of float storage the plan's buffers of one role take on a device. */
+    public long bytes(Role role) {
+        long n = 0;
+        for (Buffer b : buffers) if (b.role() == role) n += 4L * b.size();
+        return n;
+    }
+
     /** Every per-step buffer is written before it is read, and every buffer argument belongs to this plan. */
     private void validate() {
         BitSet written = new BitSet();
