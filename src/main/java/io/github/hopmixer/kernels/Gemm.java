@@ -52,30 +52,55 @@ public final class Gemm {
      */
     public static void jvm(float[] c, float[] a, float[] b, int batch, int m, int n, int k,
                            int transA, int transB, int strideA, int strideB, int strideC, int acc, int lo, int hi) {
+        if (strideC == 0 && batch > 1) {
+            // A weight gradient summed over the batch: one image at a time, so a transposed operand is one small
+            // k×n copy that stays in L1, and this thread's rows of c stay in cache between images.
+            for (int bb = 0; bb < batch; bb++) {
+                float[] bOp = b;
+                int sB = strideB;
+                if (transB != 0) {
+                    bOp = scratch(k * n);
+                    if (strideB != 0 || bb == 0) transpose(b, bb * strideB, bOp, 0, n, k);
+                    sB = 0;
+                }
+                rows(c, a, bOp, bb, bb + 1, m, n, k, transA, strideA, sB, 0, bb == 0 ? acc : 1, lo, hi, false);
+            }
+            return;
+        }
         if (transB != 0) {
             int copies = strideB == 0 ? 1 : batch;
             float[] bt = scratch(copies * k * n);
-            for (int bb = 0; bb < copies; bb++) {
-                int src = bb * strideB, dst = bb * k * n;
-                for (int j = 0; j < n; j++)
-                    for (int p = 0; p < k; p++) bt[dst + p * n + j] = b[src + j * k + p];
-            }
+            for (int bb = 0; bb < copies; bb++) transpose(b, bb * strideB, bt, bb * k * n, n, k);
             b = bt;
             strideB = strideB == 0 ? 0 : k * n;
         }
-        boolean reduce = strideC == 0 && batch > 1;
+        rows(c, a, b, 0, batch, m, n, k, transA, strideA, strideB, strideC, acc, lo, hi, true);
+    }
+
+    /** dst (k×n) = srcᵀ for src (n×k). */
+    private static void transpose(float[] src, int srcOff, float[] dst, int dstOff, int n, int k) {
+        for (int j = 0; j < n; j++)
+            for (int p = 0; p < k; p++) dst[dstOff + p * n + j] = src[srcOff + j * k + p];
+    }
+
+    /**
+     * Work items [lo, hi) as rows of c in tiles. With {@code perBatch} a work item is a (batch, row) pair of
+     * c[b]; otherwise it is a row of one c, summing batches [b0, b1).
+     */
+    private static void rows(float[] c, float[] a, float[] b, int b0, int b1, int m, int n, int k, int transA,
+                             int strideA, int strideB, int strideC, int acc, int lo, int hi, boolean perBatch) {
         for (int p0 = 0; p0 < k; p0 += KB) {
             int p1 = Math.min(k, p0 + KB), accBlock = p0 == 0 ? acc : 1;
             int w = lo;
             while (w < hi) {
-                int bb = reduce ? 0 : w / m, i = reduce ? w : w % m;
+                int bb = perBatch ? w / m : 0, i = perBatch ? w % m : w;
                 int avail = Math.min(hi - w, m - i), rows = avail >= 8 ? 8 : avail >= 4 ? 4 : 1;
-                int b0 = reduce ? 0 : bb, b1 = reduce ? batch : bb + 1;
-                int cOff = reduce ? i * n : bb * strideC + i * n;
-                int j = rows == 8 ? block8(c, cOff, a, b, b0, b1, m, n, k, p0, p1, i, transA, strideA, strideB, accBlock)
-                        : rows == 4 ? block4(c, cOff, a, b, b0, b1, m, n, k, p0, p1, i, transA, strideA, strideB, accBlock) : 0;
+                int x0 = perBatch ? bb : b0, x1 = perBatch ? bb + 1 : b1;
+                int cOff = (perBatch ? bb * strideC : 0) + i * n;
+                int j = rows == 8 ? block8(c, cOff, a, b, x0, x1, m, n, k, p0, p1, i, transA, strideA, strideB, accBlock)
+                        : rows == 4 ? block4(c, cOff, a, b, x0, x1, m, n, k, p0, p1, i, transA, strideA, strideB, accBlock) : 0;
                 for (int r = 0; r < rows; r++) {
-                    columns(c, cOff + r * n, a, b, b0, b1, m, n, k, p0, p1, i + r, transA, strideA, strideB, accBlock, j);
+                    columns(c, cOff + r * n, a, b, x0, x1, m, n, k, p0, p1, i + r, transA, strideA, strideB, accBlock, j);
                 }
                 w += rows;
             }
