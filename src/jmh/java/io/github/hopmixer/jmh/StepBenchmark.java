@@ -44,14 +44,7 @@ public class StepBenchmark {
         for (int b = 0; b < 128; b++) t[b * 10 + b % 10] = 1f;
         device.write(step.targets(), t);
         DropPath.off(device, step.dropPathMasks());
-        float[] s = new float[Scalars.SIZE];
-        s[Scalars.LR] = 1e-4f;
-        s[Scalars.BETA1] = 0.9f;
-        s[Scalars.BETA2] = 0.999f;
-        s[Scalars.EPS] = 1e-8f;
-        s[Scalars.BC1] = 0.1f;
-        s[Scalars.BC2] = 0.001f;
-        device.write(step.scalars(), s);
+        device.write(step.scalars(), Scalars.adamW(1e-4, 0.05, 1, 0));
     }
 
     @Benchmark

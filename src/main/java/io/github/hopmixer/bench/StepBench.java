@@ -37,14 +37,7 @@ public final class StepBench {
         for (int i = 0; i < images.length; i++) images[i] = (float) r.nextGaussian();
         float[] targets = new float[st.targets().size()];
         for (int b = 0; b < batch; b++) targets[b * m.numClasses() + r.nextInt(m.numClasses())] = 1f;
-        float[] scalars = new float[Scalars.SIZE];
-        scalars[Scalars.LR] = 1e-4f;
-        scalars[Scalars.BETA1] = 0.9f;
-        scalars[Scalars.BETA2] = 0.999f;
-        scalars[Scalars.EPS] = 1e-8f;
-        scalars[Scalars.WEIGHT_DECAY] = 0.05f;
-        scalars[Scalars.BC1] = 0.1f;
-        scalars[Scalars.BC2] = 0.001f;
+        float[] scalars = Scalars.adamW(1e-4, 0.05, 1, 0);
         float[] losses = new float[batch];
         double[] ms = new double[runs];
         for (int i = -warmup; i < runs; i++) {

@@ -15,4 +15,18 @@ public final class Scalars {
     public static final int SIZE = 8;
 
     private Scalars() {}
+
+    /** The scalar buffer for AdamW step {@code t} (1-based; β 0.9/0.999, ε 1e-8, as timm) and penalty λ. */
+    public static float[] adamW(double lr, double weightDecay, long t, double lambda) {
+        float[] s = new float[SIZE];
+        s[LR] = (float) lr;
+        s[BETA1] = 0.9f;
+        s[BETA2] = 0.999f;
+        s[EPS] = 1e-8f;
+        s[WEIGHT_DECAY] = (float) weightDecay;
+        s[BC1] = (float) (1 - Math.pow(0.9, t));
+        s[BC2] = (float) (1 - Math.pow(0.999, t));
+        s[LAMBDA] = (float) lambda;
+        return s;
+    }
 }

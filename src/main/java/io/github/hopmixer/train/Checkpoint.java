@@ -31,8 +31,11 @@ public final class Checkpoint {
     public static final String STATE_FILE = "train_state.safetensors";
     private static final Gson GSON = new Gson();
 
-    /** Where a run stands: the next batch to train is {@code batchIndex} of {@code epoch}. */
-    public record Position(long step, int epoch, int batchIndex) {}
+    /**
+     * Where a run stands: the next batch to train is {@code batchIndex} of {@code epoch}; {@code epochLossSum} sums
+     * the losses of that epoch's batches before it, so the epoch's mean train loss survives a resume.
+     */
+    public record Position(long step, int epoch, int batchIndex, double epochLossSum) {}
 
     public record Loaded(Path dir, ModelConfig model, Map<String, float[]> params, Map<String, float[]> moments,
                          Position position, long seed, String configJson) {}
@@ -67,6 +70,7 @@ public final class Checkpoint {
             state.put("step", Long.toString(pos.step()));
             state.put("epoch", Integer.toString(pos.epoch()));
             state.put("batch_index", Integer.toString(pos.batchIndex()));
+            state.put("epoch_loss_sum", Double.toString(pos.epochLossSum()));
             state.put("seed", Long.toString(seed));
             state.put("train_config", configJson);
             Map<String, TensorData> opt = new LinkedHashMap<>();
@@ -135,7 +139,7 @@ public final class Checkpoint {
             Map<String, float[]> moments = new LinkedHashMap<>();
             for (var e : st.tensors().entrySet()) moments.put(e.getKey(), e.getValue().toFloats());
             Position pos = new Position(Long.parseLong(meta.get("step")), Integer.parseInt(meta.get("epoch")),
-                    Integer.parseInt(meta.get("batch_index")));
+                    Integer.parseInt(meta.get("batch_index")), Double.parseDouble(meta.getOrDefault("epoch_loss_sum", "0")));
             return new Loaded(dir, model.model(), model.params(), moments, pos, Long.parseLong(meta.get("seed")),
                     meta.get("train_config"));
         } catch (IOException | RuntimeException e) {

@@ -67,7 +67,7 @@ public final class Trainer {
     public Step trainStep() { return train; }
 
     public Summary run() {
-        Checkpoint.Position start = new Checkpoint.Position(0, 0, 0);
+        Checkpoint.Position start = new Checkpoint.Position(0, 0, 0, 0);
         long seed = cfg.seed();
         if (cfg.resume() != null) {
             Checkpoint.Loaded ck = Checkpoint.load(cfg.resume());
@@ -93,14 +93,14 @@ public final class Trainer {
         if (perEpoch == 0) throw new IllegalArgumentException("the training set has " + trainSet.count() + " images, fewer than one batch of " + cfg.batchSize());
         float[] losses = new float[cfg.batchSize()];
         float[] penalty = train.penalty() == null ? null : new float[train.penalty().size()];
-        float[] scalars = new float[Scalars.SIZE];
         List<Double> stepLosses = new ArrayList<>();
         double lastLoss = Double.NaN, totalSeconds = 0, totalImages = 0;
         Evaluator.Result lastEval = null;
         long t0 = System.nanoTime();
         for (int epoch = start.epoch(); epoch < cfg.epochs(); epoch++) {
-            double lr = schedule.lr(epoch), lossSum = 0;
+            double lr = schedule.lr(epoch);
             int first = epoch == start.epoch() ? start.batchIndex() : 0, done = 0;
+            double lossSum = epoch == start.epoch() ? start.epochLossSum() : 0;
             long e0 = System.nanoTime();
             try (BatchLoader batches = BatchLoader.train(trainSet, cfg.augment(), cfg.batchSize(), seed, epoch, first, epoch + 1);
                  ProgressBar bar = progress(epoch, perEpoch, first)) {
@@ -109,8 +109,7 @@ public final class Trainer {
                     device.write(train.images(), b.images());
                     device.write(train.targets(), b.targets());
                     DropPath.write(device, train.dropPathMasks(), cfg.dropPath(), seed, step);
-                    fillScalars(scalars, lr, step + 1);
-                    device.write(train.scalars(), scalars);
+                    device.write(train.scalars(), Scalars.adamW(lr, cfg.weightDecay(), step + 1, lambda));
                     device.execute(train.plan());
                     device.read(train.losses(), losses);
                     double loss = mean(losses);
@@ -133,11 +132,11 @@ public final class Trainer {
                     double secs = (System.nanoTime() - e0) / 1e9;
                     if (bar != null) {
                         bar.stepTo(index + 1);
-                        bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f  %.0f img/s", lossSum / done,
+                        bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f  %.0f img/s", lossSum / (first + done),
                                 done * cfg.batchSize() / secs));
                     }
                     if (cfg.checkpointEvery() > 0 && step % cfg.checkpointEvery() == 0 && index + 1 < perEpoch) {
-                        save(new Checkpoint.Position(step, epoch, index + 1), seed);
+                        save(new Checkpoint.Position(step, epoch, index + 1, lossSum), seed);
                     }
                 }
             }
@@ -148,26 +147,16 @@ public final class Trainer {
                 lastEval = Evaluator.run(device, eval, batches);
             }
             double ips = done * cfg.batchSize() / secs;
-            metrics.append(new MetricsCsv.Row(epoch, lossSum / Math.max(1, done), lastEval.loss(), lastEval.top1(),
+            double trainLoss = lossSum / Math.max(1, first + done);
+            metrics.append(new MetricsCsv.Row(epoch, trainLoss, lastEval.loss(), lastEval.top1(),
                     lastEval.top5(), lr, ips, secs));
             log.printf(Locale.ROOT, "epoch %d  train_loss %.4f  eval_loss %.4f  top1 %.2f%%  top5 %.2f%%  lr %.3g  %.0f img/s  %.1fs%n",
-                    epoch, lossSum / Math.max(1, done), lastEval.loss(), lastEval.top1(), lastEval.top5(), lr, ips, secs);
-            save(new Checkpoint.Position(step, epoch + 1, 0), seed);
+                    epoch, trainLoss, lastEval.loss(), lastEval.top1(), lastEval.top5(), lr, ips, secs);
+            save(new Checkpoint.Position(step, epoch + 1, 0, 0), seed);
         }
         double wall = (System.nanoTime() - t0) / 1e9;
         return new Summary(cfg.epochs(), step, lastLoss, lastEval, totalSeconds > 0 ? totalImages / totalSeconds : 0, wall,
                 cfg.output(), stepLosses);
-    }
-
-    private void fillScalars(float[] s, double lr, long t) {
-        s[Scalars.LR] = (float) lr;
-        s[Scalars.BETA1] = 0.9f;
-        s[Scalars.BETA2] = 0.999f;
-        s[Scalars.EPS] = 1e-8f;
-        s[Scalars.WEIGHT_DECAY] = (float) cfg.weightDecay();
-        s[Scalars.BC1] = (float) (1 - Math.pow(0.9, t));
-        s[Scalars.BC2] = (float) (1 - Math.pow(0.999, t));
-        s[Scalars.LAMBDA] = (float) lambda;
     }
 
     private void save(Checkpoint.Position pos, long seed) {

@@ -317,16 +317,7 @@ public class ConformanceTest {
         Init base = gaussian(op);
         return new OpCase(name, op, ints, (r, sizes, i) -> {
             float[][] a = base.make(r, sizes, i);
-            float[] s = new float[Scalars.SIZE];
-            s[Scalars.LR] = 1e-2f;
-            s[Scalars.BETA1] = 0.9f;
-            s[Scalars.BETA2] = 0.999f;
-            s[Scalars.EPS] = 1e-8f;
-            s[Scalars.WEIGHT_DECAY] = 0.05f;
-            s[Scalars.BC1] = (float) (1 - Math.pow(0.9, 3));
-            s[Scalars.BC2] = (float) (1 - Math.pow(0.999, 3));
-            s[Scalars.LAMBDA] = 0.3f;
-            a[scalarArg] = s;
+            a[scalarArg] = Scalars.adamW(1e-2, 0.05, 3, 0.3);
             if (op == Op.ADAMW) {
                 for (int k = 0; k < a[2].length; k++) a[2][k] *= 0.1f;                   // m
                 for (int k = 0; k < a[3].length; k++) a[3][k] = 0.01f * a[3][k] * a[3][k]; // v ≥ 0

@@ -49,16 +49,8 @@ public final class Tiny {
             d.write(m, v);
         }
         if (st.scalars() != null) {
-            float[] s = new float[Scalars.SIZE];
-            s[Scalars.LR] = 1e-2f;
-            s[Scalars.BETA1] = 0.9f;
-            s[Scalars.BETA2] = 0.999f;
-            s[Scalars.EPS] = 1e-8f;
-            s[Scalars.WEIGHT_DECAY] = 0.05f;
-            s[Scalars.BC1] = 1 - 0.9f;
-            s[Scalars.BC2] = 1 - 0.999f;
-            s[Scalars.LAMBDA] = (float) st.model().lambda();
-            d.write(st.scalars(), s);
+            // A large lr so that three AdamW steps move the weights visibly.
+            d.write(st.scalars(), Scalars.adamW(1e-2, 0.05, 1, st.model().lambda()));
         }
     }
 }
