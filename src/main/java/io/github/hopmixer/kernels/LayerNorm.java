@@ -1,11 +1,16 @@
 package io.github.hopmixer.kernels;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * LayerNorm over the last {@code dim} entries of each row, with elementwise affine γ, β of length dim.
  * The paper's symmetric norm over the whole (S, C) slab is rows = B, dim = S·C; timm's per-token norm is
  * rows = B·S, dim = C. Forward saves mean and 1/σ per row for the backward pass.
  */
 public final class LayerNorm {
+    private static final VectorSpecies<Float> SP = FloatVector.SPECIES_PREFERRED;
+    private static final int L = SP.length();
     public static final double EPS = 1e-6;
 
     private LayerNorm() {}
@@ -26,20 +31,45 @@ public final class LayerNorm {
         }
     }
 
+    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[L]);
+
+    /**
+     * Lanes summed in index order. {@code reduceLanes(ADD)} leaves the order open, and the intrinsic and the
+     * interpreter's fallback do differ: results would depend on JIT timing.
+     */
+    private static float sum(FloatVector v) {
+        float[] t = LANES.get();
+        v.intoArray(t, 0);
+        float s = 0f;
+        for (float x : t) s += x;
+        return s;
+    }
+
+    /** Vector API, one row per work item: lane-wise partial sums, then one reduction per row. */
     public static void forwardJvm(float[] y, float[] mean, float[] rstd, float[] x, float[] gamma, float[] beta,
                                   int rows, int dim, int lo, int hi) {
+        int vEnd = SP.loopBound(dim);
         for (int r = lo; r < hi; r++) {
             int o = r * dim;
-            float mu = 0f;
-            for (int i = 0; i < dim; i++) mu += x[o + i];
-            mu /= dim;
-            float var = 0f;
-            for (int i = 0; i < dim; i++) {
-                float d = x[o + i] - mu;
-                var += d * d;
+            FloatVector acc = FloatVector.zero(SP);
+            for (int i = 0; i < vEnd; i += L) acc = acc.add(FloatVector.fromArray(SP, x, o + i));
+            float sum = sum(acc);
+            for (int i = vEnd; i < dim; i++) sum += x[o + i];
+            float mu = sum / dim;
+            acc = FloatVector.zero(SP);
+            for (int i = 0; i < vEnd; i += L) {
+                FloatVector d = FloatVector.fromArray(SP, x, o + i).sub(mu);
+                acc = d.fma(d, acc);
             }
+            float var = sum(acc);
+            for (int i = vEnd; i < dim; i++) var = Math.fma(x[o + i] - mu, x[o + i] - mu, var);
             float rs = (float) (1.0 / Math.sqrt(var / dim + EPS));
-            for (int i = 0; i < dim; i++) y[o + i] = (x[o + i] - mu) * rs * gamma[i] + beta[i];
+            int i = 0;
+            for (; i < vEnd; i += L) {
+                FloatVector g = FloatVector.fromArray(SP, gamma, i);
+                FloatVector.fromArray(SP, x, o + i).sub(mu).mul(rs).fma(g, FloatVector.fromArray(SP, beta, i)).intoArray(y, o + i);
+            }
+            for (; i < dim; i++) y[o + i] = Math.fma((x[o + i] - mu) * rs, gamma[i], beta[i]);
             mean[r] = mu;
             rstd[r] = rs;
         }
@@ -68,20 +98,36 @@ public final class LayerNorm {
 
     public static void backwardInputJvm(float[] dx, float[] dy, float[] x, float[] mean, float[] rstd, float[] gamma,
                                         int rows, int dim, int acc, int lo, int hi) {
+        int vEnd = SP.loopBound(dim);
         for (int r = lo; r < hi; r++) {
             int o = r * dim;
-            float mu = mean[r], rs = rstd[r], sumG = 0f, sumGX = 0f;
-            for (int i = 0; i < dim; i++) {
+            float mu = mean[r], rs = rstd[r];
+            FloatVector sg = FloatVector.zero(SP), sgx = FloatVector.zero(SP);
+            for (int i = 0; i < vEnd; i += L) {
+                FloatVector g = FloatVector.fromArray(SP, dy, o + i).mul(FloatVector.fromArray(SP, gamma, i));
+                sg = sg.add(g);
+                sgx = g.fma(FloatVector.fromArray(SP, x, o + i).sub(mu).mul(rs), sgx);
+            }
+            float sumG = sum(sg), sumGX = sum(sgx);
+            for (int i = vEnd; i < dim; i++) {
                 float g = dy[o + i] * gamma[i];
                 sumG += g;
-                sumGX += g * (x[o + i] - mu) * rs;
+                sumGX = Math.fma(g, (x[o + i] - mu) * rs, sumGX);
             }
             sumG /= dim;
             sumGX /= dim;
-            for (int i = 0; i < dim; i++) {
+            int i = 0;
+            for (; i < vEnd; i += L) {
+                FloatVector xh = FloatVector.fromArray(SP, x, o + i).sub(mu).mul(rs);
+                FloatVector g = FloatVector.fromArray(SP, dy, o + i).mul(FloatVector.fromArray(SP, gamma, i));
+                FloatVector v = g.sub(sumG).sub(xh.mul(sumGX)).mul(rs);
+                if (acc != 0) v = v.add(FloatVector.fromArray(SP, dx, o + i));
+                v.intoArray(dx, o + i);
+            }
+            for (; i < dim; i++) {
                 float xh = (x[o + i] - mu) * rs;
-                float v = rs * (dy[o + i] * gamma[i] - sumG - xh * sumGX);
-                dx[o + i] = acc != 0 ? dx[o + i] + v : v;
+                float v = (dy[o + i] * gamma[i] - sumG - xh * sumGX) * rs;
+                dx[o + i] = acc != 0 ? v + dx[o + i] : v;
             }
         }
     }
