@@ -132,7 +132,7 @@ public final class Trainer {
                     double secs = (System.nanoTime() - e0) / 1e9;
                     if (bar != null) {
                         bar.stepTo(index + 1);
-                        bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f  %.0f img/s", lossSum / (first + done),
+                        bar.setExtraMessage(String.format(Locale.ROOT, " | loss %.4f  %.0f img/s", lossSum / (first + done),
                                 done * cfg.batchSize() / secs));
                     }
                     if (cfg.checkpointEvery() > 0 && step % cfg.checkpointEvery() == 0 && index + 1 < perEpoch) {

@@ -78,6 +78,40 @@ class TrainingRunTest {
         assertTrue(Files.exists(ck.resolve(Checkpoint.MODEL_FILE)));
         assertEquals(0, Main.commandLine().execute("eval", "--checkpoint", out.toString(), "--dataset", "folder",
                 "--data-dir", data.toString(), "--threads", "1"));
+
+        // predict: files and a folder in, class names and logits out.
+        Path json = tmp.resolve("pred.json"), csv = tmp.resolve("pred.csv");
+        Path top = data.resolve("test/top");
+        assertEquals(0, Main.commandLine().execute("predict", "--checkpoint", out.toString(), "--format", "json", "-o",
+                json.toString(), top.toString(), data.resolve("test/bottom/0.png").toString()));
+        var rows = com.google.gson.JsonParser.parseString(Files.readString(json)).getAsJsonArray();
+        assertEquals(25, rows.size());
+        long right = 0;
+        for (var r : rows) {
+            var o = r.getAsJsonObject();
+            String file = o.get("file").getAsString(), cls = o.get("class").getAsString();
+            assertEquals(java.util.Set.of("bottom", "top"), o.getAsJsonObject("logits").keySet());
+            if (file.contains(cls)) right++;
+        }
+        assertTrue(right >= 23, right + " of 25 predictions right");
+        assertEquals(0, Main.commandLine().execute("predict", "--checkpoint", out.toString(), "-o", csv.toString(), top.toString()));
+        List<String> lines = Files.readAllLines(csv);
+        assertEquals("file,class,probability,logit_bottom,logit_top", lines.get(0));
+        assertEquals(25, lines.size());
+    }
+
+    @Test
+    void badInputsAreOneLineErrors() {
+        var err = new java.io.StringWriter();
+        var cl = Main.commandLine();
+        cl.setErr(new java.io.PrintWriter(err));
+        assertEquals(2, cl.execute("train", "--model", "nosuchmixer_nano", "--dataset", "folder", "--data-dir", data.toString()));
+        assertTrue(err.toString().contains("unknown model 'nosuchmixer_nano'"), err.toString());
+        assertEquals(2, cl.execute("train", "--dataset", "cifar10", "--data-dir", tmp.resolve("missing").toString()));
+        assertEquals(2, cl.execute("eval", "--checkpoint", tmp.resolve("nothing-here").toString()));
+        assertEquals(2, cl.execute("train", "--device", "tornado", "--dataset", "folder", "--data-dir", data.toString(), "--img-size", "8"));
+        assertTrue(err.toString().contains("TornadoVM"), err.toString());
+        assertFalse(err.toString().contains("\tat "), "no stack traces: " + err);
     }
 
     @Test
