@@ -56,6 +56,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--no-kernels", description = "Skip the matrix-product timings.")
     boolean noKernels;
 
+    @Option(names = "--profile", description = "Also print where a JVM step's time goes, per op and per GEMM shape.")
+    boolean profile;
+
     @Option(names = "--memory", split = ",", description = "Instead of timing: device memory of the training plan at these batch sizes, "
             + "appended to results/memory.csv, e.g. --memory 32,64,128,256.")
     List<Integer> memoryBatches;
@@ -85,6 +88,15 @@ final class BenchCommand implements Callable<Integer> {
                     System.out.printf(Locale.ROOT, "%-28s %-18s batch %d: %8.1f images/s  %8.2f ms/step  %s%n", d.name(), name, batch,
                             r.imagesPerSec(), r.msPerStep(), ratio.isEmpty() ? "" : "×" + ratio + " JVM");
                     chart.computeIfAbsent(name, k -> new LinkedHashMap<>()).put(d.name(), r.imagesPerSec());
+                    if (profile && d instanceof io.github.hopmixer.device.JvmDevice jvm) {
+                        Map<String, Long> prof = jvm.startProfile();
+                        StepBench.trainingStep(d, m, batch, 0, runs);
+                        long total = prof.values().stream().mapToLong(Long::longValue).sum();
+                        System.out.printf(Locale.ROOT, "  profile of %s, %d steps (ms per step, share):%n", name, runs);
+                        prof.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).forEach(e ->
+                                System.out.printf(Locale.ROOT, "    %-36s %8.2f  %5.1f%%%n", e.getKey(), e.getValue() / 1e6 / runs, 100.0 * e.getValue() / total));
+                        jvm.stopProfile();
+                    }
                 }
                 if (!noKernels) {
                     for (int[] s : gemmShapes(batch)) {

@@ -16,7 +16,8 @@ public final class JvmDevice implements Device {
     private final BufferStore<float[]> store = new BufferStore<>(float[]::new);
     private final int threads;
     private final ForkJoinPool pool;
-    private java.util.Map<io.github.hopmixer.plan.Op, Long> profile;
+    /** Nanoseconds per invocation label (op, and a GEMM's shape), summed over profiled steps; null when off. */
+    private java.util.Map<String, Long> profile;
 
     public JvmDevice(int threads) {
         if (threads < 1) throw new IllegalArgumentException("threads must be at least 1, got " + threads);
@@ -50,14 +51,28 @@ public final class JvmDevice implements Device {
             } else {
                 pool.invoke(new Split(inv, f, n, parts));
             }
-            if (profile != null) profile.merge(inv.op(), System.nanoTime() - t0, Long::sum);
+            if (profile != null) profile.merge(label(inv), System.nanoTime() - t0, Long::sum);
         }
     }
 
-    /** Starts accumulating nanoseconds per op (for benchmarks and profiles); returns the live map. */
-    public java.util.Map<io.github.hopmixer.plan.Op, Long> startProfile() {
-        profile = new java.util.EnumMap<>(io.github.hopmixer.plan.Op.class);
+    /**
+     * Starts summing nanoseconds per op, GEMMs per shape ({@code GEMM b×m×n×k tA tB}), for profiles of where a step's
+     * time goes; returns the live map.
+     */
+    public java.util.Map<String, Long> startProfile() {
+        profile = new java.util.TreeMap<>();
         return profile;
+    }
+
+    public void stopProfile() {
+        profile = null;
+    }
+
+    private static String label(Invocation inv) {
+        int[] i = inv.ints();
+        return inv.op() == io.github.hopmixer.plan.Op.GEMM
+                ? String.format("GEMM %dx%dx%dx%d t%d%d%s", i[0], i[1], i[2], i[3], i[4], i[5], i[8] == 0 && i[0] > 1 ? " sum" : "")
+                : inv.op().name();
     }
 
     @Override

@@ -39,8 +39,11 @@ public final class Gemm {
 
     private static final VectorSpecies<Float> SP = FloatVector.SPECIES_PREFERRED;
     private static final int L = SP.length();
-    /** K is cut in blocks so that the rows of b a block touches (≤ KB·n floats) stay in L2 across row tiles. */
-    private static final int KB = 256;
+    private static final VectorMask<Float> ALL = SP.maskAll(true);
+    /** K is cut in blocks of 256 so that the rows of b one block touches stay in L2 across row tiles (measured best here). */
+    private static int kBlock(int n) {
+        return 256;
+    }
     /** Per-thread scratch for transposed operands: grows once, then no allocation inside a step. */
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0]});
 
@@ -52,6 +55,10 @@ public final class Gemm {
      */
     public static void jvm(float[] c, float[] a, float[] b, int batch, int m, int n, int k,
                            int transA, int transB, int strideA, int strideB, int strideC, int acc, int lo, int hi) {
+        if (strideC == 0 && batch > 1 && transA == 0 && transB != 0) {
+            dots(c, a, b, batch, m, n, k, strideA, strideB, acc, lo, hi);
+            return;
+        }
         if (strideC == 0 && batch > 1) {
             // A weight gradient summed over the batch: one image at a time, so a transposed operand is one small
             // k×n copy that stays in L1, and this thread's rows of c stay in cache between images.
@@ -77,6 +84,71 @@ public final class Gemm {
         rows(c, a, b, 0, batch, m, n, k, transA, strideA, strideB, strideC, acc, lo, hi, true);
     }
 
+    /**
+     * c[i, j] (+)= Σ_b Σ_p a[b][i, p]·b[b][j, p] as dot products along p, contiguous in both operands: the token
+     * weight gradient dH·Zᵀ summed over images, where transposing each image's Z cost as much as the products.
+     * Tiles of 4 × 4 outputs keep 16 vector accumulators; each output's lanes are summed in index order.
+     */
+    private static void dots(float[] c, float[] a, float[] b, int batch, int m, int n, int k, int strideA, int strideB,
+                             int acc, int lo, int hi) {
+        float[] lanes = scratch(L);
+        for (int i0 = lo; i0 < hi; i0 += 4) {
+            for (int j0 = 0; j0 < n; j0 += 4) {
+                if (hi - i0 < 4 || n - j0 < 4) {
+                    for (int i = i0; i < Math.min(hi, i0 + 4); i++)
+                        for (int j = j0; j < Math.min(n, j0 + 4); j++) dot1(c, a, b, batch, n, k, strideA, strideB, acc, i, j, lanes);
+                    continue;
+                }
+                FloatVector x00, x01, x02, x03, x10, x11, x12, x13, x20, x21, x22, x23, x30, x31, x32, x33;
+                x00 = x01 = x02 = x03 = x10 = x11 = x12 = x13 = x20 = x21 = x22 = x23 = x30 = x31 = x32 = x33 = FloatVector.zero(SP);
+                for (int bb = 0; bb < batch; bb++) {
+                    int oa = bb * strideA, ob = bb * strideB;
+                    for (int p = 0; p < k; p += L) {
+                        // Full vectors in the loop, one masked vector at the end (k need not divide by L).
+                        VectorMask<Float> mask = p + L <= k ? ALL : SP.indexInRange(p, k);
+                        FloatVector a0 = FloatVector.fromArray(SP, a, oa + (i0 + 0) * k + p, mask);
+                        FloatVector a1 = FloatVector.fromArray(SP, a, oa + (i0 + 1) * k + p, mask);
+                        FloatVector a2 = FloatVector.fromArray(SP, a, oa + (i0 + 2) * k + p, mask);
+                        FloatVector a3 = FloatVector.fromArray(SP, a, oa + (i0 + 3) * k + p, mask);
+                        FloatVector b0 = FloatVector.fromArray(SP, b, ob + (j0 + 0) * k + p, mask);
+                        FloatVector b1 = FloatVector.fromArray(SP, b, ob + (j0 + 1) * k + p, mask);
+                        FloatVector b2 = FloatVector.fromArray(SP, b, ob + (j0 + 2) * k + p, mask);
+                        FloatVector b3 = FloatVector.fromArray(SP, b, ob + (j0 + 3) * k + p, mask);
+                        x00 = a0.fma(b0, x00); x01 = a0.fma(b1, x01); x02 = a0.fma(b2, x02); x03 = a0.fma(b3, x03);
+                        x10 = a1.fma(b0, x10); x11 = a1.fma(b1, x11); x12 = a1.fma(b2, x12); x13 = a1.fma(b3, x13);
+                        x20 = a2.fma(b0, x20); x21 = a2.fma(b1, x21); x22 = a2.fma(b2, x22); x23 = a2.fma(b3, x23);
+                        x30 = a3.fma(b0, x30); x31 = a3.fma(b1, x31); x32 = a3.fma(b2, x32); x33 = a3.fma(b3, x33);
+                    }
+                }
+                put(c, (0 + i0) * n + j0 + 0, x00, lanes, acc); put(c, (0 + i0) * n + j0 + 1, x01, lanes, acc); put(c, (0 + i0) * n + j0 + 2, x02, lanes, acc); put(c, (0 + i0) * n + j0 + 3, x03, lanes, acc);
+                put(c, (1 + i0) * n + j0 + 0, x10, lanes, acc); put(c, (1 + i0) * n + j0 + 1, x11, lanes, acc); put(c, (1 + i0) * n + j0 + 2, x12, lanes, acc); put(c, (1 + i0) * n + j0 + 3, x13, lanes, acc);
+                put(c, (2 + i0) * n + j0 + 0, x20, lanes, acc); put(c, (2 + i0) * n + j0 + 1, x21, lanes, acc); put(c, (2 + i0) * n + j0 + 2, x22, lanes, acc); put(c, (2 + i0) * n + j0 + 3, x23, lanes, acc);
+                put(c, (3 + i0) * n + j0 + 0, x30, lanes, acc); put(c, (3 + i0) * n + j0 + 1, x31, lanes, acc); put(c, (3 + i0) * n + j0 + 2, x32, lanes, acc); put(c, (3 + i0) * n + j0 + 3, x33, lanes, acc);
+            }
+        }
+    }
+
+    private static void dot1(float[] c, float[] a, float[] b, int batch, int n, int k, int strideA, int strideB, int acc,
+                             int i, int j, float[] lanes) {
+        FloatVector x = FloatVector.zero(SP);
+        for (int bb = 0; bb < batch; bb++) {
+            int oa = bb * strideA, ob = bb * strideB;
+            for (int p = 0; p < k; p += L) {
+                VectorMask<Float> mask = SP.indexInRange(p, k);
+                x = FloatVector.fromArray(SP, a, oa + i * k + p, mask).fma(FloatVector.fromArray(SP, b, ob + j * k + p, mask), x);
+            }
+        }
+        put(c, i * n + j, x, lanes, acc);
+    }
+
+    /** c[ci] (+)= the lanes of x summed in index order (deterministic, unlike reduceLanes). */
+    private static void put(float[] c, int ci, FloatVector x, float[] lanes, int acc) {
+        x.intoArray(lanes, 0);
+        float sum = 0f;
+        for (int l = 0; l < L; l++) sum += lanes[l];
+        c[ci] = acc != 0 ? c[ci] + sum : sum;
+    }
+
     /** dst (k×n) = srcᵀ for src (n×k). */
     private static void transpose(float[] src, int srcOff, float[] dst, int dstOff, int n, int k) {
         for (int j = 0; j < n; j++)
@@ -89,8 +161,9 @@ public final class Gemm {
      */
     private static void rows(float[] c, float[] a, float[] b, int b0, int b1, int m, int n, int k, int transA,
                              int strideA, int strideB, int strideC, int acc, int lo, int hi, boolean perBatch) {
-        for (int p0 = 0; p0 < k; p0 += KB) {
-            int p1 = Math.min(k, p0 + KB), accBlock = p0 == 0 ? acc : 1;
+        int kb = kBlock(n);
+        for (int p0 = 0; p0 < k; p0 += kb) {
+            int p1 = Math.min(k, p0 + kb), accBlock = p0 == 0 ? acc : 1;
             int w = lo;
             while (w < hi) {
                 int bb = perBatch ? w / m : 0, i = perBatch ? w % m : w;

@@ -134,6 +134,8 @@ public class ConformanceTest {
                 cs.add(linear("GEMM weightB 7x33x13 acc" + t, Op.GEMM, 3, 7, 33, 13, ta, tb, 7 * 13, 0, 7 * 33, 1));
                 cs.add(linear("GEMM strideC0 13x29x7" + t, Op.GEMM, 4, 13, 29, 7, ta, tb, 13 * 7 + 3, 7 * 29 + 1, 0, ta ^ tb));
                 cs.add(linear("GEMM perImage 9x29x5" + t, Op.GEMM, 2, 9, 29, 5, ta, tb, 9 * 5, 5 * 29, 9 * 29, 0));
+                // K above two vector widths: full vectors and a masked rest in the batch-summed (weight-gradient) kernels.
+                cs.add(linear("GEMM strideC0 12x8x37" + t, Op.GEMM, 3, 12, 8, 37, ta, tb, 12 * 37, 37 * 8, 0, 0));
             }
         cs.add(linear("ADD_BIAS channel", Op.ADD_BIAS, 7, 13, 1));
         cs.add(linear("ADD_BIAS token", Op.ADD_BIAS, 5, 7, 6));
