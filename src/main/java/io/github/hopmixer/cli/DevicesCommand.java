@@ -16,6 +16,7 @@ final class DevicesCommand implements Callable<Integer> {
         for (DeviceProvider.Info d : Devices.list()) {
             System.out.printf("%-24s %-8s %-6s %9.1fG  %s%n", d.id(), d.backend(), d.type(), d.memoryBytes() / 1e9, d.name());
         }
+        for (String problem : Devices.problems()) System.out.println("\nA device provider could not load: " + problem);
         if (Devices.providers().isEmpty()) {
             System.out.println("\nNo TornadoVM on this JVM: GPUs and FPGAs need the TornadoVM SDK and the 'tornado' build"
                     + " (see README, section TornadoVM).");

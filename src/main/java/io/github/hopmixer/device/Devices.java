@@ -14,7 +14,32 @@ public final class Devices {
 
     public static List<DeviceProvider> providers() {
         List<DeviceProvider> out = new ArrayList<>();
-        for (DeviceProvider p : ServiceLoader.load(DeviceProvider.class)) out.add(p);
+        var it = ServiceLoader.load(DeviceProvider.class).iterator();
+        while (true) {
+            try {
+                if (!it.hasNext()) break;
+                out.add(it.next());
+            } catch (java.util.ServiceConfigurationError | LinkageError e) {
+                // A provider registered on the class path that cannot load (e.g. TornadoVM classes without the SDK)
+                // is reported by problems(), never dropped silently where a user asks for it.
+                continue;
+            }
+        }
+        return out;
+    }
+
+    /** Why registered providers could not be loaded: empty when all load. */
+    public static List<String> problems() {
+        List<String> out = new ArrayList<>();
+        var it = ServiceLoader.load(DeviceProvider.class).iterator();
+        while (true) {
+            try {
+                if (!it.hasNext()) break;
+                it.next();
+            } catch (java.util.ServiceConfigurationError | LinkageError e) {
+                out.add(e.getMessage() + (e.getCause() != null ? " (" + e.getCause() + ")" : ""));
+            }
+        }
         return out;
     }
 
@@ -37,6 +62,11 @@ public final class Devices {
         String prefix = id.contains(":") ? id.substring(0, id.indexOf(':')) : id;
         for (DeviceProvider p : providers()) if (p.prefix().equals(prefix)) return p.open(id, threads);
         if (prefix.equals("tornado")) {
+            List<String> problems = problems();
+            if (!problems.isEmpty()) {
+                throw new IllegalArgumentException("--device " + id + ": the TornadoVM backend is built in but cannot load: "
+                        + String.join("; ", problems) + ". Start hopmixer through scripts/hopmixer with TORNADOVM_HOME set.");
+            }
             throw new IllegalArgumentException("--device " + id + ": TornadoVM is not on this JVM. Install a TornadoVM SDK "
                     + "(https://github.com/beehive-lab/TornadoVM/releases, or 'sdk install tornadovm'), build hopmixer "
                     + "with 'mvn -Ptornado package', set TORNADOVM_HOME and start it through scripts/hopmixer. "
