@@ -39,20 +39,69 @@ public final class JvmDevice implements Device {
 
     @Override
     public void execute(Plan plan) {
+        Bound[] bound = bound(plan);
+        for (Bound b : bound) {
+            long t0 = profile != null ? System.nanoTime() : 0;
+            if (b.root == null) {
+                run(b.inv, b.args, 0, b.inv.parallelism());
+            } else {
+                b.root.reinitialize();
+                for (RecursiveAction part : b.parts) part.reinitialize();
+                pool.invoke(b.root);
+            }
+            if (profile != null) profile.merge(label(b.inv), System.nanoTime() - t0, Long::sum);
+        }
+    }
+
+    /**
+     * An invocation with its arrays and its fork-join tasks, made once per plan: a step then allocates nothing
+     * (completed tasks are re-armed with {@code reinitialize}).
+     */
+    private static final class Bound {
+        final Invocation inv;
+        final float[][] args;
+        final RecursiveAction[] parts;
+        final RecursiveAction root;
+
+        Bound(Invocation inv, float[][] args, int threads, boolean pooled) {
+            this.inv = inv;
+            this.args = args;
+            int n = inv.parallelism(), count = Math.min(threads, n);
+            if (!pooled || count <= 1) {
+                parts = null;
+                root = null;
+                return;
+            }
+            parts = new RecursiveAction[count];
+            for (int p = 0; p < count; p++) {
+                int lo = (int) ((long) n * p / count), hi = (int) ((long) n * (p + 1) / count);
+                parts[p] = new RecursiveAction() {
+                    @Override
+                    protected void compute() { run(inv, args, lo, hi); }
+                };
+            }
+            root = new RecursiveAction() {
+                @Override
+                protected void compute() { invokeAll(parts); }
+            };
+        }
+    }
+
+    private final java.util.Map<Plan, Bound[]> bound = new java.util.IdentityHashMap<>();
+
+    private Bound[] bound(Plan plan) {
+        Bound[] b = bound.get(plan);
+        if (b != null) return b;
         Object[] arrays = store.arrays(plan);
-        for (Invocation inv : plan.steps()) {
+        b = new Bound[plan.steps().size()];
+        for (int s = 0; s < b.length; s++) {
+            Invocation inv = plan.steps().get(s);
             float[][] f = new float[inv.buffers().length][];
             for (int k = 0; k < f.length; k++) f[k] = (float[]) arrays[inv.buffers()[k].id()];
-            int n = inv.parallelism();
-            int parts = Math.min(threads, n);
-            long t0 = profile != null ? System.nanoTime() : 0;
-            if (pool == null || parts <= 1) {
-                run(inv, f, 0, n);
-            } else {
-                pool.invoke(new Split(inv, f, n, parts));
-            }
-            if (profile != null) profile.merge(label(inv), System.nanoTime() - t0, Long::sum);
+            b[s] = new Bound(inv, f, threads, pool != null);
         }
+        bound.put(plan, b);
+        return b;
     }
 
     /**
@@ -90,32 +139,6 @@ public final class JvmDevice implements Device {
     @Override
     public void close() {
         if (pool != null) pool.shutdown();
-    }
-
-    private static final class Split extends RecursiveAction {
-        private final Invocation inv;
-        private final float[][] f;
-        private final int n, parts;
-
-        Split(Invocation inv, float[][] f, int n, int parts) {
-            this.inv = inv;
-            this.f = f;
-            this.n = n;
-            this.parts = parts;
-        }
-
-        @Override
-        protected void compute() {
-            RecursiveAction[] tasks = new RecursiveAction[parts];
-            for (int p = 0; p < parts; p++) {
-                int lo = (int) ((long) n * p / parts), hi = (int) ((long) n * (p + 1) / parts);
-                tasks[p] = new RecursiveAction() {
-                    @Override
-                    protected void compute() { run(inv, f, lo, hi); }
-                };
-            }
-            invokeAll(tasks);
-        }
     }
 
     static void run(Invocation inv, float[][] d, int lo, int hi) {
