@@ -1,6 +1,5 @@
 package io.github.hopmixer.kernels;
 
-
 /** The asymmetric mixer's λ·Σ‖W2‖²: its value (summed by the host) and its gradient 2λW. */
 public final class Penalty {
     private Penalty() {}
