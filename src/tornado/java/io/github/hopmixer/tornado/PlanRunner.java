@@ -25,6 +25,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One step plan as TornadoVM task graphs in one {@link TornadoExecutionPlan}, run in order:
@@ -53,25 +55,27 @@ final class PlanRunner implements AutoCloseable {
     final List<Integer> groupState = new ArrayList<>(), groupStep = new ArrayList<>(), written = new ArrayList<>();
     private final List<String> graphNames = new ArrayList<>();
     private final List<List<KernelTask>> graphTasks = new ArrayList<>();
-    private final List<List<String>> taskNames = new ArrayList<>();
     private final Map<FloatArray, Integer> pullGraph = new HashMap<>();
-    private final int uploadState, uploadStep, firstChunk;
+    private final List<Integer> uploadState;
+    private final int uploadStep, firstChunk;
     private final TornadoExecutionPlan exec;
     private final GridScheduler grids = new GridScheduler();
     private final uk.ac.manchester.tornado.api.common.TornadoDevice device;
     private final TornadoConfig cfg;
+    private final java.util.function.IntFunction<FloatArray> allocator;
     private TornadoExecutionResult lastResult;
     private boolean compiled;
     private double compileSeconds = Double.NaN;
     private final int kernelCount;
 
     PlanRunner(Plan plan, FloatArray[] arrays, uk.ac.manchester.tornado.api.common.TornadoDevice device, String deviceName,
-               TornadoConfig cfg) {
+               TornadoConfig cfg, java.util.function.IntFunction<FloatArray> allocator) {
         this.plan = plan;
         this.arrays = arrays;
         this.device = device;
         this.deviceName = deviceName;
         this.cfg = cfg;
+        this.allocator = allocator;
         String prefix = "hm" + SERIAL.incrementAndGet();
 
         // Preset buffers (read before any kernel writes them) and written ones, among those the kernels use.
@@ -93,26 +97,159 @@ final class PlanRunner implements AutoCloseable {
         Set<FloatArray> preset = new LinkedHashSet<>(state);
         preset.addAll(step);
 
-        // Kernel tasks, cut into chunks at invocation boundaries.
-        long scratchFloats = 0;
-        for (Invocation inv : plan.steps()) scratchFloats = Math.max(scratchFloats, KernelTasks.scratchFloats(inv));
-        FloatArray scratch = scratchFloats > 0 ? zeroed(Math.toIntExact(scratchFloats)) : null;
-        List<List<KernelTask>> chunks = new ArrayList<>();
-        List<KernelTask> current = new ArrayList<>();
+        // Kernel tasks, per invocation; then cut into chunks (task graphs) at invocation boundaries.
+        long transposed = 0, partials = 0;
+        for (Invocation inv : plan.steps()) {
+            transposed = Math.max(transposed, KernelTasks.transposedFloats(inv));
+            partials = Math.max(partials, KernelTasks.partialFloats(inv, cfg));
+        }
+        FloatArray tScratch = transposed > 0 ? allocator.apply(Math.toIntExact(transposed)) : null;
+        FloatArray pScratch = partials > 0 ? allocator.apply(Math.toIntExact(partials)) : null;
+        KernelTasks.Scratch scratch = new KernelTasks.Scratch() {
+            @Override
+            public FloatArray transposed() { return tScratch; }
+
+            @Override
+            public FloatArray partials() { return pScratch; }
+        };
+        List<List<KernelTask>> perInvocation = new ArrayList<>();
         int count = 0;
         for (Invocation inv : plan.steps()) {
             FloatArray[] args = new FloatArray[inv.buffers().length];
             for (int a = 0; a < args.length; a++) args[a] = arrays[inv.buffers()[a].id()];
-            List<KernelTask> ts = KernelTasks.of(inv, args, cfg, floats -> scratch);
-            if (!current.isEmpty() && current.size() + ts.size() > cfg.graphTasks()) {
-                chunks.add(current);
-                current = new ArrayList<>();
-            }
-            current.addAll(ts);
+            List<KernelTask> ts = KernelTasks.of(inv, args, cfg, scratch);
+            perInvocation.add(ts);
             count += ts.size();
         }
-        if (!current.isEmpty()) chunks.add(current);
         this.kernelCount = count;
+        List<List<KernelTask>> chunks = null;
+        List<Set<FloatArray>> consumedBy = null, heldBy = null;
+        // TornadoVM's graph of one task graph holds at most 1024 nodes; the buffers passed through cost one each.
+        for (int reserve = preset.size() + 32; chunks == null; reserve += 64) {
+            List<List<KernelTask>> cs = chunk(perInvocation, cfg.graphTasks(), NODE_LIMIT - reserve);
+            List<Set<FloatArray>> consumed = new ArrayList<>(), held = new ArrayList<>();
+            chain(cs, preset, consumed, held);
+            boolean fits = true;
+            for (int c = 0; c < cs.size(); c++) fits &= nodes(cs.get(c), held.get(c)) <= NODE_LIMIT;
+            if (fits) {
+                chunks = cs;
+                consumedBy = consumed;
+                heldBy = held;
+            } else if (reserve > NODE_LIMIT) {
+                throw new IllegalStateException("plan " + plan.name() + " cannot be cut into TornadoVM task graphs of at most "
+                        + NODE_LIMIT + " graph nodes: too many buffers live at once (" + preset.size() + " preset)");
+            }
+        }
+        int n = chunks.size();
+
+        List<TaskGraph> graphs = new ArrayList<>();
+        String lastChunk = prefix + "c" + (n - 1);
+        // Upload graphs: the state in parts that fit TornadoVM's graph, each passing the earlier parts on; then the step.
+        List<FloatArray> stateList = new ArrayList<>(state);
+        List<Integer> ubs = new ArrayList<>();
+        Set<FloatArray> uploaded = new LinkedHashSet<>();
+        for (int from = 0; from < stateList.size(); from += UPLOAD_PART) {
+            List<FloatArray> part = stateList.subList(from, Math.min(stateList.size(), from + UPLOAD_PART));
+            String name = prefix + "ub" + ubs.size();
+            TaskGraph g = new TaskGraph(name);
+            if (!uploaded.isEmpty()) g.consumeFromDevice(prefix + "ub" + (ubs.size() - 1), uploaded.toArray());
+            g.transferToDevice(DataTransferMode.EVERY_EXECUTION, part.toArray());
+            addTouches(g, part);
+            uploaded.addAll(part);
+            g.persistOnDevice(uploaded.toArray());
+            ubs.add(graphs.size());
+            graphs.add(g);
+            graphNames.add(name);
+        }
+        String lastUb = ubs.isEmpty() ? null : graphNames.getLast();
+        int ua = -1;
+        if (!step.isEmpty()) {
+            ua = graphs.size();
+            String name = prefix + "ua";
+            TaskGraph g = new TaskGraph(name);
+            if (!state.isEmpty()) {
+                g.consumeFromDevice(lastUb, state.toArray());
+                g.consumeFromDevice(lastChunk, state.toArray());
+            }
+            g.transferToDevice(DataTransferMode.EVERY_EXECUTION, step.toArray());
+            addTouches(g, new ArrayList<>(step));
+            g.persistOnDevice(preset.toArray());
+            graphs.add(g);
+            graphNames.add(name);
+        }
+        this.uploadState = ubs;
+        this.uploadStep = ua;
+        this.firstChunk = graphs.size();
+        for (int i = 0; i < firstChunk; i++) graphTasks.add(List.of());
+        String upload = ua >= 0 ? prefix + "ua" : lastUb;
+
+        // Chunks: consume from the graph run before what this one or a later one needs; persist it for the next.
+        for (int c = 0; c < n; c++) {
+            String name = prefix + "c" + c;
+            TaskGraph g = new TaskGraph(name);
+            Set<FloatArray> consumed = consumedBy.get(c);
+            if (c > 0) {
+                g.consumeFromDevice(prefix + "c" + (c - 1), consumed.toArray());
+            } else if (!consumed.isEmpty()) {
+                g.consumeFromDevice(upload, consumed.toArray());
+                g.consumeFromDevice(lastChunk, consumed.toArray());
+            }
+            int index = graphs.size();
+            List<KernelTask> tasks = chunks.get(c);
+            KernelContext kc = new KernelContext();
+            for (int t = 0; t < tasks.size(); t++) {
+                KernelTask kt = tasks.get(t);
+                String tn = "t" + t;
+                try {
+                    kt.adder().add(g, tn, kc);
+                } catch (RuntimeException | Error e) {
+                    throw new IllegalStateException("TornadoVM cannot take the kernel " + kt + " of plan " + plan.name() + " for "
+                            + deviceName + ": " + TornadoDevice.reason(e), e);
+                }
+                grids.addWorkerGrid(name + "." + tn, kt.grid());
+                for (FloatArray x : kt.arrays()) pullGraph.put(x, index);
+            }
+            g.persistOnDevice(heldBy.get(c).toArray());
+            graphs.add(g);
+            graphNames.add(name);
+            graphTasks.add(tasks);
+        }
+        for (FloatArray x : preset) pullGraph.putIfAbsent(x, ua >= 0 ? ua : ubs.getLast());
+
+        ImmutableTaskGraph[] snapshots = new ImmutableTaskGraph[graphs.size()];
+        for (int i = 0; i < snapshots.length; i++) snapshots[i] = graphs.get(i).snapshot();
+        this.exec = new TornadoExecutionPlan(snapshots);
+        exec.withDevice(device).withGridScheduler(grids);
+        if (!cfg.openclFlags().isEmpty()) exec.withCompilerFlags(TornadoVMBackendType.OPENCL, cfg.openclFlags());
+    }
+
+    /** TornadoVM 5.2's task-graph graph (TornadoGraph) holds 1024 nodes; keep a margin. */
+    static final int NODE_LIMIT = 1000;
+    /** State buffers per upload graph (3 graph nodes each, plus the touch tasks). */
+    static final int UPLOAD_PART = 150;
+
+    /** Greedy cut at invocation boundaries: at most maxTasks tasks and nodeBudget estimated nodes per chunk. */
+    static List<List<KernelTask>> chunk(List<List<KernelTask>> perInvocation, int maxTasks, int nodeBudget) {
+        List<List<KernelTask>> chunks = new ArrayList<>();
+        List<KernelTask> current = new ArrayList<>();
+        for (List<KernelTask> ts : perInvocation) {
+            List<KernelTask> next = new ArrayList<>(current);
+            next.addAll(ts);
+            if (!current.isEmpty() && (next.size() > maxTasks || nodes(next, Set.of()) > nodeBudget)) {
+                chunks.add(current);
+                next = new ArrayList<>(ts);
+            }
+            current = next;
+        }
+        if (!current.isEmpty()) chunks.add(current);
+        return chunks;
+    }
+
+    /**
+     * What each chunk consumes from the graph before it (the preset buffers, and every buffer an earlier chunk made
+     * that this or a later chunk uses) and holds (that plus its own), which it persists for the next.
+     */
+    static void chain(List<List<KernelTask>> chunks, Set<FloatArray> preset, List<Set<FloatArray>> consumedBy, List<Set<FloatArray>> heldBy) {
         int n = chunks.size();
         List<Set<FloatArray>> usedBy = new ArrayList<>();
         for (List<KernelTask> c : chunks) {
@@ -120,93 +257,36 @@ final class PlanRunner implements AutoCloseable {
             for (KernelTask t : c) u.addAll(t.arrays());
             usedBy.add(u);
         }
-
-        List<TaskGraph> graphs = new ArrayList<>();
-        String lastChunk = prefix + "c" + (n - 1);
-        // Upload graphs.
-        int ub = -1, ua = -1;
-        if (!state.isEmpty()) {
-            ub = graphs.size();
-            TaskGraph g = new TaskGraph(prefix + "ub");
-            g.transferToDevice(DataTransferMode.EVERY_EXECUTION, state.toArray());
-            addTouches(g, ub, state);
-            g.persistOnDevice(state.toArray());
-            graphs.add(g);
-        }
-        if (!step.isEmpty()) {
-            ua = graphs.size();
-            TaskGraph g = new TaskGraph(prefix + "ua");
-            if (!state.isEmpty()) {
-                g.consumeFromDevice(prefix + "ub", state.toArray());
-                g.consumeFromDevice(lastChunk, state.toArray());
-            }
-            g.transferToDevice(DataTransferMode.EVERY_EXECUTION, step.toArray());
-            addTouches(g, ua, step);
-            g.persistOnDevice(preset.toArray());
-            graphs.add(g);
-        }
-        this.uploadState = ub;
-        this.uploadStep = ua;
-        this.firstChunk = graphs.size();
-        String upload = ua >= 0 ? prefix + "ua" : ub >= 0 ? prefix + "ub" : null;
-
-        // Chunks: consume from the previous graph what this one or a later one needs, persist for the next.
         Set<FloatArray> held = new LinkedHashSet<>();
         for (int c = 0; c < n; c++) {
-            String name = prefix + "c" + c;
-            TaskGraph g = new TaskGraph(name);
             Set<FloatArray> consumed = new LinkedHashSet<>(preset);
             if (c > 0) {
                 Set<FloatArray> later = new LinkedHashSet<>();
                 for (int d = c; d < n; d++) later.addAll(usedBy.get(d));
                 for (FloatArray x : held) if (later.contains(x)) consumed.add(x);
-                g.consumeFromDevice(prefix + "c" + (c - 1), consumed.toArray());
-            } else if (!preset.isEmpty()) {
-                g.consumeFromDevice(upload, consumed.toArray());
-                g.consumeFromDevice(lastChunk, consumed.toArray());
-            }
-            int index = graphs.size();
-            List<String> names = new ArrayList<>();
-            List<KernelTask> tasks = chunks.get(c);
-            for (int t = 0; t < tasks.size(); t++) {
-                KernelTask kt = tasks.get(t);
-                String tn = "t" + t;
-                try {
-                    kt.adder().add(g, tn);
-                } catch (RuntimeException | Error e) {
-                    throw new IllegalStateException("TornadoVM cannot take the kernel " + kt + " of plan " + plan.name() + " for "
-                            + deviceName + ": " + TornadoDevice.reason(e), e);
-                }
-                grids.addWorkerGrid(name + "." + tn, kt.grid());
-                names.add(tn);
-                for (FloatArray x : kt.arrays()) pullGraph.put(x, index);
             }
             held = new LinkedHashSet<>(consumed);
             held.addAll(usedBy.get(c));
-            g.persistOnDevice(held.toArray());
-            graphs.add(g);
-            graphNames.add(name);
-            graphTasks.add(tasks);
-            taskNames.add(names);
+            consumedBy.add(consumed);
+            heldBy.add(held);
         }
-        // Upload graph names and tasks go first in the lists, like the graphs.
-        if (ua >= 0) {
-            graphNames.addFirst(prefix + "ua");
-            graphTasks.addFirst(List.of());
-            taskNames.addFirst(List.of());
-        }
-        if (ub >= 0) {
-            graphNames.addFirst(prefix + "ub");
-            graphTasks.addFirst(List.of());
-            taskNames.addFirst(List.of());
-        }
-        for (FloatArray x : preset) pullGraph.putIfAbsent(x, ua >= 0 ? ua : ub);
+    }
 
-        ImmutableTaskGraph[] snapshots = new ImmutableTaskGraph[graphs.size()];
-        for (int i = 0; i < snapshots.length; i++) snapshots[i] = graphs.get(i).snapshot();
-        this.exec = new TornadoExecutionPlan(snapshots);
-        exec.withDevice(device).withGridScheduler(grids);
-        if (!cfg.openclFlags().isEmpty()) exec.withCompilerFlags(TornadoVMBackendType.OPENCL, cfg.openclFlags());
+    /**
+     * TornadoVM graph nodes of a chunk, over-estimated from TornadoGraphBuilder: one per distinct int constant, one
+     * per object (the shared KernelContext, every buffer held), two more per buffer a task takes (first use, then
+     * persist or free), one per task and one per buffer argument (its dependent read).
+     */
+    static int nodes(List<KernelTask> tasks, Set<FloatArray> held) {
+        Set<FloatArray> taken = new LinkedHashSet<>();
+        int perTask = 0;
+        for (KernelTask t : tasks) {
+            taken.addAll(t.arrays());
+            perTask += 1 + t.arrays().size();
+        }
+        Set<FloatArray> all = new LinkedHashSet<>(held);
+        all.addAll(taken);
+        return 8 + 16 * tasks.size() / 4 + all.size() + 1 + 2 * taken.size() + perTask;
     }
 
     private Set<FloatArray> arraysOf(List<Integer> ids) {
@@ -222,16 +302,16 @@ final class PlanRunner implements AutoCloseable {
     }
 
     /** One-work-item tasks that take every buffer of an upload graph, so that TornadoVM sends them. */
-    private void addTouches(TaskGraph g, int graphIndex, Set<FloatArray> group) {
-        List<FloatArray> all = new ArrayList<>(group);
+    private void addTouches(TaskGraph g, List<FloatArray> all) {
         int k = TransferKernels.TOUCH_ARITY;
         String graphName = g.getTaskGraphName();
+        KernelContext kc = new KernelContext();
         for (int t = 0; t * k < all.size(); t++) {
             FloatArray[] a = new FloatArray[k];
             for (int j = 0; j < k; j++) a[j] = all.get(Math.min(t * k + j, all.size() - 1));
-            FloatArray sink = new FloatArray(1);
+            FloatArray sink = allocator.apply(1);
             String tn = "u" + t;
-            g.task(tn, TransferKernels::touch, new KernelContext(), sink, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10],
+            g.task(tn, TransferKernels::touch, kc, sink, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10],
                     a[11], a[12], a[13], a[14], a[15]);
             WorkerGrid one = new WorkerGrid1D(1);
             one.setLocalWork(1, 1, 1);
@@ -256,7 +336,7 @@ final class PlanRunner implements AutoCloseable {
             System.err.printf("hopmixer: TornadoVM compiles %d kernels of %s for %s (%d task graphs; once per plan)%n",
                     kernelCount, plan.name(), deviceName, graphNames.size());
         }
-        if (sendState && uploadState >= 0) runGraph(uploadState);
+        if (sendState) for (int g : uploadState) runGraph(g);
         if ((sendStep || sendState) && uploadStep >= 0) runGraph(uploadStep);
         for (int g = firstChunk; g < graphNames.size(); g++) runGraph(g);
         if (first) {
@@ -274,6 +354,30 @@ final class PlanRunner implements AutoCloseable {
         } catch (RuntimeException | Error e) {
             throw failure(g, e);
         }
+        if (profile != null && compiled) {
+            // TornadoVM's profile log: "<graph>.t<i>": { ... "TASK_KERNEL_TIME": "<ns>" }
+            Matcher m = TASK_TIME.matcher(lastResult.getProfilerResult().getProfileLog());
+            String graph = graphNames.get(g) + ".t";
+            while (m.find()) {
+                if (!m.group(1).startsWith(graph)) continue;
+                int t = Integer.parseInt(m.group(1).substring(graph.length()));
+                List<KernelTask> tasks = graphTasks.get(g);
+                String key = t < tasks.size() ? tasks.get(t).op() + " " + tasks.get(t).kernel() : "upload";
+                if (PROFILE_SHAPES && t < tasks.size()) key += " " + tasks.get(t).shape();
+                profile.merge(key, Long.parseLong(m.group(2)), Long::sum);
+            }
+            exec.clearProfiles();
+        }
+    }
+
+    private static final Pattern TASK_TIME = Pattern.compile("\"([A-Za-z0-9_]+\\.t[0-9]+)\": \\{[^}]*?\"TASK_KERNEL_TIME\": \"([0-9]+)\"", Pattern.DOTALL);
+    private Map<String, Long> profile;
+    private static final boolean PROFILE_SHAPES = Boolean.getBoolean("hopmixer.tornado.profile.shapes");
+
+    /** Accumulates device kernel nanoseconds per op and kernel (TornadoVM's profiler), from the next execution on. */
+    void profile(Map<String, Long> into) {
+        this.profile = into;
+        exec.withProfiler(uk.ac.manchester.tornado.api.enums.ProfilerMode.SILENT);
     }
 
     /** Device to host: the current device copy of an array this plan's kernels use. */
@@ -317,20 +421,14 @@ final class PlanRunner implements AutoCloseable {
         return new IllegalStateException(msg.toString(), e);
     }
 
-    /** Compiles and runs each task alone on copies of its buffers; the first that fails, or null. */
+    /** Compiles and runs each task alone; the first that fails, or null. */
     private KernelTask isolate(List<KernelTask> tasks) {
         for (KernelTask t : tasks) {
-            List<FloatArray> copies = new ArrayList<>();
-            Map<FloatArray, FloatArray> map = new HashMap<>();
-            for (FloatArray x : t.arrays()) {
-                FloatArray c = map.computeIfAbsent(x, y -> zeroed(y.getSize()));
-                copies.add(c);
-            }
-            // The task's adder binds its own buffers; compile it on them with nothing copied back to the host.
+            // The task's adder binds the plan's buffers: they go to the device, nothing comes back to the host.
             TaskGraph g = new TaskGraph("hmdiag" + SERIAL.incrementAndGet());
             try {
                 g.transferToDevice(DataTransferMode.FIRST_EXECUTION, t.arrays().toArray());
-                t.adder().add(g, "t");
+                t.adder().add(g, "t", new KernelContext());
                 g.transferToHost(DataTransferMode.UNDER_DEMAND, t.arrays().toArray());
                 try (TornadoExecutionPlan p = new TornadoExecutionPlan(g.snapshot())) {
                     p.withDevice(device).withGridScheduler(new GridScheduler(g.getTaskGraphName() + ".t", t.grid()));

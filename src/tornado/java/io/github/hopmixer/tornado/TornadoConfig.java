@@ -14,10 +14,12 @@ import java.util.Properties;
  * class path. Each key may be overridden with {@code -Dhopmixer.tornado.<key>=<value>}.
  */
 public record TornadoConfig(String source, int graphTasks, int gemmRows, int gemmLocalX, int gemmLocalY, int gemmNtLocal,
-                            int gemmGenericLocal, int elementwiseLocal, int rowsLocal, String openclFlags) {
+                            int gemmGenericLocal, int gemmSplitWorkItems, int gemmSplitMin, int elementwiseLocal, int rowsLocal,
+                            String openclFlags) {
 
     public TornadoConfig {
         if (graphTasks < 2 || graphTasks > 256) throw new IllegalArgumentException(source + ": graph.tasks must be 2..256, is " + graphTasks);
+        if (gemmSplitWorkItems < 1 || gemmSplitMin < 1) throw new IllegalArgumentException(source + ": gemm.split.* must be positive");
         if (gemmRows != 4 && gemmRows != 8) throw new IllegalArgumentException(source + ": gemm.rows must be 4 or 8, is " + gemmRows);
         for (int v : new int[] {gemmLocalX, gemmLocalY, gemmNtLocal, gemmGenericLocal, elementwiseLocal, rowsLocal}) {
             if (v < 1 || v > 1024) throw new IllegalArgumentException(source + ": local sizes must be 1..1024");
@@ -57,7 +59,8 @@ public record TornadoConfig(String source, int graphTasks, int gemmRows, int gem
         }
         return new TornadoConfig(source, integer(p, "graph.tasks", source), integer(p, "gemm.rows", source),
                 integer(p, "gemm.local.x", source), integer(p, "gemm.local.y", source), integer(p, "gemm.nt.local", source),
-                integer(p, "gemm.generic.local", source), integer(p, "elementwise.local", source), integer(p, "rows.local", source),
+                integer(p, "gemm.generic.local", source), integer(p, "gemm.split.workitems", source),
+                integer(p, "gemm.split.min", source), integer(p, "elementwise.local", source), integer(p, "rows.local", source),
                 value(p, "opencl.flags", source).trim());
     }
 

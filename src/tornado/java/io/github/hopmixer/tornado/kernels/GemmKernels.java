@@ -18,14 +18,17 @@ import uk.ac.manchester.tornado.api.types.vectors.Float8;
  * TornadoVM emits {@code vload16}/{@code vstore16} for {@code VectorFloat16} views of the flat buffers (PoCL does
  * not vectorise the equivalent scalar code across work-items: 12 GFLOP/s scalar against 85 vectorised here).
  * Needs n, strideB and strideC multiples of 16; op(a) may be transposed (its loads are scalars). Grid: (n/16,
- * ⌈m/8⌉, batch), or (n/16, ⌈m/8⌉, 1) when strideC is 0 and the batch is summed inside (weight gradients).
+ * ⌈m/8⌉, batch), or (n/16, ⌈m/8⌉, 1) when strideC is 0 and the batch is summed inside (weight gradients). A long
+ * reduction over few outputs (the channel weight gradients: 512 × 128 outputs, K = 8192) is split into slices along
+ * z, each writing partial sums that {@link #sumSlices} adds: more work-items, and each one's share of a and b
+ * stays in cache.
  *
  * <p>{@link #nt8}: c = a·bᵀ with both operands contiguous along K, as dot products: a work-item owns 4 × 4
  * outputs held as {@code float8} partial sums over K. Needs k, strideA and strideB multiples of 8. Used for the
  * per-image transposed products (the token-mixing weight gradient); a transposed weight is instead copied once
  * with {@link #transpose} and multiplied by {@link #nn16x8}, which is faster.
  *
- * <p>{@link #generic}: one work-item per output, any shape and flags: the tiny test models and odd sizes.
+ * <p>{@link #scalar}: one work-item per output, any shape and flags: the tiny test models and odd sizes.
  */
 public final class GemmKernels {
     private GemmKernels() {}
@@ -54,19 +57,34 @@ public final class GemmKernels {
 
     /** 8 rows × 16 columns per work-item; see the class comment. */
     public static void nn16x8(KernelContext kc, FloatArray c, FloatArray a, FloatArray b, int batch, int m, int n, int k,
-                              int transA, int strideA, int strideB, int strideC, int acc) {
+                              int transA, int strideA, int strideB, int strideC, int acc, int slices) {
         int jw = kc.globalIdx;
         int i = kc.globalIdy * 8;
         int nw = n / 16;
         if (jw < nw && i < m) {
             int bz = kc.globalIdz;
             boolean reduce = strideC == 0 && batch > 1;
+            // One slice of the reduction per z when split (batch-summed products split the batch, others split K), its
+            // partial sums to c = the partial buffer, slice after slice; else z is the image.
             int b0 = reduce ? 0 : bz;
             int b1 = reduce ? batch : bz + 1;
+            int p0 = 0;
+            int p1 = k;
+            int co = reduce ? 0 : bz * strideC;
+            if (slices > 1) {
+                int perB = (batch + slices - 1) / slices;
+                int perK = (k + slices - 1) / slices;
+                b0 = reduce ? bz * perB : 0;
+                b1 = reduce ? TornadoMath.min(batch, bz * perB + perB) : 1;
+                p0 = reduce ? 0 : bz * perK;
+                p1 = reduce ? k : TornadoMath.min(k, bz * perK + perK);
+                co = bz * m * n;
+            }
             VectorFloat16 bv = new VectorFloat16(b);
             VectorFloat16 cv = new VectorFloat16(c);
-            int cw = (reduce ? 0 : bz * strideC) / 16 + jw;
-            // rows past m (the last block) repeat row m-1 and are not stored
+            int cw = co / 16 + jw;
+            // Rows past m (in the last block) repeat row m-1: the same value, stored to the same place. (Guarding the
+            // stores with i + r < m instead trips TornadoVM 5.2's OpenCL back end when Graal proves the guard.)
             int r0 = TornadoMath.min(i + 0, m - 1);
             int r1 = TornadoMath.min(i + 1, m - 1);
             int r2 = TornadoMath.min(i + 2, m - 1);
@@ -87,7 +105,7 @@ public final class GemmKernels {
             for (int bb = b0; bb < b1; bb++) {
                 int oa = bb * strideA;
                 int ob = bb * (strideB / 16) + jw;
-                for (int p = 0; p < k; p++) {
+                for (int p = p0; p < p1; p++) {
                     Float16 v = bv.get(ob + p * nw);
                     x0 = Float16.add(x0, Float16.mult(v, splat(transA != 0 ? a.get(oa + p * m + r0) : a.get(oa + r0 * k + p))));
                     x1 = Float16.add(x1, Float16.mult(v, splat(transA != 0 ? a.get(oa + p * m + r1) : a.get(oa + r1 * k + p))));
@@ -100,45 +118,46 @@ public final class GemmKernels {
                 }
             }
             cv.set(cw + r0 * nw, x0);
-            if (i + 1 < m) {
-                cv.set(cw + r1 * nw, x1);
-            }
-            if (i + 2 < m) {
-                cv.set(cw + r2 * nw, x2);
-            }
-            if (i + 3 < m) {
-                cv.set(cw + r3 * nw, x3);
-            }
-            if (i + 4 < m) {
-                cv.set(cw + r4 * nw, x4);
-            }
-            if (i + 5 < m) {
-                cv.set(cw + r5 * nw, x5);
-            }
-            if (i + 6 < m) {
-                cv.set(cw + r6 * nw, x6);
-            }
-            if (i + 7 < m) {
-                cv.set(cw + r7 * nw, x7);
-            }
+            cv.set(cw + r1 * nw, x1);
+            cv.set(cw + r2 * nw, x2);
+            cv.set(cw + r3 * nw, x3);
+            cv.set(cw + r4 * nw, x4);
+            cv.set(cw + r5 * nw, x5);
+            cv.set(cw + r6 * nw, x6);
+            cv.set(cw + r7 * nw, x7);
         }
     }
 
     /** 4 rows × 16 columns per work-item: for devices with fewer vector registers (tornado-config gemm.rows=4). */
     public static void nn16x4(KernelContext kc, FloatArray c, FloatArray a, FloatArray b, int batch, int m, int n, int k,
-                              int transA, int strideA, int strideB, int strideC, int acc) {
+                              int transA, int strideA, int strideB, int strideC, int acc, int slices) {
         int jw = kc.globalIdx;
         int i = kc.globalIdy * 4;
         int nw = n / 16;
         if (jw < nw && i < m) {
             int bz = kc.globalIdz;
             boolean reduce = strideC == 0 && batch > 1;
+            // One slice of the reduction per z when split (batch-summed products split the batch, others split K), its
+            // partial sums to c = the partial buffer, slice after slice; else z is the image.
             int b0 = reduce ? 0 : bz;
             int b1 = reduce ? batch : bz + 1;
+            int p0 = 0;
+            int p1 = k;
+            int co = reduce ? 0 : bz * strideC;
+            if (slices > 1) {
+                int perB = (batch + slices - 1) / slices;
+                int perK = (k + slices - 1) / slices;
+                b0 = reduce ? bz * perB : 0;
+                b1 = reduce ? TornadoMath.min(batch, bz * perB + perB) : 1;
+                p0 = reduce ? 0 : bz * perK;
+                p1 = reduce ? k : TornadoMath.min(k, bz * perK + perK);
+                co = bz * m * n;
+            }
             VectorFloat16 bv = new VectorFloat16(b);
             VectorFloat16 cv = new VectorFloat16(c);
-            int cw = (reduce ? 0 : bz * strideC) / 16 + jw;
-            // rows past m (the last block) repeat row m-1 and are not stored
+            int cw = co / 16 + jw;
+            // Rows past m (in the last block) repeat row m-1: the same value, stored to the same place. (Guarding the
+            // stores with i + r < m instead trips TornadoVM 5.2's OpenCL back end when Graal proves the guard.)
             int r0 = TornadoMath.min(i + 0, m - 1);
             int r1 = TornadoMath.min(i + 1, m - 1);
             int r2 = TornadoMath.min(i + 2, m - 1);
@@ -151,7 +170,7 @@ public final class GemmKernels {
             for (int bb = b0; bb < b1; bb++) {
                 int oa = bb * strideA;
                 int ob = bb * (strideB / 16) + jw;
-                for (int p = 0; p < k; p++) {
+                for (int p = p0; p < p1; p++) {
                     Float16 v = bv.get(ob + p * nw);
                     x0 = Float16.add(x0, Float16.mult(v, splat(transA != 0 ? a.get(oa + p * m + r0) : a.get(oa + r0 * k + p))));
                     x1 = Float16.add(x1, Float16.mult(v, splat(transA != 0 ? a.get(oa + p * m + r1) : a.get(oa + r1 * k + p))));
@@ -160,15 +179,9 @@ public final class GemmKernels {
                 }
             }
             cv.set(cw + r0 * nw, x0);
-            if (i + 1 < m) {
-                cv.set(cw + r1 * nw, x1);
-            }
-            if (i + 2 < m) {
-                cv.set(cw + r2 * nw, x2);
-            }
-            if (i + 3 < m) {
-                cv.set(cw + r3 * nw, x3);
-            }
+            cv.set(cw + r1 * nw, x1);
+            cv.set(cw + r2 * nw, x2);
+            cv.set(cw + r3 * nw, x3);
         }
     }
 
@@ -180,8 +193,8 @@ public final class GemmKernels {
         if (j < n && i < m) {
             int bz = kc.globalIdz;
             boolean reduce = strideC == 0 && batch > 1;
-            int b0 = reduce ? 0 : bz;
-            int b1 = reduce ? batch : bz + 1;
+            int first = reduce ? 0 : bz;
+            int last = reduce ? batch : bz + 1;
             VectorFloat8 av = new VectorFloat8(a);
             VectorFloat8 bv = new VectorFloat8(b);
             int kw = k / 8;
@@ -197,7 +210,7 @@ public final class GemmKernels {
             Float8 x10 = new Float8(0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f); Float8 x11 = new Float8(0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f); Float8 x12 = new Float8(0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f); Float8 x13 = new Float8(0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f);
             Float8 x20 = new Float8(0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f); Float8 x21 = new Float8(0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f); Float8 x22 = new Float8(0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f); Float8 x23 = new Float8(0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f);
             Float8 x30 = new Float8(0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f); Float8 x31 = new Float8(0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f); Float8 x32 = new Float8(0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f); Float8 x33 = new Float8(0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f);
-            for (int bb = b0; bb < b1; bb++) {
+            for (int bb = first; bb < last; bb++) {
                 int oa = bb * (strideA / 8);
                 int ob = bb * (strideB / 8);
                 for (int p = 0; p < kw; p++) {
@@ -205,63 +218,69 @@ public final class GemmKernels {
                     Float8 a1 = av.get(oa + r1 * kw + p);
                     Float8 a2 = av.get(oa + r2 * kw + p);
                     Float8 a3 = av.get(oa + r3 * kw + p);
-                    Float8 b0 = bv.get(ob + q0 * kw + p);
-                    Float8 b1 = bv.get(ob + q1 * kw + p);
-                    Float8 b2 = bv.get(ob + q2 * kw + p);
-                    Float8 b3 = bv.get(ob + q3 * kw + p);
-                    x00 = Float8.add(x00, Float8.mult(a0, b0)); x01 = Float8.add(x01, Float8.mult(a0, b1)); x02 = Float8.add(x02, Float8.mult(a0, b2)); x03 = Float8.add(x03, Float8.mult(a0, b3));
-                    x10 = Float8.add(x10, Float8.mult(a1, b0)); x11 = Float8.add(x11, Float8.mult(a1, b1)); x12 = Float8.add(x12, Float8.mult(a1, b2)); x13 = Float8.add(x13, Float8.mult(a1, b3));
-                    x20 = Float8.add(x20, Float8.mult(a2, b0)); x21 = Float8.add(x21, Float8.mult(a2, b1)); x22 = Float8.add(x22, Float8.mult(a2, b2)); x23 = Float8.add(x23, Float8.mult(a2, b3));
-                    x30 = Float8.add(x30, Float8.mult(a3, b0)); x31 = Float8.add(x31, Float8.mult(a3, b1)); x32 = Float8.add(x32, Float8.mult(a3, b2)); x33 = Float8.add(x33, Float8.mult(a3, b3));
+                    Float8 y0 = bv.get(ob + q0 * kw + p);
+                    Float8 y1 = bv.get(ob + q1 * kw + p);
+                    Float8 y2 = bv.get(ob + q2 * kw + p);
+                    Float8 y3 = bv.get(ob + q3 * kw + p);
+                    x00 = Float8.add(x00, Float8.mult(a0, y0)); x01 = Float8.add(x01, Float8.mult(a0, y1)); x02 = Float8.add(x02, Float8.mult(a0, y2)); x03 = Float8.add(x03, Float8.mult(a0, y3));
+                    x10 = Float8.add(x10, Float8.mult(a1, y0)); x11 = Float8.add(x11, Float8.mult(a1, y1)); x12 = Float8.add(x12, Float8.mult(a1, y2)); x13 = Float8.add(x13, Float8.mult(a1, y3));
+                    x20 = Float8.add(x20, Float8.mult(a2, y0)); x21 = Float8.add(x21, Float8.mult(a2, y1)); x22 = Float8.add(x22, Float8.mult(a2, y2)); x23 = Float8.add(x23, Float8.mult(a2, y3));
+                    x30 = Float8.add(x30, Float8.mult(a3, y0)); x31 = Float8.add(x31, Float8.mult(a3, y1)); x32 = Float8.add(x32, Float8.mult(a3, y2)); x33 = Float8.add(x33, Float8.mult(a3, y3));
                 }
             }
             int co = reduce ? 0 : bz * strideC;
-            store(c, co + r0 * n + q0, sum8(x00), acc);
-            if (j + 1 < n) {
-                store(c, co + r0 * n + q1, sum8(x01), acc);
+            // Rows and columns past m, n repeat the last one; all of c is read before any store, so the
+            // repeated stores write the same value (no guards: see nn16x8).
+            float v00 = sum8(x00);
+            float v01 = sum8(x01);
+            float v02 = sum8(x02);
+            float v03 = sum8(x03);
+            float v10 = sum8(x10);
+            float v11 = sum8(x11);
+            float v12 = sum8(x12);
+            float v13 = sum8(x13);
+            float v20 = sum8(x20);
+            float v21 = sum8(x21);
+            float v22 = sum8(x22);
+            float v23 = sum8(x23);
+            float v30 = sum8(x30);
+            float v31 = sum8(x31);
+            float v32 = sum8(x32);
+            float v33 = sum8(x33);
+            if (acc != 0) {
+                v00 = v00 + c.get(co + r0 * n + q0);
+                v01 = v01 + c.get(co + r0 * n + q1);
+                v02 = v02 + c.get(co + r0 * n + q2);
+                v03 = v03 + c.get(co + r0 * n + q3);
+                v10 = v10 + c.get(co + r1 * n + q0);
+                v11 = v11 + c.get(co + r1 * n + q1);
+                v12 = v12 + c.get(co + r1 * n + q2);
+                v13 = v13 + c.get(co + r1 * n + q3);
+                v20 = v20 + c.get(co + r2 * n + q0);
+                v21 = v21 + c.get(co + r2 * n + q1);
+                v22 = v22 + c.get(co + r2 * n + q2);
+                v23 = v23 + c.get(co + r2 * n + q3);
+                v30 = v30 + c.get(co + r3 * n + q0);
+                v31 = v31 + c.get(co + r3 * n + q1);
+                v32 = v32 + c.get(co + r3 * n + q2);
+                v33 = v33 + c.get(co + r3 * n + q3);
             }
-            if (j + 2 < n) {
-                store(c, co + r0 * n + q2, sum8(x02), acc);
-            }
-            if (j + 3 < n) {
-                store(c, co + r0 * n + q3, sum8(x03), acc);
-            }
-            if (i + 1 < m) {
-                store(c, co + r1 * n + q0, sum8(x10), acc);
-            }
-            if (i + 1 < m && j + 1 < n) {
-                store(c, co + r1 * n + q1, sum8(x11), acc);
-            }
-            if (i + 1 < m && j + 2 < n) {
-                store(c, co + r1 * n + q2, sum8(x12), acc);
-            }
-            if (i + 1 < m && j + 3 < n) {
-                store(c, co + r1 * n + q3, sum8(x13), acc);
-            }
-            if (i + 2 < m) {
-                store(c, co + r2 * n + q0, sum8(x20), acc);
-            }
-            if (i + 2 < m && j + 1 < n) {
-                store(c, co + r2 * n + q1, sum8(x21), acc);
-            }
-            if (i + 2 < m && j + 2 < n) {
-                store(c, co + r2 * n + q2, sum8(x22), acc);
-            }
-            if (i + 2 < m && j + 3 < n) {
-                store(c, co + r2 * n + q3, sum8(x23), acc);
-            }
-            if (i + 3 < m) {
-                store(c, co + r3 * n + q0, sum8(x30), acc);
-            }
-            if (i + 3 < m && j + 1 < n) {
-                store(c, co + r3 * n + q1, sum8(x31), acc);
-            }
-            if (i + 3 < m && j + 2 < n) {
-                store(c, co + r3 * n + q2, sum8(x32), acc);
-            }
-            if (i + 3 < m && j + 3 < n) {
-                store(c, co + r3 * n + q3, sum8(x33), acc);
-            }
+            c.set(co + r0 * n + q0, v00);
+            c.set(co + r0 * n + q1, v01);
+            c.set(co + r0 * n + q2, v02);
+            c.set(co + r0 * n + q3, v03);
+            c.set(co + r1 * n + q0, v10);
+            c.set(co + r1 * n + q1, v11);
+            c.set(co + r1 * n + q2, v12);
+            c.set(co + r1 * n + q3, v13);
+            c.set(co + r2 * n + q0, v20);
+            c.set(co + r2 * n + q1, v21);
+            c.set(co + r2 * n + q2, v22);
+            c.set(co + r2 * n + q3, v23);
+            c.set(co + r3 * n + q0, v30);
+            c.set(co + r3 * n + q1, v31);
+            c.set(co + r3 * n + q2, v32);
+            c.set(co + r3 * n + q3, v33);
         }
     }
 
@@ -278,8 +297,23 @@ public final class GemmKernels {
         }
     }
 
+    /** c (+)= Σ_s partial[s]: the slices of a split reduction (see {@link #nn16x8}); one work-item per element of c. */
+    public static void sumSlices(KernelContext kc, FloatArray c, FloatArray partial, int count, int slices, int acc) {
+        int i = kc.globalIdx;
+        if (i < count) {
+            float s = 0f;
+            for (int t = 0; t < slices; t++) {
+                s += partial.get(t * count + i);
+            }
+            if (acc != 0) {
+                s = c.get(i) + s;
+            }
+            c.set(i, s);
+        }
+    }
+
     /** One work-item per output c[(b,) i, j]: grid (n, m, batch), or (n, m, 1) when the batch is summed. */
-    public static void generic(KernelContext kc, FloatArray c, FloatArray a, FloatArray b, int batch, int m, int n, int k,
+    public static void scalar(KernelContext kc, FloatArray c, FloatArray a, FloatArray b, int batch, int m, int n, int k,
                                int transA, int transB, int strideA, int strideB, int strideC, int acc) {
         int j = kc.globalIdx;
         int i = kc.globalIdy;

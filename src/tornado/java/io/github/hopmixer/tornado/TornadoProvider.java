@@ -1,0 +1,74 @@
+package io.github.hopmixer.tornado;
+
+import io.github.hopmixer.device.Device;
+import io.github.hopmixer.device.DeviceProvider;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The TornadoVM devices, found by {@link java.util.ServiceLoader} when hopmixer is built with {@code -Ptornado}.
+ * Ids: {@code tornado} (TornadoVM's default device) and {@code tornado:<backend>:<device>} (indices as
+ * {@code tornado --devices} prints them). This class touches no TornadoVM type until asked, so a jar built with the
+ * profile still starts on a JVM without TornadoVM; it then lists nothing and says how to get TornadoVM when opened.
+ */
+public final class TornadoProvider implements DeviceProvider {
+
+    @Override
+    public String prefix() { return "tornado"; }
+
+    @Override
+    public List<Info> list() {
+        if (unavailable() != null) return List.of();
+        List<Info> out = new ArrayList<>();
+        for (TornadoRuntimeAccess.DeviceInfo d : TornadoRuntimeAccess.devices()) {
+            out.add(new Info("tornado:" + d.backend() + ":" + d.device(), d.backendName(), d.type(), d.name(), d.memoryBytes()));
+        }
+        return out;
+    }
+
+    @Override
+    public Device open(String id, int threads) {
+        String missing = unavailable();
+        if (missing != null) {
+            throw new IllegalArgumentException("--device " + id + ": TornadoVM is not on this JVM (" + missing + "). Install a TornadoVM SDK "
+                    + "(https://github.com/beehive-lab/TornadoVM/releases, or 'sdk install tornadovm'), build hopmixer with "
+                    + "'mvn -Ptornado package', set TORNADOVM_HOME and start it through scripts/hopmixer. See the README's "
+                    + "TornadoVM section.");
+        }
+        int backend = -1, device = -1;
+        if (!id.equals("tornado")) {
+            String[] parts = id.split(":");
+            try {
+                if (parts.length != 3 || !parts[0].equals("tornado")) throw new NumberFormatException();
+                backend = Integer.parseInt(parts[1]);
+                device = Integer.parseInt(parts[2]);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--device " + id + ": expected tornado or tornado:<backend>:<device> with indices as "
+                        + "'hopmixer devices' lists them: " + ids());
+            }
+        }
+        return TornadoRuntimeAccess.open(id, backend, device);
+    }
+
+    private String ids() {
+        List<String> ids = new ArrayList<>();
+        for (Info i : list()) ids.add(i.id());
+        return ids.isEmpty() ? "(none)" : String.join(", ", ids);
+    }
+
+    /** Null when TornadoVM's runtime is usable here, else why not. */
+    static String unavailable() {
+        try {
+            Class.forName("uk.ac.manchester.tornado.api.TornadoExecutionPlan", false, TornadoProvider.class.getClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            return "no tornado-api classes; start the JVM with @$TORNADOVM_HOME/tornado-argfile";
+        }
+        try {
+            return TornadoRuntimeAccess.check();
+        } catch (LinkageError | RuntimeException e) {
+            return "TornadoVM's runtime failed to start: " + TornadoDevice.reason(e).toLowerCase(Locale.ROOT);
+        }
+    }
+}

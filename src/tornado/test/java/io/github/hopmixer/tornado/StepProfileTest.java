@@ -1,0 +1,59 @@
+package io.github.hopmixer.tornado;
+
+import io.github.hopmixer.device.Devices;
+import io.github.hopmixer.model.Models;
+import io.github.hopmixer.plan.Scalars;
+import io.github.hopmixer.train.DropPath;
+import io.github.hopmixer.train.ModelState;
+import io.github.hopmixer.train.StepPlans;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Where a nano training step's device time goes, per op and kernel (opt-in, a tool rather than a check):
+ * {@code mvn -Ptornado test -Dtest=StepProfileTest -Dhopmixer.tornado.profile.model=paramixer_nano}.
+ */
+class StepProfileTest {
+
+    @Test
+    void profileOneModel() {
+        String model = System.getProperty("hopmixer.tornado.profile.model");
+        assumeTrue(model != null, "set -Dhopmixer.tornado.profile.model to profile a step");
+        assumeTrue(TornadoProvider.unavailable() == null, "TornadoVM is not usable here");
+        int batch = Integer.getInteger("hopmixer.tornado.profile.batch", 128), runs = Integer.getInteger("hopmixer.tornado.profile.runs", 3);
+        var m = Models.get(model).withData(32, 3, 10);
+        StepPlans.Step st = StepPlans.training(m, batch);
+        try (TornadoDevice d = (TornadoDevice) Devices.open(System.getProperty("hopmixer.tornado.test.device", "tornado"), 1)) {
+            d.prepare(st.plan());
+            ModelState.initialise(d, st, 1);
+            Random r = new Random(1);
+            float[] images = new float[st.images().size()];
+            for (int i = 0; i < images.length; i++) images[i] = (float) r.nextGaussian();
+            float[] targets = new float[st.targets().size()];
+            for (int b = 0; b < batch; b++) targets[b * m.numClasses() + r.nextInt(m.numClasses())] = 1f;
+            float[] losses = new float[batch];
+            Map<String, Long> profile = null;
+            long wall = 0;
+            for (int i = -2; i < runs; i++) {
+                if (i == 0) profile = d.startProfile();
+                long t0 = System.nanoTime();
+                d.write(st.images(), images);
+                d.write(st.targets(), targets);
+                DropPath.write(d, st.dropPathMasks(), 0.1, 1, i + 2);
+                d.write(st.scalars(), Scalars.adamW(1e-4, 0.05, i + 3, 0));
+                d.execute(st.plan());
+                d.read(st.losses(), losses);
+                if (i >= 0) wall += System.nanoTime() - t0;
+            }
+            long total = profile.values().stream().mapToLong(Long::longValue).sum();
+            System.out.printf("%s batch %d on %s: %.1f ms/step wall (profiler on), %.1f ms/step in kernels; compile %.1f s%n", model, batch, d.name(),
+                    wall / 1e6 / runs, total / 1e6 / runs, d.compileSeconds(st.plan()));
+            profile.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                    .forEach(e -> System.out.printf("  %-52s %8.2f ms/step %5.1f%%%n", e.getKey(), e.getValue() / 1e6 / runs, 100.0 * e.getValue() / total));
+        }
+    }
+}
