@@ -5,13 +5,13 @@ import io.github.hopmixer.data.BatchLoader;
 import io.github.hopmixer.data.Datasets;
 import io.github.hopmixer.data.ImageSet;
 import io.github.hopmixer.device.Device;
-import io.github.hopmixer.device.Devices;
 import io.github.hopmixer.model.ModelConfig;
 import io.github.hopmixer.train.Checkpoint;
 import io.github.hopmixer.train.Evaluator;
 import io.github.hopmixer.train.ModelState;
 import io.github.hopmixer.train.StepPlans;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -40,11 +40,8 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--eval-limit", defaultValue = "0", description = "Only the first N images, 0 = all.")
     int limit;
 
-    @Option(names = "--device", defaultValue = "jvm", description = "Device id (default: ${DEFAULT-VALUE}).")
-    String device;
-
-    @Option(names = "--threads", description = "JVM device threads (default: all cores).")
-    Integer threads;
+    @Mixin
+    DeviceOptions devices;
 
     @Override
     public Integer call() {
@@ -59,7 +56,7 @@ final class EvalCommand implements Callable<Integer> {
         }
         AugmentConfig aug = AugmentConfig.none().withNormalization(new double[] {0.5}, new double[] {0.5})
                 .withOutputSize(data.height() == m.imageSize() ? 0 : m.imageSize());
-        try (Device d = Devices.open(device, threads != null ? threads : Runtime.getRuntime().availableProcessors())) {
+        try (Device d = devices.open()) {
             StepPlans.Step eval = StepPlans.evaluation(m, batchSize);
             d.prepare(eval.plan());
             ModelState.write(d, eval, loaded.params(), null, checkpoint.toString());

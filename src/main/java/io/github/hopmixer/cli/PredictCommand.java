@@ -7,12 +7,12 @@ import io.github.hopmixer.data.BatchLoader;
 import io.github.hopmixer.data.ImageFolderReader;
 import io.github.hopmixer.data.ImageSet;
 import io.github.hopmixer.device.Device;
-import io.github.hopmixer.device.Devices;
 import io.github.hopmixer.model.ModelConfig;
 import io.github.hopmixer.train.Checkpoint;
 import io.github.hopmixer.train.ModelState;
 import io.github.hopmixer.train.StepPlans;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -47,11 +47,8 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = {"-b", "--batch-size"}, defaultValue = "64", description = "Batch size (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--device", defaultValue = "jvm", description = "Device id (default: ${DEFAULT-VALUE}).")
-    String device;
-
-    @Option(names = "--threads", description = "JVM device threads (default: all cores).")
-    Integer threads;
+    @Mixin
+    DeviceOptions devices;
 
     @Override
     public Integer call() throws IOException {
@@ -66,7 +63,7 @@ final class PredictCommand implements Callable<Integer> {
         List<String> classes = mf.classNames().size() == m.numClasses() ? mf.classNames() : numbered(m.numClasses());
         int k = m.numClasses();
         float[][] logits = new float[files.size()][];
-        try (Device d = Devices.open(device, threads != null ? threads : Runtime.getRuntime().availableProcessors())) {
+        try (Device d = devices.open()) {
             StepPlans.Step eval = StepPlans.evaluation(m, batchSize);
             d.prepare(eval.plan());
             ModelState.write(d, eval, mf.params(), null, mf.file().toString());
