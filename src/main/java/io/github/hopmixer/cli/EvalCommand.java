@@ -12,8 +12,11 @@ import io.github.hopmixer.train.ModelState;
 import io.github.hopmixer.train.StepPlans;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -43,19 +46,34 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin
     DeviceOptions devices;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() {
+        RunFlags f = new RunFlags(spec);
+        f.require(split.equals("test") || split.equals("train"), "--split", "must be test or train");
+        f.require(batchSize >= 1, "--batch-size", "must be at least 1");
+        f.require(limit >= 0, "--eval-limit", "must be ≥ 0 (0 = all)");
+        f.require(devices.threads == null || devices.threads >= 1 && devices.threads <= TrainCommand.MAX_THREADS, "--threads",
+                "must be between 1 and " + TrainCommand.MAX_THREADS);
+        if (!Files.exists(checkpoint)) throw new IllegalArgumentException(f.typed("--checkpoint") + " " + checkpoint + ": no such file or directory");
         Checkpoint.ModelFile loaded = Checkpoint.loadModel(checkpoint);
         ModelConfig m = loaded.model();
-        if (!split.equals("test") && !split.equals("train")) throw new IllegalArgumentException("--split must be test or train");
         ImageSet data = Datasets.load(dataset, dataDir, split.equals("train"));
         if (limit > 0) data = Datasets.subset(data, Math.min(limit, data.count()));
         if (data.channels() != m.inChans() || data.numClasses() > m.numClasses()) {
-            throw new IllegalArgumentException(checkpoint + " holds " + m.name() + " for " + m.inChans() + " channels and " + m.numClasses()
+            throw new IllegalArgumentException(loaded.file() + " holds " + m.name() + " for " + m.inChans() + " channels and " + m.numClasses()
                     + " classes; " + dataset + " has " + data.channels() + " and " + data.numClasses());
         }
-        AugmentConfig aug = AugmentConfig.none().withNormalization(new double[] {0.5}, new double[] {0.5})
-                .withOutputSize(data.height() == m.imageSize() ? 0 : m.imageSize());
+        if (!loaded.classNames().isEmpty() && !loaded.classNames().equals(data.classNames())) {
+            throw new IllegalArgumentException(loaded.file() + " was trained on classes " + loaded.classNames() + ", but "
+                    + dataset + " has " + data.classNames() + "; evaluate it on the data it was trained on");
+        }
+        if (data.height() != data.width()) throw new IllegalArgumentException("images must be square, got " + data.height() + "×" + data.width());
+        Checkpoint.Normalization norm = loaded.normalization();
+        AugmentConfig aug = AugmentConfig.none().withNormalization(norm.mean(), norm.std())
+                .withOutputSize(data.height() == loaded.imageSize() ? 0 : loaded.imageSize());
         try (Device d = devices.open()) {
             StepPlans.Step eval = StepPlans.evaluation(m, batchSize);
             d.prepare(eval.plan());

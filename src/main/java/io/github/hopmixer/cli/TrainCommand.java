@@ -7,13 +7,25 @@ import io.github.hopmixer.device.Device;
 import io.github.hopmixer.device.Devices;
 import io.github.hopmixer.model.ModelConfig;
 import io.github.hopmixer.model.Models;
+import io.github.hopmixer.train.Checkpoint;
+import io.github.hopmixer.train.Manifest;
+import io.github.hopmixer.train.RunDirectory;
+import io.github.hopmixer.train.RunLock;
 import io.github.hopmixer.train.TrainConfig;
 import io.github.hopmixer.train.Trainer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 
 /** {@code hopmixer train}: timm's train.py flags; the defaults are the README's quick Fashion-MNIST run. */
@@ -97,10 +109,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Seed of initialisation, data order, augmentation and DropPath (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--output", description = "Run directory: summary.csv, steps.csv, checkpoints/ (default: runs/<model>-<dataset>).")
+    @Option(names = "--output", description = "Run directory: run.json, summary.csv, steps.csv, checkpoints/ (default: runs/<model>-<dataset>). It must not hold another run.")
     Path output;
 
-    @Option(names = "--resume", description = "Continue from a checkpoint directory or a run's output directory (its newest checkpoint).")
+    @Option(names = "--resume", description = "Continue the run in this directory (or from a checkpoint directory inside it), in place, with its run.json settings; a finished run says so and exits 0.")
     Path resume;
 
     @Option(names = "--device", defaultValue = "jvm", description = "jvm, reference, auto, tornado, tornado:<backend>:<device> (default: ${DEFAULT-VALUE}).")
@@ -124,30 +136,147 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "No progress bar (log lines only).")
     boolean noProgress;
 
+    @Option(names = "--log-every", defaultValue = "50", description = "Without a progress bar (output not a terminal, or --no-progress): a progress line every N steps, and at least every 30 s (default: ${DEFAULT-VALUE}).")
+    int logEvery;
+
+    @Spec
+    CommandSpec spec;
+
+    /** Most JVM device threads accepted: far beyond any machine's useful count, far below the pool's limit. */
+    static final int MAX_THREADS = 1024;
+
     @Override
     public Integer call() {
+        RunFlags flags = new RunFlags(spec);
+        // 1. Which directory, and on resume the run's own settings: all read-only.
+        Path run;
+        RunDirectory.Target target = null;
+        Integer longer = null;
+        if (resume != null) {
+            target = RunDirectory.forResume(resume);
+            run = target.run();
+            if (output != null && !output.toAbsolutePath().normalize().equals(run.toAbsolutePath().normalize())) {
+                throw new IllegalArgumentException(flags.typed("--output") + " " + output + " differs from the resumed run " + run
+                        + ": a resumed run continues in its own directory; drop --output, or copy the run first to fork it");
+            }
+            if (target.manifest() != null) longer = flags.adopt(target.manifest(), run);
+        } else {
+            run = output != null ? output : Path.of("runs", model + "-" + dataset);
+            RunDirectory.requireFresh(run, output != null ? flags.typed("--output") : "the default output (--output)");
+        }
+        validate(flags);
+        int runEpochs = longer != null ? longer : target != null && target.manifest() != null ? target.manifest().epochs() : epochs;
+        Checkpoint.Loaded ck = target == null ? null : target.start().map(Checkpoint::load).orElse(null);
+        if (ck != null && RunDirectory.finished(ck.position(), runEpochs)) {
+            System.out.printf("run %s is already finished (%d epochs)%n", run, runEpochs);
+            return 0;
+        }
+        RunLock.holder(run).ifPresent(pid -> {
+            throw new IllegalStateException("run " + run + " is in use by process " + pid + " (lock " + run.resolve(RunLock.FILE)
+                    + "); wait for it to finish, or train into a fresh --output");
+        });
+
+        // 2. Data, model and every setting against them: still nothing written.
         ImageSet train = Datasets.load(dataset, dataDir, true), eval = Datasets.load(dataset, dataDir, false);
         if (trainLimit > 0) train = Datasets.subset(train, Math.min(trainLimit, train.count()), seed);
         if (evalLimit > 0) eval = Datasets.subset(eval, Math.min(evalLimit, eval.count()));
         ModelConfig m = fit(Models.get(model), train, imgSize);
+        flags.require(cropPad <= train.height(), "--crop-pad", "must be at most the image side, " + train.height());
+        if (ck != null && !ck.classNames().isEmpty() && !ck.classNames().equals(train.classNames())) {
+            throw new IllegalArgumentException("the data (" + dataset + (dataDir != null ? " in " + dataDir : "") + ") has classes "
+                    + abbreviated(train.classNames()) + ", but run " + run + " was trained on " + abbreviated(ck.classNames()));
+        }
+        if (ck != null && !ck.model().equals(m)) {
+            throw new IllegalArgumentException("checkpoint " + ck.dir() + " holds " + ck.model().name() + " for " + ck.model().inChans()
+                    + "×" + ck.model().imageSize() + "² images, " + ck.model().numClasses() + " classes; the flags and data give "
+                    + m.inChans() + "×" + m.imageSize() + "², " + m.numClasses());
+        }
         AugmentConfig aug = new AugmentConfig(cropPad, hflip,
                 io.github.hopmixer.data.RandAugmentSpec.parse(randAugment), reprob, mixup, cutmix, mixupSwitchProb,
                 mixup > 0 || cutmix > 0 ? mixupProb : 0, smoothing, new double[] {0.5}, new double[] {0.5},
                 m.imageSize() == train.height() ? 0 : m.imageSize());
         int nThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-        Path out = output != null ? output : Path.of("runs", model + "-" + dataset);
-        TrainConfig cfg = new TrainConfig(model, dataset, dataDir, epochs, batchSize, evalBatchSize != null ? evalBatchSize : batchSize,
-                lr, weightDecay, warmupEpochs, warmupLr, minLr, smoothing, dropPath, lcoeff, seed, out, resume, device,
-                nThreads, trainLimit, evalLimit, checkpointEvery, keepCheckpoints, aug, !noProgress && System.console() != null && System.console().isTerminal());
+        TrainConfig cfg = new TrainConfig(model, dataset, dataDir, runEpochs, batchSize, evalBatchSize != null ? evalBatchSize : batchSize,
+                lr, weightDecay, warmupEpochs, warmupLr, minLr, smoothing, dropPath, lcoeff, seed, run, ck != null ? ck.dir() : null, device,
+                nThreads, trainLimit, evalLimit, checkpointEvery, keepCheckpoints, aug,
+                !noProgress && System.console() != null && System.console().isTerminal(), logEvery);
         try (Device d = Devices.open(device, nThreads)) {
-            System.out.printf(Locale.ROOT, "hopmixer: %s (%,d parameters) on %s, %s: %,d train / %,d eval images of %d×%d×%d, device %s%n",
-                    m.name(), m.parameterCount(), dataset, train.classNames().size() + " classes", train.count(), eval.count(),
-                    train.channels(), train.height(), train.width(), d.name());
-            Trainer.Summary s = new Trainer(cfg, m, d, train, eval, System.out).run();
-            System.out.printf(Locale.ROOT, "done: test top-1 %.2f%%, top-5 %.2f%%, loss %.4f after %d steps; %.0f images/s; %.1f s; run in %s%n",
-                    s.lastEval().top1(), s.lastEval().top5(), s.lastEval().loss(), s.steps(), s.imagesPerSec(), s.seconds(), s.output());
+            Trainer trainer = new Trainer(cfg, m, d, train, eval, System.out);
+            // 3. Claim the directory, then check that nothing changed since it was read.
+            Files.createDirectories(run);
+            try (RunLock lock = RunLock.acquire(run)) {
+                if (target == null) {
+                    RunDirectory.requireFresh(run, output != null ? flags.typed("--output") : "the default output (--output)");
+                    if (imgSize == null) imgSize = m.imageSize();
+                    if (evalBatchSize == null) evalBatchSize = batchSize;
+                    new Manifest(model, dataset, dataDir == null ? null : dataDir.toAbsolutePath().normalize().toString(), seed,
+                            Manifest.VERSION, Instant.now().toString(), flags.settings(), List.of()).write(run);
+                } else {
+                    Path now = target.start().orElse(null), then = ck != null ? ck.dir() : null;
+                    if (!Objects.equals(now, then) || (target.manifest() != null && !Manifest.read(run).equals(target.manifest()))) {
+                        throw new IllegalStateException("run " + run + " changed while this command started; run it again");
+                    }
+                    if (target.manifest() == null) {
+                        System.out.printf("note: %s has no %s (made before run manifests); it continues with the flags given, "
+                                + "which must be its original ones%n", run, Manifest.FILE);
+                        new Manifest(model, dataset, dataDir == null ? null : dataDir.toAbsolutePath().normalize().toString(), seed,
+                                Manifest.VERSION, Instant.now().toString(), flags.settings(), List.of()).write(run);
+                    } else if (longer != null) {
+                        target.manifest().withEpochs(longer, ck != null ? ck.position().step() : 0).write(run);
+                        System.out.printf("run %s extended from %d to %d epochs: the cosine schedule is recomputed over %d "
+                                + "epochs from epoch %d on (timm's rule for a longer --epochs)%n", run, target.manifest().epochs(),
+                                longer, longer, ck != null ? ck.position().epoch() : 0);
+                    }
+                }
+                System.out.printf(Locale.ROOT, "hopmixer: %s (%,d parameters) on %s, %s: %,d train / %,d eval images of %d×%d×%d, device %s%n",
+                        m.name(), m.parameterCount(), dataset, train.classNames().size() + " classes", train.count(), eval.count(),
+                        train.channels(), train.height(), train.width(), d.name());
+                Trainer.Summary s = trainer.run(ck);
+                System.out.printf(Locale.ROOT, "done: test top-1 %.2f%%, top-5 %.2f%%, loss %.4f after %d steps; %.0f images/s; %.1f s; run in %s%n",
+                        s.lastEval().top1(), s.lastEval().top5(), s.lastEval().loss(), s.steps(), s.imagesPerSec(), s.seconds(), s.output());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create run directory " + run + ": " + e.getMessage(), e);
         }
         return 0;
+    }
+
+    /** Every flag against its range, before anything is read or written; messages name the flag as typed. */
+    private void validate(RunFlags f) {
+        f.require(epochs >= 1, "--epochs", "must be at least 1");
+        f.require(batchSize >= 1, "--batch-size", "must be at least 1");
+        f.require(evalBatchSize == null || evalBatchSize >= 1, "--eval-batch-size", "must be at least 1");
+        f.require(imgSize == null || imgSize >= 1 && imgSize <= 4096, "--img-size", "must be between 1 and 4096 pixels");
+        f.require(lr > 0 && Double.isFinite(lr), "--lr", "must be a finite number > 0");
+        f.require(weightDecay >= 0 && Double.isFinite(weightDecay), "--weight-decay", "must be a finite number ≥ 0");
+        f.require(warmupEpochs >= 0, "--warmup-epochs", "must be ≥ 0");
+        f.require(warmupLr >= 0 && Double.isFinite(warmupLr), "--warmup-lr", "must be a finite number ≥ 0");
+        f.require(minLr >= 0 && Double.isFinite(minLr), "--min-lr", "must be a finite number ≥ 0");
+        f.require(smoothing >= 0 && smoothing < 1, "--smoothing", "must be in [0, 1)");
+        f.require(dropPath >= 0 && dropPath < 1, "--drop-path", "must be in [0, 1)");
+        f.require(lcoeff == null || lcoeff >= 0 && Double.isFinite(lcoeff), "--lcoeff", "must be a finite number ≥ 0");
+        f.require(cropPad >= 0, "--crop-pad", "must be ≥ 0");
+        for (String p : List.of("--hflip", "--reprob", "--mixup-prob", "--mixup-switch-prob")) {
+            double v = ((Number) spec.findOption(p).getValue()).doubleValue();
+            f.require(v >= 0 && v <= 1, p, "is a probability, in [0, 1]");
+        }
+        f.require(mixup >= 0 && Double.isFinite(mixup), "--mixup", "must be a finite α ≥ 0 (0 = off)");
+        f.require(cutmix >= 0 && Double.isFinite(cutmix), "--cutmix", "must be a finite α ≥ 0 (0 = off)");
+        try {
+            io.github.hopmixer.data.RandAugmentSpec.parse(randAugment);
+        } catch (RuntimeException e) {
+            f.require(false, "--aa", e.getMessage());
+        }
+        f.require(threads == null || threads >= 1 && threads <= MAX_THREADS, "--threads", "must be between 1 and " + MAX_THREADS);
+        f.require(trainLimit >= 0, "--train-limit", "must be ≥ 0 (0 = all)");
+        f.require(evalLimit >= 0, "--eval-limit", "must be ≥ 0 (0 = all)");
+        f.require(checkpointEvery >= 0, "--checkpoint-every", "must be ≥ 0 (0 = at epoch ends only)");
+        f.require(keepCheckpoints >= 1, "--keep-checkpoints", "must be at least 1 (the newest checkpoint is always kept)");
+        f.require(logEvery >= 1, "--log-every", "must be at least 1");
+    }
+
+    private static String abbreviated(List<String> names) {
+        return names.size() <= 6 ? names.toString() : names.subList(0, 6) + " (" + names.size() + " in all)";
     }
 
     /** The model for this data: its channels and classes; nano models take the data's size, official sizes keep 224. */

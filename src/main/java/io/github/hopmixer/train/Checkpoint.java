@@ -1,8 +1,11 @@
 package io.github.hopmixer.train;
 
 import com.google.gson.Gson;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonParser;
 import io.github.hopmixer.io.SafeTensors;
 import io.github.hopmixer.io.TensorData;
+import io.github.hopmixer.model.Mixer;
 import io.github.hopmixer.model.ModelConfig;
 import io.github.hopmixer.model.ParamSpec;
 
@@ -11,20 +14,23 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
  * A checkpoint is a directory {@code checkpoints/step-NNNNNNNN/} with two safetensors files:
  * {@code model.safetensors}, exactly the official PyTorch {@code state_dict} (names, shapes, float32), so that
- * {@code model.load_state_dict(safetensors.torch.load_file(...))} works on the official model; and
- * {@code train_state.safetensors}, the AdamW moments ({@code adam.m/<name>}, {@code adam.v/<name>}) with the
- * step, epoch, next batch, seed and settings in its metadata. The directory is written under a temporary
- * name and renamed when complete, so a killed run never leaves a half-written checkpoint behind.
+ * {@code model.load_state_dict(safetensors.torch.load_file(...))} works on the official model, with the model
+ * config, class names and normalisation in its metadata; and {@code train_state.safetensors}, the AdamW moments
+ * ({@code adam.m/<name>}, {@code adam.v/<name>}) with the step, epoch, next batch, seed and the train config
+ * (JSON) in its metadata. It is written under a temporary name and renamed when complete, and only with finite
+ * weights, so a killed or diverged run never leaves a half-written or poisoned checkpoint behind. Reading
+ * checks every tensor's name, dtype and shape against the model the metadata describes.
  */
 public final class Checkpoint {
     public static final String MODEL_FILE = "model.safetensors";
@@ -37,19 +43,31 @@ public final class Checkpoint {
      */
     public record Position(long step, int epoch, int batchIndex, double epochLossSum) {}
 
-    public record Loaded(Path dir, ModelConfig model, Map<String, float[]> params, Map<String, float[]> moments,
-                         Position position, long seed, String configJson) {}
+    /** Pixel normalisation {@code (x/255 − mean)/std}, one value per channel or one for all. */
+    public record Normalization(double[] mean, double[] std) {
+        /** What every hopmixer before self-describing checkpoints used, and wrote as "0.5". */
+        public static final Normalization LEGACY = new Normalization(new double[] {0.5}, new double[] {0.5});
+    }
 
-    /** The weights file alone, as eval and predict need it. */
-    public record ModelFile(Path file, ModelConfig model, Map<String, float[]> params, List<String> classNames) {}
+    public record Loaded(Path dir, ModelConfig model, Map<String, float[]> params, Map<String, float[]> moments,
+                         Position position, long seed, String configJson, List<String> classNames,
+                         Normalization normalization) {}
+
+    /** The weights file alone, as eval and predict need it: the model, its classes, and how to normalise its input. */
+    public record ModelFile(Path file, ModelConfig model, Map<String, float[]> params, List<String> classNames,
+                            Normalization normalization) {
+        public int imageSize() { return model.imageSize(); }
+    }
 
     private Checkpoint() {}
 
-    public static Path save(Path output, ModelConfig model, List<ParamSpec> specs, List<String> classNames,
+    public static Path save(Path output, ModelConfig model, List<ParamSpec> specs, List<String> classNames, Normalization norm,
                             Map<String, float[]> params, Map<String, float[]> moments, Position pos, long seed,
                             String configJson, int keep) {
         Path root = output.resolve("checkpoints");
         String name = String.format("step-%08d", pos.step());
+        for (var e : params.entrySet()) requireFinite(e.getKey(), e.getValue(), output, pos);
+        for (var e : moments.entrySet()) requireFinite(e.getKey(), e.getValue(), output, pos);
         Path tmp = root.resolve("." + name + ".tmp"), dir = root.resolve(name);
         try {
             Files.createDirectories(root);
@@ -60,8 +78,9 @@ public final class Checkpoint {
             meta.put("model", model.name());
             meta.put("model_config", GSON.toJson(model));
             meta.put("class_names", GSON.toJson(classNames));
-            meta.put("mean", "0.5");
-            meta.put("std", "0.5");
+            meta.put("image_size", Integer.toString(model.imageSize()));
+            meta.put("mean", GSON.toJson(norm.mean()));
+            meta.put("std", GSON.toJson(norm.std()));
             Map<String, TensorData> tensors = new LinkedHashMap<>();
             for (ParamSpec p : specs) tensors.put(p.name(), TensorData.f32(longs(p.shape()), params.get(p.name())));
             SafeTensors.write(tmp.resolve(MODEL_FILE), tensors, meta);
@@ -83,7 +102,7 @@ public final class Checkpoint {
             SafeTensors.write(tmp.resolve(STATE_FILE), opt, state);
             deleteTree(dir);
             Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-            prune(root, keep);
+            CheckpointFiles.prune(root, pos.step(), keep);
             return dir;
         } catch (IOException e) {
             try {
@@ -96,66 +115,164 @@ public final class Checkpoint {
         }
     }
 
+    private static void requireFinite(String tensor, float[] v, Path output, Position pos) {
+        for (float x : v) {
+            if (!Float.isFinite(x)) {
+                throw new IllegalStateException("tensor " + tensor + " holds " + x + " at step " + pos.step()
+                        + ": no checkpoint written; " + newestGoodHint(output));
+            }
+        }
+    }
+
+    /** One clause naming the newest checkpoint of a run, or saying there is none. */
+    public static String newestGoodHint(Path run) {
+        return newest(run).map(p -> "the newest good checkpoint is " + p)
+                .orElse("there is no good checkpoint; start again with a lower --lr and a fresh --output");
+    }
+
+    /** The newest complete checkpoint of a run (by step), if any. */
+    public static Optional<Path> newest(Path run) {
+        Path root = run.resolve("checkpoints");
+        if (!Files.isDirectory(root)) return Optional.empty();
+        return CheckpointFiles.list(root).stream().filter(Checkpoint::complete).max(Comparator.comparingLong(CheckpointFiles::step));
+    }
+
+    static boolean complete(Path p) {
+        return Files.isRegularFile(p.resolve(MODEL_FILE)) && Files.isRegularFile(p.resolve(STATE_FILE));
+    }
+
     /** The newest complete checkpoint under {@code path}: a checkpoint directory itself, or a run's output directory. */
     public static Path latest(Path path) {
-        if (Files.isRegularFile(path.resolve(MODEL_FILE)) && Files.isRegularFile(path.resolve(STATE_FILE))) return path;
-        Path root = Files.isDirectory(path.resolve("checkpoints")) ? path.resolve("checkpoints") : path;
-        try (Stream<Path> s = Files.list(root)) {
-            return s.filter(p -> p.getFileName().toString().startsWith("step-"))
-                    .filter(p -> Files.isRegularFile(p.resolve(MODEL_FILE)) && Files.isRegularFile(p.resolve(STATE_FILE)))
-                    .max(Comparator.comparing(p -> p.getFileName().toString()))
-                    .orElseThrow(() -> new IllegalArgumentException("no checkpoint in " + path
-                            + " (expected checkpoints/step-*/" + MODEL_FILE + " and " + STATE_FILE + ")"));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list checkpoints in " + path + ": " + e.getMessage(), e);
-        }
+        if (complete(path)) return path;
+        Path run = Files.isDirectory(path.resolve("checkpoints")) ? path : path.getParent() != null
+                && path.getFileName().toString().equals("checkpoints") ? path.getParent() : path;
+        return newest(run).orElseThrow(() -> new IllegalArgumentException("no checkpoint in " + path
+                + " (expected checkpoints/step-*/" + MODEL_FILE + " and " + STATE_FILE + ")"));
     }
 
     /** Reads the model weights alone: {@code path} is a model.safetensors, a checkpoint directory or a run directory. */
     public static ModelFile loadModel(Path path) {
         Path file = Files.isDirectory(path) ? latest(path).resolve(MODEL_FILE) : path;
         if (!Files.isRegularFile(file)) throw new IllegalArgumentException("no checkpoint at " + path);
+        SafeTensors st = read(file);
+        Map<String, String> meta = st.metadata();
+        ModelConfig m = modelConfig(file, meta.get("model_config"));
+        List<ParamSpec> specs = Mixer.parameters(m);
+        Map<String, float[]> params = new LinkedHashMap<>();
+        for (ParamSpec p : specs) params.put(p.name(), tensor(file, st, p.name(), p, m));
+        for (String k : st.tensors().keySet()) {
+            if (!params.containsKey(k)) throw new IllegalArgumentException(file + ": tensor " + k + " is not a parameter of " + m.name());
+        }
+        List<String> classes = classNames(file, meta.get("class_names"), m);
+        return new ModelFile(file, m, params, classes, normalization(file, meta));
+    }
+
+    /** The full training state: weights, AdamW moments and position of the newest checkpoint under {@code path}. */
+    public static Loaded load(Path path) {
+        Path dir = latest(path);
+        ModelFile model = loadModel(dir.resolve(MODEL_FILE));
+        Path file = dir.resolve(STATE_FILE);
+        SafeTensors st = read(file);
+        Map<String, String> meta = st.metadata();
+        Map<String, float[]> moments = new LinkedHashMap<>();
+        for (ParamSpec p : Mixer.parameters(model.model())) {
+            for (String k : List.of("adam.m/", "adam.v/")) moments.put(k + p.name(), tensor(file, st, k + p.name(), p, model.model()));
+        }
+        if (moments.size() != st.tensors().size()) {
+            throw new IllegalArgumentException(file + " holds " + st.tensors().size() + " tensors, " + model.model().name()
+                    + " has " + moments.size() + " AdamW moments");
+        }
         try {
-            var st = SafeTensors.read(file);
-            String json = st.metadata().get("model_config");
-            if (json == null) throw new IllegalArgumentException(file + " has no model_config metadata: not a hopmixer checkpoint");
-            ModelConfig m = GSON.fromJson(json, ModelConfig.class);
-            Map<String, float[]> params = new LinkedHashMap<>();
-            for (var e : st.tensors().entrySet()) params.put(e.getKey(), e.getValue().toFloats());
-            String names = st.metadata().get("class_names");
-            List<String> classes = names == null ? List.of() : List.of(GSON.fromJson(names, String[].class));
-            return new ModelFile(file, m, params, classes);
+            Position pos = new Position(Long.parseLong(meta.get("step")), Integer.parseInt(meta.get("epoch")),
+                    Integer.parseInt(meta.get("batch_index")), Double.parseDouble(meta.getOrDefault("epoch_loss_sum", "0")));
+            if (pos.step() < 0 || pos.epoch() < 0 || pos.batchIndex() < 0) throw new IllegalArgumentException("negative position " + pos);
+            return new Loaded(dir, model.model(), model.params(), moments, pos, Long.parseLong(meta.get("seed")),
+                    meta.get("train_config"), model.classNames(), model.normalization());
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(file + ": step, epoch, batch_index or seed metadata missing or invalid ("
+                    + e.getMessage() + ")", e);
+        }
+    }
+
+    private static SafeTensors read(Path file) {
+        try {
+            return SafeTensors.read(file);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read checkpoint " + file + ": " + e.getMessage(), e);
         }
     }
 
-    public static Loaded load(Path path) {
-        Path dir = latest(path);
-        ModelFile model = loadModel(dir.resolve(MODEL_FILE));
+    private static ModelConfig modelConfig(Path file, String json) {
+        if (json == null) throw new IllegalArgumentException(file + " has no model_config metadata: not a hopmixer checkpoint");
+        ModelConfig m;
         try {
-            var st = SafeTensors.read(dir.resolve(STATE_FILE));
-            Map<String, String> meta = st.metadata();
-            Map<String, float[]> moments = new LinkedHashMap<>();
-            for (var e : st.tensors().entrySet()) moments.put(e.getKey(), e.getValue().toFloats());
-            Position pos = new Position(Long.parseLong(meta.get("step")), Integer.parseInt(meta.get("epoch")),
-                    Integer.parseInt(meta.get("batch_index")), Double.parseDouble(meta.getOrDefault("epoch_loss_sum", "0")));
-            return new Loaded(dir, model.model(), model.params(), moments, pos, Long.parseLong(meta.get("seed")),
-                    meta.get("train_config"));
-        } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException("cannot read training state " + dir.resolve(STATE_FILE) + ": " + e.getMessage(), e);
+            m = GSON.fromJson(JsonParser.parseString(json), ModelConfig.class);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(file + ": model_config is not a valid model description ("
+                    + firstLine(e) + "): " + abbreviate(json), e);
+        }
+        if (m == null || m.name() == null || m.family() == null) {
+            throw new IllegalArgumentException(file + ": model_config lacks the model's name or family: " + abbreviate(json));
+        }
+        return m;
+    }
+
+    private static float[] tensor(Path file, SafeTensors st, String name, ParamSpec spec, ModelConfig m) {
+        TensorData t = st.tensors().get(name);
+        if (t == null) throw new IllegalArgumentException(file + " has no tensor " + name + ", which " + m.name() + " needs");
+        long[] want = longs(spec.shape());
+        if (!Arrays.equals(t.shape(), want)) {
+            throw new IllegalArgumentException(file + ": tensor " + name + " has shape " + Arrays.toString(t.shape())
+                    + ", but its model_config (" + m.name() + ") needs " + Arrays.toString(want));
+        }
+        if (!t.dtype().equals("F32")) {
+            throw new IllegalArgumentException(file + ": tensor " + name + " is " + t.dtype() + ", hopmixer checkpoints hold F32");
+        }
+        return t.toFloats();
+    }
+
+    private static List<String> classNames(Path file, String json, ModelConfig m) {
+        if (json == null) return List.of();
+        try {
+            List<String> names = List.of(GSON.fromJson(JsonParser.parseString(json), String[].class));
+            if (names.size() > m.numClasses()) throw new IllegalArgumentException(names.size() + " names for " + m.numClasses() + " classes");
+            return names;
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(file + ": class_names is not a list of names (" + firstLine(e) + ")", e);
         }
     }
 
-    private static void prune(Path root, int keep) throws IOException {
-        List<Path> all = new ArrayList<>();
-        try (Stream<Path> s = Files.list(root)) {
-            s.filter(p -> p.getFileName().toString().startsWith("step-")).sorted().forEach(all::add);
+    /** mean/std as written (a JSON number or list); absent in checkpoints older than this field: the 0.5 they used. */
+    private static Normalization normalization(Path file, Map<String, String> meta) {
+        if (!meta.containsKey("mean") && !meta.containsKey("std")) return Normalization.LEGACY;
+        try {
+            double[] mean = doubles(meta.get("mean")), std = doubles(meta.get("std"));
+            boolean ok = mean.length > 0 && mean.length == std.length;
+            for (int i = 0; ok && i < mean.length; i++) ok = Double.isFinite(mean[i]) && std[i] > 0 && Double.isFinite(std[i]);
+            if (!ok) throw new IllegalArgumentException("mean " + meta.get("mean") + ", std " + meta.get("std"));
+            return new Normalization(mean, std);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(file + ": mean/std metadata is not a valid normalisation (" + firstLine(e) + ")", e);
         }
-        for (int i = 0; i < all.size() - keep; i++) deleteTree(all.get(i));
     }
 
-    private static void deleteTree(Path p) throws IOException {
+    private static double[] doubles(String json) {
+        JsonElement e = JsonParser.parseString(json);
+        return e.isJsonArray() ? GSON.fromJson(e, double[].class) : new double[] {e.getAsDouble()};
+    }
+
+    private static String firstLine(Exception e) {
+        String s = String.valueOf(e.getMessage());
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    private static String abbreviate(String s) {
+        String one = s.replaceAll("\\s+", " ");
+        return one.length() <= 80 ? one : one.substring(0, 77) + "...";
+    }
+
+    static void deleteTree(Path p) throws IOException {
         if (!Files.exists(p)) return;
         try (Stream<Path> s = Files.walk(p)) {
             for (Path q : s.sorted(Comparator.reverseOrder()).toList()) Files.delete(q);

@@ -5,13 +5,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 
 /**
  * timm's {@code summary.csv} (epoch, train_loss, eval_loss, eval_top1, eval_top5, lr) plus throughput and time.
- * A resumed run keeps the rows of the epochs before its checkpoint and rewrites the rest.
+ * A resumed run keeps the rows of the epochs before its checkpoint (well-formed ones) and rewrites the rest.
  */
 public final class MetricsCsv {
     public static final String HEADER = "epoch,train_loss,eval_loss,eval_top1,eval_top5,lr,train_images_per_sec,epoch_seconds";
@@ -29,21 +27,7 @@ public final class MetricsCsv {
     /** Opens {@code file}, keeping rows of epochs before {@code firstEpoch} (a resumed run's history). */
     public MetricsCsv(Path file, int firstEpoch) {
         this.file = file;
-        try {
-            List<String> keep = new ArrayList<>();
-            keep.add(HEADER);
-            if (Files.exists(file)) {
-                for (String line : Files.readAllLines(file)) {
-                    if (line.isBlank() || line.startsWith("epoch")) continue;
-                    int epoch = Integer.parseInt(line.substring(0, line.indexOf(',')));
-                    if (epoch < firstEpoch) keep.add(line);
-                }
-            }
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            Files.write(file, keep);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write metrics file " + file + ": " + e.getMessage(), e);
-        }
+        StepsCsv.rewrite(file, HEADER, HEADER.split(",").length, firstEpoch - 1L);
     }
 
     public void append(Row row) {

@@ -1,6 +1,13 @@
 package io.github.hopmixer.train;
 
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.TypeAdapter;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonWriter;
 import io.github.hopmixer.data.AugmentConfig;
+
+import java.io.IOException;
 
 import java.nio.file.Path;
 
@@ -14,11 +21,30 @@ public record TrainConfig(
         double lr, double weightDecay, int warmupEpochs, double warmupLr, double minLr,
         double smoothing, double dropPath, Double lcoeff, long seed, Path output, Path resume,
         String device, int threads, int trainLimit, int evalLimit, int checkpointEvery, int keepCheckpoints,
-        AugmentConfig augment, boolean progress) {
+        AugmentConfig augment, boolean progress, int logEvery) {
 
     /** Evaluation batches: the training normalisation and size, nothing random. */
     public AugmentConfig evalAugment() {
         return AugmentConfig.none().withNormalization(augment.mean(), augment.std()).withOutputSize(augment.outputSize());
+    }
+
+    private static final Gson GSON = new GsonBuilder().serializeNulls().serializeSpecialFloatingPointValues()
+            .registerTypeHierarchyAdapter(Path.class, new TypeAdapter<Path>() {
+                @Override
+                public void write(JsonWriter out, Path p) throws IOException {
+                    if (p == null) out.nullValue();
+                    else out.value(p.toString());
+                }
+
+                @Override
+                public Path read(JsonReader in) throws IOException {
+                    return Path.of(in.nextString());
+                }
+            }).create();
+
+    /** The whole configuration as JSON, as checkpoints store it. */
+    public String toJson() {
+        return GSON.toJson(this);
     }
 
     public TrainConfig {
@@ -29,5 +55,7 @@ public record TrainConfig(
         if (lcoeff != null && lcoeff < 0) throw new IllegalArgumentException("--lcoeff must be ≥ 0");
         if (threads < 1) throw new IllegalArgumentException("--threads must be at least 1");
         if (checkpointEvery < 0 || keepCheckpoints < 1) throw new IllegalArgumentException("--checkpoint-every ≥ 0, --keep-checkpoints ≥ 1");
+        if (logEvery < 1) throw new IllegalArgumentException("--log-every must be at least 1");
+        if (!(lr > 0) || !Double.isFinite(lr)) throw new IllegalArgumentException("--lr must be a finite number > 0");
     }
 }

@@ -66,16 +66,19 @@ public final class Trainer {
 
     public Step trainStep() { return train; }
 
+    /** Runs from the checkpoint in {@code cfg.resume()}, if any, else from fresh weights. */
     public Summary run() {
+        return run(cfg.resume() != null ? Checkpoint.load(cfg.resume()) : null);
+    }
+
+    /** Runs from {@code from} (a checkpoint already read and checked), or from fresh weights if null. */
+    public Summary run(Checkpoint.Loaded from) {
         Checkpoint.Position start = new Checkpoint.Position(0, 0, 0, 0);
         long seed = cfg.seed();
-        if (cfg.resume() != null) {
-            Checkpoint.Loaded ck = Checkpoint.load(cfg.resume());
-            if (!ck.model().name().equals(model.name()) || !ck.model().equals(model)) {
+        if (from != null) {
+            Checkpoint.Loaded ck = from;
+            if (!ck.model().equals(model)) {
                 throw new IllegalArgumentException("checkpoint " + ck.dir() + " holds " + ck.model() + ", this run trains " + model);
-            }
-            if (ck.seed() != cfg.seed()) {
-                log.printf("note: checkpoint seed %d replaces --seed %d so the run continues exactly%n", ck.seed(), cfg.seed());
             }
             ModelState.write(device, train, ck.params(), ck.moments(), ck.dir().toString());
             start = ck.position();
@@ -86,7 +89,7 @@ public final class Trainer {
         }
         MetricsCsv metrics = new MetricsCsv(cfg.output().resolve("summary.csv"), start.epoch());
         Path stepsCsv = cfg.output().resolve("steps.csv");
-        truncateSteps(stepsCsv, start.step());
+        StepsCsv.truncate(stepsCsv, start.step());
 
         long step = start.step();
         int perEpoch = trainSet.count() / cfg.batchSize();
@@ -97,6 +100,8 @@ public final class Trainer {
         double lastLoss = Double.NaN, totalSeconds = 0, totalImages = 0;
         Evaluator.Result lastEval = null;
         long t0 = System.nanoTime();
+        ProgressLog progressLog = cfg.progress() ? null
+                : new ProgressLog(log, cfg.logEvery(), (long) cfg.epochs() * perEpoch, step, cfg.batchSize());
         for (int epoch = start.epoch(); epoch < cfg.epochs(); epoch++) {
             double lr = schedule.lr(epoch);
             int first = epoch == start.epoch() ? start.batchIndex() : 0, done = 0;
@@ -120,9 +125,10 @@ public final class Trainer {
                     step++;
                     if (!Double.isFinite(loss)) {
                         throw new IllegalStateException(String.format(Locale.ROOT,
-                                "loss is %s at step %d (epoch %d, batch %d, lr %.3g): training diverged. Nothing was "
-                                        + "saved from this step; resume from the last checkpoint in %s with a lower --lr.",
-                                loss, step, epoch, index, lr, cfg.output().resolve("checkpoints")));
+                                "loss is %s at step %d (epoch %d, batch %d, lr %.3g): training diverged and nothing from "
+                                        + "this step was saved; %s. Resuming repeats the same steps: start a new run "
+                                        + "(fresh --output) with a lower --lr",
+                                loss, step, epoch, index, lr, Checkpoint.newestGoodHint(cfg.output())));
                     }
                     lossSum += loss;
                     done++;
@@ -130,6 +136,7 @@ public final class Trainer {
                     stepLosses.add(loss);
                     appendStep(stepsCsv, step, epoch, index, loss, lr);
                     double secs = (System.nanoTime() - e0) / 1e9;
+                    if (progressLog != null) progressLog.step(epoch, step, lossSum / (first + done));
                     if (bar != null) {
                         bar.stepTo(index + 1);
                         bar.setExtraMessage(String.format(Locale.ROOT, " | loss %.4f  %.0f img/s", lossSum / (first + done),
@@ -160,8 +167,9 @@ public final class Trainer {
     }
 
     private void save(Checkpoint.Position pos, long seed) {
-        Checkpoint.save(cfg.output(), model, train.specs(), trainSet.classNames(), ModelState.readParams(device, train),
-                ModelState.readMoments(device, train.plan()), pos, seed, cfg.toString(), cfg.keepCheckpoints());
+        Checkpoint.save(cfg.output(), model, train.specs(), trainSet.classNames(),
+                new Checkpoint.Normalization(cfg.augment().mean(), cfg.augment().std()), ModelState.readParams(device, train),
+                ModelState.readMoments(device, train.plan()), pos, seed, cfg.toJson(), cfg.keepCheckpoints());
     }
 
     private ProgressBar progress(int epoch, int total, int first) {
@@ -177,23 +185,6 @@ public final class Trainer {
         double s = 0;
         for (float x : v) s += x;
         return s / v.length;
-    }
-
-    private static void truncateSteps(Path file, long keepBefore) {
-        try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            List<String> keep = new ArrayList<>();
-            keep.add("step,epoch,batch,loss,lr");
-            if (Files.exists(file)) {
-                for (String line : Files.readAllLines(file)) {
-                    if (line.startsWith("step") || line.isBlank()) continue;
-                    if (Long.parseLong(line.substring(0, line.indexOf(','))) <= keepBefore) keep.add(line);
-                }
-            }
-            Files.write(file, keep);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
-        }
     }
 
     private static void appendStep(Path file, long step, int epoch, int index, double loss, double lr) {

@@ -1,0 +1,57 @@
+package io.github.hopmixer.train;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/** {@code steps.csv} (step, epoch, batch, loss, lr) and {@code summary.csv}: rewound to a checkpoint on resume. */
+final class StepsCsv {
+    static final String HEADER = "step,epoch,batch,loss,lr";
+
+    private StepsCsv() {}
+
+    /** Keeps the rows of steps up to {@code keepUpTo}; a cut or garbled row (a run killed mid-write) is dropped. */
+    static void truncate(Path file, long keepUpTo) {
+        rewrite(file, HEADER, 5, keepUpTo);
+    }
+
+    /**
+     * Rewrites {@code file} with {@code header} and the rows whose first column is at most {@code keepUpTo}, keeping
+     * only rows of {@code columns} numeric fields. Written to a temporary file and renamed, so a kill mid-rewrite
+     * loses nothing.
+     */
+    static void rewrite(Path file, String header, int columns, long keepUpTo) {
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            List<String> keep = new ArrayList<>();
+            keep.add(header);
+            if (Files.exists(file)) {
+                for (String line : Files.readAllLines(file, StandardCharsets.ISO_8859_1)) {
+                    Long first = firstIfWellFormed(line, columns);
+                    if (first != null && first <= keepUpTo) keep.add(line);
+                }
+            }
+            Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+            Files.write(tmp, keep);
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot rewrite " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Long firstIfWellFormed(String line, int columns) {
+        String[] f = line.split(",", -1);
+        if (f.length != columns) return null;
+        try {
+            for (int i = 1; i < f.length; i++) Double.parseDouble(f[i]);
+            return Long.parseLong(f[0]);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+}
