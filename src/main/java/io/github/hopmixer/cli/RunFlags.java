@@ -92,8 +92,9 @@ final class RunFlags {
             String why = name.equals("--epochs") ? "a run cannot be shortened"
                     : DATA_ORDER.contains(name) ? "it would change the data order or the step count"
                     : "it would change the run's settings";
+            JsonElement was = m.settings().get(name);
             throw new IllegalArgumentException(shown(name) + " differs from run " + run + " (" + Manifest.FILE + ": "
-                    + name + " " + m.settings().get(name) + "); " + why + ". Resume without " + typed(name)
+                    + name + " " + (was.isJsonPrimitive() ? was.getAsString() : was) + "); " + why + ". Resume without " + typed(name)
                     + ", or start a new run with a fresh --output");
         }
         return longer;

@@ -182,23 +182,43 @@ public final class Checkpoint {
             throw new IllegalArgumentException(file + " holds " + st.tensors().size() + " tensors, " + model.model().name()
                     + " has " + moments.size() + " AdamW moments");
         }
+        Position pos = new Position(number(file, meta, "step"), (int) number(file, meta, "epoch"),
+                (int) number(file, meta, "batch_index"), lossSum(file, meta.getOrDefault("epoch_loss_sum", "0")));
+        return new Loaded(dir, model.model(), model.params(), moments, pos, number(file, meta, "seed"),
+                meta.get("train_config"), model.classNames(), model.normalization());
+    }
+
+    /** A whole number from the metadata (≥ 0 but for the seed), or a line naming key and file. */
+    private static long number(Path file, Map<String, String> meta, String key) {
+        String v = meta.get(key);
+        if (v == null) throw new IllegalArgumentException(file + ": metadata '" + key + "' is missing; not a hopmixer training state");
         try {
-            Position pos = new Position(Long.parseLong(meta.get("step")), Integer.parseInt(meta.get("epoch")),
-                    Integer.parseInt(meta.get("batch_index")), Double.parseDouble(meta.getOrDefault("epoch_loss_sum", "0")));
-            if (pos.step() < 0 || pos.epoch() < 0 || pos.batchIndex() < 0) throw new IllegalArgumentException("negative position " + pos);
-            return new Loaded(dir, model.model(), model.params(), moments, pos, Long.parseLong(meta.get("seed")),
-                    meta.get("train_config"), model.classNames(), model.normalization());
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException(file + ": step, epoch, batch_index or seed metadata missing or invalid ("
-                    + e.getMessage() + ")", e);
+            long n = Long.parseLong(v);
+            if (n < 0 && !key.equals("seed") || !key.equals("seed") && !key.equals("step") && n > Integer.MAX_VALUE) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(file + ": metadata '" + key + "' is '" + v + "', not a valid " + key);
         }
+    }
+
+    private static double lossSum(Path file, String v) {
+        try {
+            double d = Double.parseDouble(v);
+            if (Double.isFinite(d)) return d;
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new IllegalArgumentException(file + ": metadata 'epoch_loss_sum' is '" + v + "', not a finite number");
     }
 
     private static SafeTensors read(Path file) {
         try {
             return SafeTensors.read(file);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read checkpoint " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot read checkpoint " + file + ": "
+                    + String.valueOf(e.getMessage()).replace("safetensors file " + file + ": ", ""), e);
         }
     }
 
@@ -261,7 +281,9 @@ public final class Checkpoint {
         return e.isJsonArray() ? GSON.fromJson(e, double[].class) : new double[] {e.getAsDouble()};
     }
 
-    private static String firstLine(Exception e) {
+    /** The innermost cause's message, first line: what went wrong, without exception class names. */
+    static String firstLine(Throwable e) {
+        while (e.getCause() != null && e.getCause() != e) e = e.getCause();
         String s = String.valueOf(e.getMessage());
         int nl = s.indexOf('\n');
         return nl < 0 ? s : s.substring(0, nl);

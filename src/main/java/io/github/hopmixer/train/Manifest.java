@@ -64,7 +64,7 @@ public record Manifest(String model, String dataset, String dataDir, long seed, 
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            String why = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+            String why = Checkpoint.firstLine(e);
             throw new IllegalArgumentException(file + " is not a hopmixer run manifest (" + why
                     + "); restore it, or start a new run with a fresh --output", e);
         }

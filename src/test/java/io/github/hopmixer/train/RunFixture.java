@@ -87,7 +87,10 @@ final class RunFixture {
         return run(List.of(args));
     }
 
-    /** Every file under {@code dir} (the lock file aside) with a digest of its bytes: equal snapshots, equal files. */
+    /**
+     * Every file under {@code dir} (the lock file aside): small files by a digest of their bytes, large ones (the
+     * checkpoint tensors) by size and modification time, which any write changes. Equal snapshots, untouched files.
+     */
     static Map<String, String> snapshot(Path dir) throws IOException {
         Map<String, String> out = new TreeMap<>();
         if (!Files.exists(dir)) return out;
@@ -95,8 +98,9 @@ final class RunFixture {
             for (Path p : s.toList()) {
                 String rel = dir.relativize(p).toString();
                 if (rel.equals(RunLock.FILE)) continue;
-                out.put(rel, Files.isDirectory(p) ? "dir" : HexFormat.of().formatHex(
-                        MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p))));
+                out.put(rel, Files.isDirectory(p) ? "dir" : Files.size(p) > 1 << 20
+                        ? Files.size(p) + " bytes, modified " + Files.getLastModifiedTime(p).toInstant()
+                        : HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p))));
             }
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new AssertionError(e);
