@@ -110,8 +110,8 @@ public final class Checkpoint {
             } catch (IOException ignored) {
                 // the original error matters more
             }
-            throw new UncheckedIOException("could not write checkpoint " + dir + " (" + e.getMessage()
-                    + "); earlier checkpoints are untouched", e);
+            throw new UncheckedIOException("could not write checkpoint " + dir + ": " + firstLine(e)
+                    + "; earlier checkpoints are untouched", e);
         }
     }
 

@@ -125,6 +125,11 @@ class RunDirectoryTest {
         assertEquals(0, r.code(), r.err());
         assertEquals(whole, RunFixture.steps(run));
         assertEquals(summary, RunFixture.summary(run));
+        // A checkpoint directory inside the run rewinds it there; the replay rewrites the same steps.
+        Result again = run("train", "--resume", run.resolve("checkpoints/step-00000003").toString(), "--threads", "1", "--no-progress");
+        assertEquals(0, again.code(), again.err());
+        assertTrue(again.out().contains("resumed from " + run.resolve("checkpoints/step-00000003") + " at step 3"), again.out());
+        assertEquals(whole, RunFixture.steps(run));
     }
 
     @Test
