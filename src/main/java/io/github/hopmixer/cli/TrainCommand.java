@@ -205,29 +205,7 @@ final class TrainCommand implements Callable<Integer> {
             // 3. Claim the directory, then check that nothing changed since it was read.
             Files.createDirectories(run);
             try (RunLock lock = RunLock.acquire(run)) {
-                if (target == null) {
-                    RunDirectory.requireFresh(run, output != null ? flags.typed("--output") : "the default output (--output)");
-                    if (imgSize == null) imgSize = m.imageSize();
-                    if (evalBatchSize == null) evalBatchSize = batchSize;
-                    new Manifest(model, dataset, dataDir == null ? null : dataDir.toAbsolutePath().normalize().toString(), seed,
-                            Manifest.VERSION, Instant.now().toString(), flags.settings(), List.of()).write(run);
-                } else {
-                    Path now = target.start().orElse(null), then = ck != null ? ck.dir() : null;
-                    if (!Objects.equals(now, then) || (target.manifest() != null && !Manifest.read(run).equals(target.manifest()))) {
-                        throw new IllegalStateException("run " + run + " changed while this command started; run it again");
-                    }
-                    if (target.manifest() == null) {
-                        System.out.printf("note: %s has no %s (made before run manifests); it continues with the flags given, "
-                                + "which must be its original ones%n", run, Manifest.FILE);
-                        new Manifest(model, dataset, dataDir == null ? null : dataDir.toAbsolutePath().normalize().toString(), seed,
-                                Manifest.VERSION, Instant.now().toString(), flags.settings(), List.of()).write(run);
-                    } else if (longer != null) {
-                        target.manifest().withEpochs(longer, ck != null ? ck.position().step() : 0).write(run);
-                        System.out.printf("run %s extended from %d to %d epochs: the cosine schedule is recomputed over %d "
-                                + "epochs from epoch %d on (timm's rule for a longer --epochs)%n", run, target.manifest().epochs(),
-                                longer, longer, ck != null ? ck.position().epoch() : 0);
-                    }
-                }
+                claim(flags, run, target, ck, longer, m);
                 System.out.printf(Locale.ROOT, "hopmixer: %s (%,d parameters) on %s, %s: %,d train / %,d eval images of %d×%d×%d, device %s%n",
                         m.name(), m.parameterCount(), dataset, train.classNames().size() + " classes", train.count(), eval.count(),
                         train.channels(), train.height(), train.width(), d.name());
@@ -239,6 +217,39 @@ final class TrainCommand implements Callable<Integer> {
             throw new UncheckedIOException("cannot create run directory " + run + ": " + e.getMessage(), e);
         }
         return 0;
+    }
+
+    /**
+     * With the lock held: checks that the directory is as it was read (another process may have been faster),
+     * then writes the manifest of a new run, of a run made before manifests, or of an extended one.
+     */
+    private void claim(RunFlags flags, Path run, RunDirectory.Target target, Checkpoint.Loaded ck, Integer longer, ModelConfig m) {
+        if (target == null) {
+            RunDirectory.requireFresh(run, output != null ? flags.typed("--output") : "the default output (--output)");
+            if (imgSize == null) imgSize = m.imageSize(); // recorded as resolved, so repeating the value on resume matches
+            if (evalBatchSize == null) evalBatchSize = batchSize;
+            newManifest(flags).write(run);
+            return;
+        }
+        Path now = target.start().orElse(null), then = ck != null ? ck.dir() : null;
+        if (!Objects.equals(now, then) || (target.manifest() != null && !Manifest.read(run).equals(target.manifest()))) {
+            throw new IllegalStateException("run " + run + " changed while this command started; run it again");
+        }
+        if (target.manifest() == null) {
+            System.out.printf("note: %s has no %s (made before run manifests); it continues with the flags given, "
+                    + "which must be its original ones%n", run, Manifest.FILE);
+            newManifest(flags).write(run);
+        } else if (longer != null) {
+            target.manifest().withEpochs(longer, ck != null ? ck.position().step() : 0).write(run);
+            System.out.printf("run %s extended from %d to %d epochs: the cosine schedule is recomputed over %d "
+                    + "epochs from epoch %d on (timm's rule for a longer --epochs)%n", run, target.manifest().epochs(),
+                    longer, longer, ck != null ? ck.position().epoch() : 0);
+        }
+    }
+
+    private Manifest newManifest(RunFlags flags) {
+        return new Manifest(model, dataset, dataDir == null ? null : dataDir.toAbsolutePath().normalize().toString(), seed,
+                Manifest.VERSION, Instant.now().toString(), flags.settings(), List.of());
     }
 
     /** Every flag against its range, before anything is read or written; messages name the flag as typed. */
