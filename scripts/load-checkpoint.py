@@ -5,7 +5,7 @@
 
 `model.load_state_dict(..., strict=True)` proves the file is the official state_dict (names, shapes, dtype);
 the script then classifies the Fashion-MNIST test set (Debian's dataset-fashion-mnist) with it, normalised
-as hopmixer does ((x/255 − 0.5)/0.5), so its accuracy can be compared with `hopmixer eval`. Families with
+as hopmixer does ((x/255 − mean)/std, from the checkpoint), so its accuracy can be compared with `hopmixer eval`. Families with
 parallel or serial (S, C)-LayerNorm blocks (paramixer, symmixer, asymmixer, vanillamixer).
 """
 import argparse
@@ -71,8 +71,10 @@ def main():
     labels = next(f for f in sorted(d.iterdir()) if f.name.startswith("t10k-labels"))
     x = torch.from_numpy(idx(images)[:a.limit].astype(np.float32)).unsqueeze(1) / 255
     y = torch.from_numpy(idx(labels)[:a.limit].astype(np.int64))
+    # The checkpoint's own normalisation (checkpoints before it was stored used 0.5/0.5).
+    mean, std = (torch.tensor(json.loads(meta.get(k, "0.5")), dtype=torch.float32).reshape(-1, 1, 1) for k in ("mean", "std"))
     with torch.no_grad():
-        logits = torch.cat([model((xb - 0.5) / 0.5) for xb in x.split(500)])
+        logits = torch.cat([model((xb - mean) / std) for xb in x.split(500)])
     top1 = (logits.argmax(1) == y).float().mean().item() * 100
     print(f"{file}: {cfg['name']} loaded strictly ({len(state)} tensors); top-1 on {len(y)} test images: {top1:.2f}%")
 
