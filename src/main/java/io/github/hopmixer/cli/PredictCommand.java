@@ -15,9 +15,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -53,6 +55,9 @@ final class PredictCommand implements Callable<Integer> {
     @Mixin
     DeviceOptions devices;
 
+    @Spec
+    CommandSpec spec;
+
     /** Exit code when some files could not be read: the others were classified and written. */
     static final int SOME_FILES_SKIPPED = 3;
 
@@ -75,13 +80,16 @@ final class PredictCommand implements Callable<Integer> {
 
         // Images are resized to the checkpoint's input size; a file that cannot be read is reported and skipped.
         ImageFolderReader.Each read = ImageFolderReader.readEach(files, m.inChans() == 1, m.imageSize());
-        for (String problem : read.failures()) System.err.println("hopmixer: " + ErrorHandler.oneLine(problem) + "; skipped");
+        PrintWriter err = spec.commandLine().getErr();
+        for (String problem : read.failures()) err.println("hopmixer: " + ErrorHandler.oneLine(problem) + "; skipped");
+        err.flush();
         if (read.files().isEmpty()) throw new IllegalArgumentException("none of the " + files.size() + " image files could be read; nothing written");
         float[][] logits = classify(mf, read.images());
         List<String> classes = mf.classNames().size() == m.numClasses() ? mf.classNames() : numbered(m.numClasses());
         write(read.files(), classes, logits);
         if (read.failures().isEmpty()) return 0;
-        System.err.println("hopmixer: " + read.failures().size() + " of " + files.size() + " image files could not be read and are not in the output");
+        err.println("hopmixer: " + read.failures().size() + " of " + files.size() + " image files could not be read and are not in the output");
+        err.flush();
         return SOME_FILES_SKIPPED;
     }
 
@@ -137,29 +145,29 @@ final class PredictCommand implements Callable<Integer> {
     /** To standard output, or to -o through a temporary file renamed over it, so a failed run never leaves half a file. */
     private void write(List<Path> files, List<String> classes, float[][] logits) throws IOException {
         if (out == null) {
-            PrintStream ps = new PrintStream(System.out, true);
-            print(ps, files, classes, logits);
-            ps.flush();
+            PrintWriter pw = spec.commandLine().getOut();
+            print(pw, files, classes, logits);
+            pw.flush();
             return;
         }
         Path tmp = out.resolveSibling("." + out.getFileName() + ".tmp");
-        try (PrintStream ps = new PrintStream(Files.newOutputStream(tmp), false, java.nio.charset.StandardCharsets.UTF_8)) {
-            print(ps, files, classes, logits);
-            if (ps.checkError()) throw new IOException("cannot write " + tmp);
-        }
         try {
+            try (PrintWriter pw = new PrintWriter(Files.newBufferedWriter(tmp))) {
+                print(pw, files, classes, logits);
+                if (pw.checkError()) throw new IOException(out + ": cannot write (disk full?)");
+            }
             Files.move(tmp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } finally {
             Files.deleteIfExists(tmp);
         }
     }
 
-    private void print(PrintStream ps, List<Path> files, List<String> classes, float[][] logits) {
+    private void print(PrintWriter ps, List<Path> files, List<String> classes, float[][] logits) {
         if (format.equals("csv")) writeCsv(ps, files, classes, logits, topK);
         else writeJson(ps, files, classes, logits, topK);
     }
 
-    private static void writeCsv(PrintStream ps, List<Path> files, List<String> classes, float[][] logits, int topK) {
+    private static void writeCsv(PrintWriter ps, List<Path> files, List<String> classes, float[][] logits, int topK) {
         StringBuilder h = new StringBuilder("file,class,probability");
         for (int r = 2; r <= topK; r++) h.append(",class_").append(r).append(",probability_").append(r);
         for (String c : classes) h.append(",logit_").append(c.replace(',', '_'));
@@ -173,7 +181,7 @@ final class PredictCommand implements Callable<Integer> {
         }
     }
 
-    private static void writeJson(PrintStream ps, List<Path> files, List<String> classes, float[][] logits, int topK) {
+    private static void writeJson(PrintWriter ps, List<Path> files, List<String> classes, float[][] logits, int topK) {
         List<Map<String, Object>> rows = new ArrayList<>();
         for (int i = 0; i < files.size(); i++) {
             float[] z = logits[i], p = softmax(z);
