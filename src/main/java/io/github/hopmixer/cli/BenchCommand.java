@@ -45,6 +45,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "JVM device threads (default: all cores).")
     Integer threads;
 
+    @Option(names = "--img-size", defaultValue = "32", description = "Input side in pixels; rows of other sizes than 32 name it after the model, "
+            + "e.g. paramixer_nano@8px (default: ${DEFAULT-VALUE}).")
+    int imgSize;
+
     @Option(names = "--warmup", defaultValue = "3", description = "Untimed steps first (default: ${DEFAULT-VALUE}).")
     int warmup;
 
@@ -94,6 +98,12 @@ final class BenchCommand implements Callable<Integer> {
         if (batch < 1) throw new IllegalArgumentException("--batch-size " + batch + ": must be at least 1");
         if (warmup < 0) throw new IllegalArgumentException("--warmup " + warmup + ": must be 0 or more");
         if (runs < 1) throw new IllegalArgumentException("--runs " + runs + ": must be at least 1");
+        for (String name : models) {
+            int patch = Models.get(name).patch();
+            if (imgSize < patch || imgSize % patch != 0) {
+                throw new IllegalArgumentException("--img-size " + imgSize + ": must be a positive multiple of " + name + "'s patch " + patch);
+            }
+        }
         int nThreads = DeviceOptions.threads("--threads", threads);
         List<String> ids = devices != null ? devices : defaultDevices();
         for (String id : ids) DeviceOptions.check("--devices", id);
@@ -107,14 +117,15 @@ final class BenchCommand implements Callable<Integer> {
         for (String id : ids) {
             try (Device d = DeviceOptions.open("--devices", id, nThreads)) {
                 for (String name : models) {
-                    var m = Models.get(name).withData(32, 3, 10);
+                    var m = Models.get(name).withData(imgSize, 3, 10);
+                    String label = name + (imgSize == 32 ? "" : "@" + imgSize + "px");
                     StepBench.StepResult r = StepBench.trainingStep(d, m, batch, warmup, runs);
                     if (id.equals("jvm")) jvmIps.put(name, r.imagesPerSec());
                     Double base = jvmIps.get(name);
                     String ratio = base == null ? "" : String.format(Locale.ROOT, "%.3f", r.imagesPerSec() / base);
-                    append(steps, String.format(Locale.ROOT, "\"%s\",\"%s\",%s,%s,%d,%d,%.1f,%.2f,%s", machine, d.name(), date, name,
+                    append(steps, String.format(Locale.ROOT, "\"%s\",\"%s\",%s,%s,%d,%d,%.1f,%.2f,%s", machine, d.name(), date, label,
                             batch, nThreads, r.imagesPerSec(), r.msPerStep(), ratio));
-                    System.out.printf(Locale.ROOT, "%-28s %-18s batch %d: %8.1f images/s  %8.2f ms/step  %s%n", d.name(), name, batch,
+                    System.out.printf(Locale.ROOT, "%-28s %-18s batch %d: %8.1f images/s  %8.2f ms/step  %s%n", d.name(), label, batch,
                             r.imagesPerSec(), r.msPerStep(), ratio.isEmpty() ? "" : "×" + ratio + " JVM");
                     if (profile && d instanceof io.github.hopmixer.device.JvmDevice jvm) {
                         Map<String, Long> prof = jvm.startProfile();
