@@ -169,6 +169,8 @@ class InputCampaignTest {
                 c("models --filter matching nothing", "--filter zzz", "models", "--filter", "zzz"),
                 c("devices with an extra argument", "'extra'", "devices", "extra"),
                 // Data files, read by eval (nothing is written) and train.
+                c("eval --dataset nosuch", "--dataset nosuch", "eval", "--checkpoint", fx.run().toString(), "--dataset", "nosuch"),
+                c("eval --dataset folder without --data-dir", "--data-dir", "eval", "--checkpoint", fx.run().toString(), "--dataset", "folder"),
                 c("IDX: wrong magic", "t10k-images-idx3-ubyte", eval("fashion-mnist", "idx-magic")),
                 c("IDX: truncated", "t10k-images-idx3-ubyte", eval("fashion-mnist", "idx-truncated")),
                 c("IDX: label out of range", "t10k-labels-idx1-ubyte", eval("fashion-mnist", "idx-label-range")),
