@@ -84,6 +84,11 @@ final class ErrorHandler {
     static String userMessage(Throwable e) {
         String m = e.getMessage();
         if (m == null || m.isBlank()) return null;
+        // A wrapper around a bug (a loader thread's NullPointerException) is the bug, not a user error.
+        if ((e instanceof IllegalArgumentException || e instanceof IllegalStateException)
+                && (e.getCause() instanceof Error || e.getCause() instanceof RuntimeException) && userMessage(e.getCause()) == null) {
+            return null;
+        }
         return switch (e) {
             case FileSystemException f -> fileProblem(f);
             case UncheckedIOException u when u.getCause() instanceof FileSystemException f && m.equals(u.getCause().toString()) -> fileProblem(f);

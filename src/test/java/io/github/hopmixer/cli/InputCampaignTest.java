@@ -134,6 +134,7 @@ class InputCampaignTest {
                 c("missing required option", "--checkpoint", "predict", img),
                 new Case("unexpected NullPointerException", "internal error: null pointer", 1, 1, null, "boom-npe"),
                 new Case("unexpected StackOverflowError", "internal error: stack overflow", 1, 1, null, "boom-stack"),
+                new Case("a bug wrapped as a user error (a loader thread's failure)", "internal error: illegal state", 1, 1, null, "boom-wrapped"),
                 new Case("exception without a message (was 'hopmixer: null')", "internal error: illegal argument", 1, 1, null, "boom-blank"),
                 // predict's flags and files.
                 c("predict --threads 0", "--threads 0", cat(predict, "--threads", "0", img)),
@@ -233,6 +234,7 @@ class InputCampaignTest {
         cl.addSubcommand("boom-npe", new NullPointer());
         cl.addSubcommand("boom-stack", new Overflow());
         cl.addSubcommand("boom-blank", new Blank());
+        cl.addSubcommand("boom-wrapped", new Wrapped());
         CliFixture.Result r = CliFixture.run(cl, c.args());
         List<String> lines = r.errLines();
         table.add("| " + n + " | " + c.what() + " | " + r.code() + " | " + String.join(" ⏎ ", lines).replace(root.toString(), "…")
@@ -288,6 +290,14 @@ class InputCampaignTest {
         @Override
         public Integer call() {
             throw new IllegalArgumentException();
+        }
+    }
+
+    @Command(name = "boom-wrapped")
+    static final class Wrapped implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            throw new IllegalStateException("making evaluation batch 3 failed", new NullPointerException("images is null"));
         }
     }
 }
