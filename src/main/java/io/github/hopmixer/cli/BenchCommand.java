@@ -2,15 +2,13 @@ package io.github.hopmixer.cli;
 
 import io.github.hopmixer.bench.Machine;
 import io.github.hopmixer.bench.StepBench;
+import io.github.hopmixer.bench.StepsPlot;
 import io.github.hopmixer.device.Device;
 import io.github.hopmixer.device.DeviceProvider;
 import io.github.hopmixer.device.Devices;
 import io.github.hopmixer.model.Models;
 import io.github.hopmixer.plan.Role;
 import io.github.hopmixer.train.StepPlans;
-import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.CategoryChart;
-import org.knowm.xchart.CategoryChartBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -19,6 +17,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,8 +27,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Time the training step (and the channel-mixing matrix product) on every device present;",
-                "append rows to results/bench-steps.csv and results/bench-kernels.csv and draw results/bench-steps.png."})
+        description = {"Time the training step (and the channel-mixing matrix product) on every device present.",
+                "Writes bench-steps.csv, bench-kernels.csv and bench-steps.png into a new folder runs/bench-<time>/;",
+                "--save appends to the tracked results/ instead (its plot keeps every device its CSV holds)."})
 final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--models", split = ",", defaultValue = "paramixer_nano,symmixer_nano",
@@ -44,13 +45,20 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "JVM device threads (default: all cores).")
     Integer threads;
 
+    @Option(names = "--img-size", defaultValue = "32", description = "Input side in pixels; rows of other sizes than 32 name it after the model, "
+            + "e.g. paramixer_nano@8px (default: ${DEFAULT-VALUE}).")
+    int imgSize;
+
     @Option(names = "--warmup", defaultValue = "3", description = "Untimed steps first (default: ${DEFAULT-VALUE}).")
     int warmup;
 
     @Option(names = "--runs", defaultValue = "10", description = "Timed steps; the median is reported (default: ${DEFAULT-VALUE}).")
     int runs;
 
-    @Option(names = "--results", defaultValue = "results", description = "Output folder (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--save", description = "Append to the tracked results/ folder (bench-steps.csv, bench-kernels.csv, memory.csv) and redraw its plot.")
+    boolean save;
+
+    @Option(names = "--results", description = "Append to this folder instead (default: a new runs/bench-<time>/).")
     Path results;
 
     @Option(names = "--no-kernels", description = "Skip the matrix-product timings.")
@@ -60,34 +68,65 @@ final class BenchCommand implements Callable<Integer> {
     boolean profile;
 
     @Option(names = "--memory", split = ",", description = "Instead of timing: device memory of the training plan at these batch sizes, "
-            + "appended to results/memory.csv, e.g. --memory 32,64,128,256.")
+            + "written to memory.csv, e.g. --memory 32,64,128,256.")
     List<Integer> memoryBatches;
+
+    /** Where --save writes: the project's tracked results/ (a field so that tests can point it elsewhere). */
+    Path tracked = Path.of("results");
+
+    /** Where a default run's new folder goes. */
+    Path runsRoot = Path.of("runs");
 
     @Override
     public Integer call() throws IOException {
-        if (memoryBatches != null) return memory();
+        // Every flag is checked before a device is timed or a file is touched.
+        if (save && results != null) throw new IllegalArgumentException("--save and --results " + results + ": give one of them");
+        if (results != null && Files.exists(results) && !Files.isDirectory(results)) {
+            throw new IllegalArgumentException("--results " + results + ": is a file, not a folder");
+        }
+        for (String name : models) {
+            try {
+                Models.get(name);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--models " + name + ": " + e.getMessage(), e);
+            }
+        }
+        if (memoryBatches != null) {
+            for (int b : memoryBatches) if (b < 1) throw new IllegalArgumentException("--memory " + b + ": batch sizes must be at least 1");
+            return memory(output());
+        }
+        if (batch < 1) throw new IllegalArgumentException("--batch-size " + batch + ": must be at least 1");
+        if (warmup < 0) throw new IllegalArgumentException("--warmup " + warmup + ": must be 0 or more");
+        if (runs < 1) throw new IllegalArgumentException("--runs " + runs + ": must be at least 1");
+        for (String name : models) {
+            int patch = Models.get(name).patch();
+            if (imgSize < patch || imgSize % patch != 0) {
+                throw new IllegalArgumentException("--img-size " + imgSize + ": must be a positive multiple of " + name + "'s patch " + patch);
+            }
+        }
+        int nThreads = DeviceOptions.threads("--threads", threads);
         List<String> ids = devices != null ? devices : defaultDevices();
-        int nThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        for (String id : ids) DeviceOptions.check("--devices", id);
+
+        Path dir = output();
         String machine = Machine.describe(), date = LocalDate.now().toString();
-        Files.createDirectories(results);
-        Path steps = results.resolve("bench-steps.csv"), kernels = results.resolve("bench-kernels.csv");
+        Path steps = dir.resolve("bench-steps.csv"), kernels = dir.resolve("bench-kernels.csv"), png = dir.resolve("bench-steps.png");
         header(steps, "machine,device,date,model,batch,threads,images_per_sec,ms_per_step,ratio_to_jvm");
-        header(kernels, "machine,device,date,kernel,shape,ms,gflops");
-        Map<String, Map<String, Double>> chart = new LinkedHashMap<>();
+        if (!noKernels) header(kernels, "machine,device,date,kernel,shape,ms,gflops");
         Map<String, Double> jvmIps = new LinkedHashMap<>();
         for (String id : ids) {
-            try (Device d = Devices.open(id, nThreads)) {
+            try (Device d = DeviceOptions.open("--devices", id, nThreads)) {
                 for (String name : models) {
-                    var m = Models.get(name).withData(32, 3, 10);
+                    var m = Models.get(name).withData(imgSize, 3, 10);
+                    String label = name + (imgSize == 32 ? "" : "@" + imgSize + "px");
                     StepBench.StepResult r = StepBench.trainingStep(d, m, batch, warmup, runs);
                     if (id.equals("jvm")) jvmIps.put(name, r.imagesPerSec());
                     Double base = jvmIps.get(name);
                     String ratio = base == null ? "" : String.format(Locale.ROOT, "%.3f", r.imagesPerSec() / base);
-                    append(steps, String.format(Locale.ROOT, "\"%s\",\"%s\",%s,%s,%d,%d,%.1f,%.2f,%s", machine, d.name(), date, name,
+                    append(steps, String.format(Locale.ROOT, "\"%s\",\"%s\",%s,%s,%d,%d,%.1f,%.2f,%s", machine, d.name(), date, label,
                             batch, nThreads, r.imagesPerSec(), r.msPerStep(), ratio));
-                    System.out.printf(Locale.ROOT, "%-28s %-18s batch %d: %8.1f images/s  %8.2f ms/step  %s%n", d.name(), name, batch,
+                    System.out.printf(Locale.ROOT, "%-28s %-18s batch %d: %8.1f images/s  %8.2f ms/step  %s%n", d.name(), label, batch,
                             r.imagesPerSec(), r.msPerStep(), ratio.isEmpty() ? "" : "×" + ratio + " JVM");
-                    chart.computeIfAbsent(name, k -> new LinkedHashMap<>()).put(d.name(), r.imagesPerSec());
                     if (profile && d instanceof io.github.hopmixer.device.JvmDevice jvm) {
                         Map<String, Long> prof = jvm.startProfile();
                         StepBench.trainingStep(d, m, batch, 0, runs);
@@ -109,9 +148,26 @@ final class BenchCommand implements Callable<Integer> {
                 }
             }
         }
-        drawChart(chart, results.resolve("bench-steps.png"), machine, date);
-        System.out.println("wrote " + steps + ", " + kernels + ", " + results.resolve("bench-steps.png"));
+        StepsPlot.draw(steps, png);
+        System.out.println("wrote " + steps + (noKernels ? "" : ", " + kernels) + ", " + png
+                + (save || results != null ? "" : "; give --save to add them to the tracked results/"));
         return 0;
+    }
+
+    /** The folder this run writes to, created now: --results, results/ with --save, else a new runs/bench-<time>/. */
+    private Path output() throws IOException {
+        if (results != null) return Files.createDirectories(results);
+        if (save) return Files.createDirectories(tracked);
+        Files.createDirectories(runsRoot);
+        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        for (int n = 1; ; n++) {
+            Path dir = runsRoot.resolve("bench-" + stamp + (n == 1 ? "" : "-" + n));
+            try {
+                return Files.createDirectory(dir);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                if (n > 100) throw e;
+            }
+        }
     }
 
     /**
@@ -125,9 +181,8 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** The plan's buffers by role: exact device memory of a training step (the JVM heap adds data and scratch). */
-    private int memory() throws IOException {
-        Files.createDirectories(results);
-        Path f = results.resolve("memory.csv");
+    private int memory(Path dir) throws IOException {
+        Path f = dir.resolve("memory.csv");
         header(f, "date,model,image,batch,params_mb,grads_mb,adam_mb,activations_mb,inputs_outputs_mb,total_mb");
         for (String name : models) {
             var m = Models.get(name).withData(32, 3, 10);
@@ -143,6 +198,7 @@ final class BenchCommand implements Callable<Integer> {
                 System.out.println(line);
             }
         }
+        System.out.println("wrote " + f);
         return 0;
     }
 
@@ -154,22 +210,6 @@ final class BenchCommand implements Callable<Integer> {
         List<String> ids = new ArrayList<>(List.of("jvm"));
         for (DeviceProvider p : Devices.providers()) for (DeviceProvider.Info i : p.list()) ids.add(i.id());
         return ids;
-    }
-
-    private static void drawChart(Map<String, Map<String, Double>> data, Path file, String machine, String date) throws IOException {
-        CategoryChart c = new CategoryChartBuilder().width(900).height(500).title("hopmixer training step, nano models, 32 px")
-                .xAxisTitle("model").yAxisTitle("images/s").build();
-        c.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNW);
-        List<String> deviceNames = new ArrayList<>();
-        for (Map<String, Double> byDevice : data.values()) for (String d : byDevice.keySet()) if (!deviceNames.contains(d)) deviceNames.add(d);
-        List<String> modelNames = new ArrayList<>(data.keySet());
-        for (String d : deviceNames) {
-            List<Double> ys = new ArrayList<>();
-            for (String m : modelNames) ys.add(data.get(m).getOrDefault(d, 0.0));
-            c.addSeries(d, modelNames, ys);
-        }
-        c.setTitle("hopmixer training step (" + machine + ", " + date + ")");
-        BitmapEncoder.saveBitmap(c, file.toString(), BitmapEncoder.BitmapFormat.PNG);
     }
 
     private static void header(Path f, String h) throws IOException {

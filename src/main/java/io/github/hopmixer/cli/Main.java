@@ -14,21 +14,16 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        // A failure on another thread (a loader, a device worker) is one line and a log file too, never a trace.
+        Thread.setDefaultUncaughtExceptionHandler((t, e) ->
+                ErrorHandler.failed(e, new java.io.PrintWriter(System.err, true), java.util.List.of(args)));
         System.exit(commandLine().execute(args));
     }
 
-    /** The configured command line: user errors print one clear line, not a stack trace. */
+    /** The configured command line: every error is one line on standard error, see {@link ErrorHandler}. */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
-        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            if (e instanceof IllegalArgumentException || e instanceof IllegalStateException
-                    || e instanceof java.io.UncheckedIOException || e instanceof io.github.hopmixer.data.DataFormatException) {
-                cmd.getErr().println("hopmixer: " + e.getMessage());
-                if (System.getenv("HOPMIXER_DEBUG") != null) e.printStackTrace(cmd.getErr());
-                return 2;
-            }
-            throw e;
-        });
+        ErrorHandler.install(cl);
         return cl;
     }
 

@@ -20,6 +20,10 @@ final class ModelsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (numClasses < 1) throw new IllegalArgumentException("--num-classes " + numClasses + ": must be at least 1");
+        if (filter != null && Models.names().stream().noneMatch(n -> n.contains(filter))) {
+            throw new IllegalArgumentException("--filter " + filter + ": no model name contains it; 'hopmixer models' lists them all");
+        }
         System.out.printf("%-28s %6s %5s %5s %6s %6s %6s %14s%n", "model", "img", "patch", "dim", "blocks", "n_iter", "lambda", "parameters");
         for (String name : Models.names()) {
             if (filter != null && !name.contains(filter)) continue;

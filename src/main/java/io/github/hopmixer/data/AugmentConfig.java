@@ -26,23 +26,26 @@ public record AugmentConfig(int cropPadding, double flipProb, RandAugmentSpec ra
                             double labelSmoothing, double[] mean, double[] std, int outputSize) {
 
     public AugmentConfig {
-        if (cropPadding < 0) throw new IllegalArgumentException("cropPadding must be >= 0, got " + cropPadding);
-        requireProbability("flipProb", flipProb);
-        requireProbability("eraseProb", eraseProb);
-        requireProbability("mixSwitchProb", mixSwitchProb);
-        requireProbability("mixProb", mixProb);
-        if (mixupAlpha < 0 || cutmixAlpha < 0) throw new IllegalArgumentException("mixup and cutmix alphas must be >= 0");
-        if (labelSmoothing < 0 || labelSmoothing >= 1) {
-            throw new IllegalArgumentException("labelSmoothing must be in [0, 1), got " + labelSmoothing);
+        // Messages name the train command's flags: these settings reach users only through them.
+        if (cropPadding < 0) throw new IllegalArgumentException("--crop-pad " + cropPadding + ": must be >= 0");
+        requireProbability("--hflip", flipProb);
+        requireProbability("--reprob", eraseProb);
+        requireProbability("--mixup-switch-prob", mixSwitchProb);
+        requireProbability("--mixup-prob", mixProb);
+        if (!(mixupAlpha >= 0) || Double.isInfinite(mixupAlpha)) throw new IllegalArgumentException("--mixup " + mixupAlpha + ": must be a finite α >= 0");
+        if (!(cutmixAlpha >= 0) || Double.isInfinite(cutmixAlpha)) throw new IllegalArgumentException("--cutmix " + cutmixAlpha + ": must be a finite α >= 0");
+        if (!(labelSmoothing >= 0 && labelSmoothing < 1)) {
+            throw new IllegalArgumentException("--smoothing " + labelSmoothing + ": must be in [0, 1)");
         }
         mean = mean.clone();
         std = std.clone();
         if (mean.length == 0 || mean.length != std.length) {
-            throw new IllegalArgumentException("mean and std need the same, non-zero number of channels: "
+            throw new IllegalArgumentException("normalisation mean and std need the same, non-zero number of channels: "
                     + Arrays.toString(mean) + " / " + Arrays.toString(std));
         }
-        for (double s : std) if (!(s > 0)) throw new IllegalArgumentException("std must be positive: " + Arrays.toString(std));
-        if (outputSize < 0) throw new IllegalArgumentException("outputSize must be >= 0, got " + outputSize);
+        for (double s : std) if (!(s > 0 && s < Double.POSITIVE_INFINITY)) throw new IllegalArgumentException("normalisation std must be positive: " + Arrays.toString(std));
+        for (double m : mean) if (!Double.isFinite(m)) throw new IllegalArgumentException("normalisation mean must be finite: " + Arrays.toString(mean));
+        if (outputSize < 0) throw new IllegalArgumentException("--img-size " + outputSize + ": must be positive");
     }
 
     /** No augmentation, no smoothing; pixels scaled to [0, 1] and kept at the data's size. */
@@ -138,8 +141,8 @@ public record AugmentConfig(int cropPadding, double flipProb, RandAugmentSpec ra
         return values[c];
     }
 
-    private static void requireProbability(String name, double p) {
-        if (!(p >= 0 && p <= 1)) throw new IllegalArgumentException(name + " must be in [0, 1], got " + p);
+    private static void requireProbability(String flag, double p) {
+        if (!(p >= 0 && p <= 1)) throw new IllegalArgumentException(flag + " " + p + ": must be a probability in [0, 1]");
     }
 
     @Override

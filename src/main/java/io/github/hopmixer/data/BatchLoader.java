@@ -84,7 +84,8 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
 
     private static void requireStart(int perEpoch, int count, int batchSize, int startEpoch, int startIndex, int endEpoch) {
         if (perEpoch == 0) {
-            throw new IllegalArgumentException("the training set has " + count + " images, fewer than one batch of " + batchSize);
+            throw new IllegalArgumentException("--batch-size " + batchSize + ": the training set has only " + count
+                    + " images, fewer than one batch; give a smaller --batch-size (or a larger --train-limit)");
         }
         if (startIndex < 0 || startIndex >= perEpoch || startEpoch < 0 || endEpoch < startEpoch) {
             throw new IllegalArgumentException("cannot start at batch " + startIndex + " of epoch " + startEpoch

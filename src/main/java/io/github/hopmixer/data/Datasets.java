@@ -39,7 +39,7 @@ public final class Datasets {
      */
     public static ImageSet load(String name, Path dataDir, boolean train) {
         if (!NAMES.contains(name)) {
-            throw new DataFormatException("unknown data set '" + name + "'; expected one of " + NAMES);
+            throw new DataFormatException("--dataset " + name + ": unknown data set; expected one of " + String.join(", ", NAMES));
         }
         Path dir = dataDir != null ? dataDir : defaultDir(name);
         return switch (name) {
@@ -61,7 +61,7 @@ public final class Datasets {
     public static Path defaultDir(String name) {
         return switch (name) {
             case "fashion-mnist" -> DEBIAN_FASHION_MNIST;
-            case "folder" -> throw new DataFormatException("data set 'folder' needs a data directory holding train/ and test/ (or val/)");
+            case "folder" -> throw new DataFormatException("--dataset folder needs --data-dir, a folder holding train/ and test/ (or val/)");
             default -> Path.of(System.getProperty("user.home"), ".hopmixer", "data", name.replace("-coarse", ""));
         };
     }

@@ -9,12 +9,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 
 /**
  * Reads a torchvision ImageFolder tree {@code root/<class>/…/<file>.{jpg,jpeg,png}}: classes are the
@@ -92,14 +95,6 @@ public final class ImageFolderReader {
         }
     }
 
-    /**
-     * Loose image files (for prediction), resized to {@code targetSize}; labels are all 0 under one class "?".
-     */
-    public static ImageSet readFiles(List<Path> files, boolean grey, int targetSize) {
-        if (files.isEmpty()) throw new DataFormatException("no image files given");
-        return decodeAll(files, new int[files.size()], List.of("?"), grey, targetSize);
-    }
-
     static boolean hasImageExtension(Path file) {
         String name = file.getFileName().toString();
         int dot = name.lastIndexOf('.');
@@ -108,15 +103,9 @@ public final class ImageFolderReader {
 
     private static ImageSet decodeAll(List<Path> files, int[] labels, List<String> classes, boolean grey, int targetSize) {
         int channels = grey ? 1 : 3;
-        // The first image fixes the size when no target is given; the others must match it.
-        int height, width;
-        if (targetSize > 0) {
-            height = width = targetSize;
-        } else {
-            BufferedImage first = decode(files.getFirst());
-            height = first.getHeight();
-            width = first.getWidth();
-        }
+        // The first image fixes the size when no target is given (read from its header); the others must match it.
+        int[] size = targetSize > 0 ? new int[] {targetSize, targetSize} : headerSize(files.getFirst());
+        int height = size[1], width = size[0];
         int imageSize = channels * height * width;
         if ((long) imageSize * files.size() > Integer.MAX_VALUE - 8) {
             throw new DataFormatException(files.getFirst().getParent().getParent(), files.size() + " images of "
@@ -126,28 +115,103 @@ public final class ImageFolderReader {
         IntStream.range(0, files.size()).parallel().forEach(i -> {
             Path file = files.get(i);
             BufferedImage image = decode(file);
-            byte[] chw = toChw(image, grey);
-            if (image.getHeight() != height || image.getWidth() != width) {
-                if (targetSize == 0) {
-                    throw new DataFormatException(file, "is " + image.getWidth() + "×" + image.getHeight() + " but "
-                            + files.getFirst() + " is " + width + "×" + height + "; give a target size to resize");
-                }
-                chw = Resize.toBytes(chw, 0, channels, image.getHeight(), image.getWidth(), height, width);
+            if (targetSize == 0 && (image.getHeight() != height || image.getWidth() != width)) {
+                throw new DataFormatException(file, "is " + image.getWidth() + "×" + image.getHeight() + " but "
+                        + files.getFirst() + " is " + width + "×" + height + "; give a target size to resize");
             }
-            System.arraycopy(chw, 0, pixels, i * imageSize, imageSize);
+            System.arraycopy(sized(image, grey, height, width), 0, pixels, i * imageSize, imageSize);
         });
         return new ImageSet(pixels, labels, files.size(), channels, height, width, classes);
     }
 
+    /**
+     * Images read one by one for prediction: a file that cannot be decoded is listed in {@code failures} (its
+     * message names it) and left out, so that one bad file does not stop the rest.
+     */
+    public record Each(ImageSet images, List<Path> files, List<String> failures) {}
+
+    /** Decodes every file to targetSize×targetSize (bilinear), keeping the ones that decode; see {@link Each}. */
+    public static Each readEach(List<Path> files, boolean grey, int targetSize) {
+        if (targetSize <= 0) throw new IllegalArgumentException("targetSize must be positive, got " + targetSize);
+        int channels = grey ? 1 : 3, imageSize = channels * targetSize * targetSize;
+        byte[][] decoded = new byte[files.size()][];
+        String[] problems = new String[files.size()];
+        IntStream.range(0, files.size()).parallel().forEach(i -> {
+            try {
+                decoded[i] = sized(decode(files.get(i)), grey, targetSize, targetSize);
+            } catch (DataFormatException e) {
+                problems[i] = e.getMessage();
+            }
+        });
+        List<Path> kept = new ArrayList<>();
+        List<String> failures = new ArrayList<>();
+        for (int i = 0; i < files.size(); i++) {
+            if (decoded[i] != null) kept.add(files.get(i));
+            else failures.add(problems[i]);
+        }
+        if ((long) imageSize * kept.size() > Integer.MAX_VALUE - 8) {
+            throw new DataFormatException(kept.size() + " images of " + channels + "×" + targetSize + "×" + targetSize
+                    + " do not fit in one array; give fewer files at a time");
+        }
+        byte[] pixels = new byte[imageSize * kept.size()];
+        for (int i = 0, n = 0; i < files.size(); i++) {
+            if (decoded[i] != null) System.arraycopy(decoded[i], 0, pixels, imageSize * n++, imageSize);
+        }
+        return new Each(new ImageSet(pixels, new int[kept.size()], kept.size(), channels, targetSize, targetSize, List.of("?")),
+                kept, failures);
+    }
+
+    /** CHW bytes of the image at height×width, resized (bilinear) when it has another size. */
+    private static byte[] sized(BufferedImage image, boolean grey, int height, int width) {
+        byte[] chw = toChw(image, grey);
+        if (image.getHeight() == height && image.getWidth() == width) return chw;
+        return Resize.toBytes(chw, 0, grey ? 1 : 3, image.getHeight(), image.getWidth(), height, width);
+    }
+
+    /** Images larger than this, a side or in all, are refused from their header before any pixel is allocated. */
+    public static final int MAX_SIDE = 16384;
+    public static final long MAX_PIXELS = 50_000_000L;
+
     static BufferedImage decode(Path file) {
-        BufferedImage image;
-        try {
-            image = ImageIO.read(file.toFile());
+        return withReader(file, reader -> {
+            BufferedImage image = reader.read(0);
+            if (image == null) throw new DataFormatException(file, "is not a decodable JPEG or PNG image");
+            return image;
+        });
+    }
+
+    /** Width and height from the file's header only. */
+    static int[] headerSize(Path file) {
+        return withReader(file, reader -> new int[] {reader.getWidth(0), reader.getHeight(0)});
+    }
+
+    private interface ReaderTask<T> {
+        T apply(ImageReader reader) throws IOException;
+    }
+
+    /** Runs task on a reader whose file header has been read and checked against {@link #MAX_SIDE} and {@link #MAX_PIXELS}. */
+    private static <T> T withReader(Path file, ReaderTask<T> task) {
+        DataFiles.requireFile(file);
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
+            if (readers == null || !readers.hasNext()) throw new DataFormatException(file, "is not a decodable JPEG or PNG image");
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                int width = reader.getWidth(0), height = reader.getHeight(0);
+                if (width <= 0 || height <= 0 || width > MAX_SIDE || height > MAX_SIDE || (long) width * height > MAX_PIXELS) {
+                    throw new DataFormatException(file, "its header says " + width + "×" + height + " pixels; images up to "
+                            + MAX_SIDE + " px a side and " + MAX_PIXELS / 1_000_000 + " megapixels are read (shrink it first)");
+                }
+                return task.apply(reader);
+            } finally {
+                reader.dispose();
+            }
+        } catch (DataFormatException e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
             throw new DataFormatException(file, "cannot decode image", e);
         }
-        if (image == null) throw new DataFormatException(file, "is not a decodable JPEG or PNG image");
-        return image;
     }
 
     /** Converts a decoded image to CHW RGB or grey bytes, dropping alpha as Pillow's convert does. */

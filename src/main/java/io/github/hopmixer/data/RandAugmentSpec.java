@@ -12,12 +12,14 @@ public record RandAugmentSpec(int ops, double magnitude, double magnitudeStd, do
                               boolean increasing) {
 
     public RandAugmentSpec {
-        if (ops < 0) throw new IllegalArgumentException("RandAugment op count must be >= 0, got " + ops);
-        if (magnitude < 0 || magnitudeMax <= 0) {
-            throw new IllegalArgumentException("RandAugment magnitude must be >= 0 and its maximum > 0");
+        // Messages name --aa, the train flag that carries these settings.
+        if (ops < 0) throw new IllegalArgumentException("--aa: RandAugment op count n must be >= 0, got " + ops);
+        if (!(magnitude >= 0) || !(magnitudeMax > 0) || Double.isInfinite(magnitude) || Double.isInfinite(magnitudeMax)) {
+            throw new IllegalArgumentException("--aa: RandAugment magnitude m must be >= 0 and its maximum mmax > 0, got m"
+                    + magnitude + ", mmax" + magnitudeMax);
         }
-        if (magnitudeStd < 0) throw new IllegalArgumentException("RandAugment magnitude std must be >= 0, got " + magnitudeStd);
-        if (prob < 0 || prob > 1) throw new IllegalArgumentException("RandAugment op probability must be in [0, 1], got " + prob);
+        if (!(magnitudeStd >= 0)) throw new IllegalArgumentException("--aa: RandAugment magnitude std mstd must be >= 0, got " + magnitudeStd);
+        if (!(prob >= 0 && prob <= 1)) throw new IllegalArgumentException("--aa: RandAugment op probability p must be in [0, 1], got " + prob);
     }
 
     /** No RandAugment. */
@@ -34,7 +36,7 @@ public record RandAugmentSpec(int ops, double magnitude, double magnitudeStd, do
         if (text.isEmpty() || text.equals("none")) return none();
         String[] parts = text.split("-");
         if (!parts[0].equals("rand")) {
-            throw new IllegalArgumentException("RandAugment spec '" + spec + "' must start with 'rand', e.g. rand-m9-mstd0.5-inc1");
+            throw new IllegalArgumentException("--aa " + spec + ": a RandAugment spec must start with 'rand', e.g. rand-m9-mstd0.5-inc1");
         }
         int ops = 2;
         double magnitude = 10, std = 0, max = 10, prob = 0.5;
@@ -52,11 +54,11 @@ public record RandAugmentSpec(int ops, double magnitude, double magnitudeStd, do
                     case "mmax" -> max = Double.parseDouble(value);
                     case "p" -> prob = Double.parseDouble(value);
                     case "inc" -> increasing = Integer.parseInt(value) != 0;
-                    default -> throw new IllegalArgumentException("unknown RandAugment option '" + part + "' in '" + spec
+                    default -> throw new IllegalArgumentException("--aa " + spec + ": unknown RandAugment option '" + part
                             + "'; expected m, n, mstd, mmax, p or inc");
                 }
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("bad number in RandAugment option '" + part + "' of '" + spec + "'");
+                throw new IllegalArgumentException("--aa " + spec + ": bad number in RandAugment option '" + part + "'");
             }
         }
         return new RandAugmentSpec(ops, magnitude, std, max, prob, increasing);

@@ -107,7 +107,7 @@ class DatasetsTest {
         var e = assertThrows(DataFormatException.class, () -> Datasets.load("folder", dir, false));
         assertTrue(e.getMessage().contains(dir.toString()) && e.getMessage().contains("test/"), e.getMessage());
         e = assertThrows(DataFormatException.class, () -> Datasets.load("folder", null, true));
-        assertTrue(e.getMessage().contains("data directory"), e.getMessage());
+        assertTrue(e.getMessage().contains("--data-dir"), e.getMessage());
     }
 
     @Test

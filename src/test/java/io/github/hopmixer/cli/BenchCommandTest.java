@@ -1,0 +1,129 @@
+package io.github.hopmixer.cli;
+
+import io.github.hopmixer.bench.StepsPlot;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.style.Styler;
+import picocli.CommandLine;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * {@code hopmixer bench} never touches the tracked results/ unless asked: by default it writes a new
+ * runs/bench-<time>/ folder; --save appends to results/ and redraws its plot from the whole CSV (every device it
+ * holds); --results DIR writes there. Each run times one step of paramixer_nano at batch 1.
+ */
+class BenchCommandTest {
+
+    @TempDir
+    Path tmp;
+    Path tracked, runs;
+    Map<String, String> projectResults;
+
+    static final String[] TINY = {"bench", "--models", "paramixer_nano", "--devices", "jvm", "--batch-size", "1", "--warmup", "0",
+            "--runs", "1", "--no-kernels", "--threads", "1", "--img-size", "8"};
+
+    /** A copy of the tracked results/ whose CSV holds a TornadoVM device the JVM-only run will not measure. */
+    @BeforeEach
+    void trackedCopy() throws IOException {
+        projectResults = CliFixture.snapshot(Path.of("results"));
+        tracked = Files.createDirectories(tmp.resolve("results"));
+        runs = tmp.resolve("runs");
+        Files.writeString(tracked.resolve("bench-steps.csv"), """
+                machine,device,date,model,batch,threads,images_per_sec,ms_per_step,ratio_to_jvm
+                "AMD EPYC, 2 cores, JDK 25","jvm(2 threads)",2026-11-28,paramixer_nano,128,2,279.7,457.64,1.000
+                "AMD EPYC, 2 cores, JDK 25","tornado opencl pthread (CPU)",2026-11-28,paramixer_nano,128,2,180.5,709.05,0.645
+                "AMD EPYC, 2 cores, JDK 25","tornado opencl pthread (CPU)",2026-11-28,symmixer_nano,128,2,194.7,657.27,0.699
+                """);
+        Files.writeString(tracked.resolve("bench-steps.png"), "the old plot");
+    }
+
+    CliFixture.Result bench(String... extra) {
+        CommandLine cl = Main.commandLine();
+        BenchCommand b = (BenchCommand) cl.getSubcommands().get("bench").getCommand();
+        b.tracked = tracked;
+        b.runsRoot = runs;
+        String[] args = java.util.Arrays.copyOf(TINY, TINY.length + extra.length);
+        System.arraycopy(extra, 0, args, TINY.length, extra.length);
+        CliFixture.Result r = CliFixture.run(cl, args);
+        assertEquals(0, r.code(), r.err());
+        assertEquals(projectResults, CliFixture.snapshot(Path.of("results")), "the project's results/ changed");
+        return r;
+    }
+
+    @Test
+    void byDefaultANewFolderAndTrackedResultsUntouched() throws IOException {
+        Map<String, String> before = CliFixture.snapshot(tracked);
+        bench();
+        bench();
+        assertEquals(before, CliFixture.snapshot(tracked));
+        List<Path> made;
+        try (Stream<Path> s = Files.list(runs)) {
+            made = s.sorted().toList();
+        }
+        assertEquals(2, made.size(), "each run its own folder: " + made);
+        for (Path dir : made) {
+            assertTrue(dir.getFileName().toString().matches("bench-\\d{8}-\\d{6}(-\\d+)?"), dir.toString());
+            List<String> rows = Files.readAllLines(dir.resolve("bench-steps.csv"));
+            assertEquals(2, rows.size(), "header and one row: " + rows);
+            assertTrue(rows.get(1).contains(",paramixer_nano@8px,1,1,"), rows.get(1));
+            assertTrue(Files.size(dir.resolve("bench-steps.png")) > 1000);
+            assertFalse(Files.exists(dir.resolve("bench-kernels.csv")), "--no-kernels writes no kernel file");
+        }
+    }
+
+    @Test
+    void saveAppendsToTrackedAndThePlotKeepsEveryDevice() throws IOException {
+        List<String> old = Files.readAllLines(tracked.resolve("bench-steps.csv"));
+        bench("--save");
+        List<String> now = Files.readAllLines(tracked.resolve("bench-steps.csv"));
+        assertEquals(old, now.subList(0, old.size()), "earlier rows kept as they were");
+        assertEquals(old.size() + 1, now.size());
+        assertTrue(Files.size(tracked.resolve("bench-steps.png")) > 1000, "plot redrawn");
+        assertFalse(Files.exists(runs), "no runs/ folder with --save");
+
+        CategoryChart c = StepsPlot.chart(StepsPlot.read(tracked.resolve("bench-steps.csv")));
+        Set<String> series = c.getSeriesMap().keySet();
+        assertTrue(series.contains("tornado opencl pthread (CPU), batch 128"), series.toString());
+        assertTrue(series.contains("jvm(2 threads), batch 128"), series.toString());
+        assertTrue(series.stream().anyMatch(s -> s.startsWith("jvm(1 threads)") && s.endsWith("batch 1")), series.toString());
+        assertEquals(3, series.size(), series.toString());
+        assertTrue(c.getStyler().isLabelsVisible(), "values on the bars");
+        assertEquals(Styler.LegendPosition.OutsideS, c.getStyler().getLegendPosition(), "legend outside the plot, over no bar");
+    }
+
+    @Test
+    void explicitResultsFolderIsUsed() throws IOException {
+        Map<String, String> before = CliFixture.snapshot(tracked);
+        Path mine = tmp.resolve("mine/bench");
+        bench("--results", mine.toString());
+        assertEquals(2, Files.readAllLines(mine.resolve("bench-steps.csv")).size());
+        assertEquals(before, CliFixture.snapshot(tracked));
+        assertFalse(Files.exists(runs));
+    }
+
+    @Test
+    void plotOfOneMachineAndBatchNamesDevicesPlainly() throws IOException {
+        Path csv = tmp.resolve("one.csv");
+        Files.writeString(csv, """
+                machine,device,date,model,batch,threads,images_per_sec,ms_per_step,ratio_to_jvm
+                "m","jvm",2026-11-28,paramixer_nano,128,2,279.7,457.64,1.000
+                "m","gpu",2026-11-28,symmixer_nano,128,2,900.0,100.0,
+                "m","jvm",2026-11-29,paramixer_nano,128,2,300.0,420.0,1.000
+                """);
+        CategoryChart c = StepsPlot.chart(StepsPlot.read(csv));
+        assertEquals(Set.of("jvm", "gpu"), c.getSeriesMap().keySet());
+        assertEquals(java.util.Arrays.asList(300.0, null), c.getSeriesMap().get("jvm").getYData().stream().map(n -> n == null ? null : n.doubleValue()).toList(),
+                "the newest row per device and model; no bar where a device did not run a model");
+    }
+}
