@@ -99,7 +99,7 @@ final class PredictCommand implements Callable<Integer> {
      * what a checkpoint stands for.
      */
     static AugmentConfig normalization(Checkpoint.ModelFile checkpoint) {
-        return AugmentConfig.none().withNormalization(new double[] {0.5}, new double[] {0.5});
+        return AugmentConfig.none().withNormalization(checkpoint.normalization().mean(), checkpoint.normalization().std());
     }
 
     /** Creates a missing output folder, or refuses one that cannot be written, before any image is decoded. */

@@ -206,6 +206,7 @@ final class TrainCommand implements Callable<Integer> {
             Files.createDirectories(run);
             try (RunLock lock = RunLock.acquire(run)) {
                 claim(flags, run, target, ck, longer, m);
+                ErrorLog.useDirectory(run); // from here on, an unexpected error's trace lands in the run directory
                 System.out.printf(Locale.ROOT, "hopmixer: %s (%,d parameters) on %s, %s: %,d train / %,d eval images of %d×%d×%d, device %s%n",
                         m.name(), m.parameterCount(), dataset, train.classNames().size() + " classes", train.count(), eval.count(),
                         train.channels(), train.height(), train.width(), d.name());
