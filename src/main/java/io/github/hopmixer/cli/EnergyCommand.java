@@ -71,8 +71,11 @@ final class EnergyCommand implements Callable<Integer> {
                 double e1 = r.trajectories().stream().mapToDouble(t -> t.energy()[t.energy().length - 1]).average().orElse(0);
                 String nb = "";
                 if (r.form() == Form.SHARED) {
-                    long nbRising = r.trajectories().stream().filter(t -> notebookRises(r, t)).count();
-                    nb = String.format("; the notebook's literal E rose in %d", nbRising);
+                    double[] climbs = r.trajectories().stream().mapToDouble(t -> notebookClimb(r, t)).toArray();
+                    double nb0 = r.trajectories().stream().mapToDouble(t -> NotebookEnergy.of(r.network(), t.x()[0])).average().orElse(0);
+                    double nb1 = r.trajectories().stream().mapToDouble(t -> NotebookEnergy.of(r.network(), t.x()[t.x().length - 1])).average().orElse(0);
+                    nb = String.format(java.util.Locale.ROOT, "; the notebook's literal E: mean %.4f -> %.4f, rose in %d (largest climb %.3g)", nb0, nb1,
+                            java.util.Arrays.stream(climbs).filter(c -> c > 0).count(), java.util.Arrays.stream(climbs).max().orElse(0));
                 }
                 System.out.printf("%-26s %-9s mean E %9.4f -> %9.4f; E rose in %d of %d states%s%n", r.caseLabel(), r.setup().coupling(),
                         e0, e1, rising, r.trajectories().size(), nb);
@@ -93,14 +96,14 @@ final class EnergyCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Whether the notebook's Easym rises between two samples by more than 1e-9·(1 + |E|). */
-    private static boolean notebookRises(Run r, Trajectory t) {
-        double prev = Double.NaN;
+    /** The notebook's Easym: its largest rise over the samples, max E(t) − min_{t' ≤ t} E(t'), beyond 1e-9·(1 + |E|). */
+    private static double notebookClimb(Run r, Trajectory t) {
+        double min = Double.POSITIVE_INFINITY, climb = 0;
         for (double[] x : t.x()) {
             double e = NotebookEnergy.of(r.network(), x);
-            if (e > prev + 1e-9 * (1 + Math.abs(prev))) return true;
-            prev = e;
+            min = Math.min(min, e);
+            if (e - min > 1e-9 * (1 + Math.abs(min))) climb = Math.max(climb, e - min);
         }
-        return false;
+        return climb;
     }
 }
