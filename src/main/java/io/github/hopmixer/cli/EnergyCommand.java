@@ -22,10 +22,10 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "energy", mixinStandardHelpOptions = true,
-        description = {"Integrate the three-layer Hopfield network behind the parallel Mixer block (the official notebook's",
-                "cases (S, C, N_s, N_c) = (2, 1, 3, 2) and (4, 8, 20, 160), symmetric and broken couplings, per-axis and",
-                "shared forms) and record its energy: energy.csv, E(t) plots, the (2, 1) energy landscape with",
-                "trajectories, and how often E rises over random draws (rise-frequency.csv)."})
+        description = "Integrate the three-layer Hopfield network behind the parallel Mixer block in the official notebook's "
+                + "cases (S, C, N_s, N_c) = (2, 1, 3, 2) and (4, 8, 20, 160), symmetric and broken couplings, per-axis and "
+                + "shared forms, and record its energy: energy.csv, E(t) plots, the (2, 1) energy landscape with the "
+                + "trajectories, and how often E rises over random draws (rise-frequency.csv).")
 final class EnergyCommand implements Callable<Integer> {
 
     @Option(names = "--output", defaultValue = "results/reproduction/energy", description = "Output folder (default: ${DEFAULT-VALUE}).")
