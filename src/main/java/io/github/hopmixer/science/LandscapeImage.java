@@ -18,7 +18,7 @@ import java.util.Locale;
  * constant along diagonals: the landscape is a set of diagonal bands.
  */
 public final class LandscapeImage {
-    private static final int PLOT = 360, LEFT = 70, TOP = 44, RIGHT = 100, BOTTOM = 50, LEVELS = 16;
+    private static final int PLOT = 320, LEFT = 70, TOP = 44, RIGHT = 100, BOTTOM = 50, LEVELS = 16;
     private static final int PW = LEFT + PLOT + RIGHT, PH = TOP + PLOT + BOTTOM;
     private static final Color[] VIRIDIS = {new Color(0x440154), new Color(0x3b528b), new Color(0x21918c),
             new Color(0x5ec962), new Color(0xfde725)};
