@@ -25,19 +25,24 @@ import java.util.Map;
 
 /** {@code hopmixer symmetry}: how close each MLP's second layer is to the transpose of its first. */
 @Command(name = "symmetry", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"How symmetric trained weights are: for every block and both mixing axes (tokens, channels), "
-                + "how close the MLP's second layer W2 is to the transpose of its first W1 (the symmetric Hopfield coupling).",
-                "These are OUR measures; the paper's exact measure could not be read here.",
-                "  cos        = <W2, W1ᵀ>_F / (‖W2‖_F ‖W1‖_F): 1 symmetric, -1 anti-symmetric, ~0 unrelated",
-                "  share      = ‖projection of W2 on W1ᵀ‖² / ‖W2‖² = cos²",
-                "  sym_share  = ‖symmetric part‖² / ‖J‖² of the joint coupling J = [[0, W2], [W1, 0]] = ‖W2 + W1ᵀ‖² / (2(‖W1‖² + ‖W2‖²))",
-                "  w2_over_w1 = ‖fc2.weight‖ / ‖fc1.weight‖ (asymmixer: the symmetry-breaking term's size)",
-                "  w2_cos     = cos(fc2.weight, W1ᵀ) of the stored matrices (asymmixer: the breaking term's direction)",
-                "W2 is fc2.weight for untied models (vanillamixer, paramixer, mixer); W1ᵀ + fc2.weight for asymmixer "
-                        + "(its MLP is (W1ᵀ + W2)·GELU(W1·z)); symmixer has one matrix, so cos = 1 by construction.",
-                "One run: a table per block. Several runs (or a folder of runs, e.g. a sweep): a row per run.",
-                "--plot: for one run, cos per epoch from its symmetry.csv (train with --track-symmetry); for several, "
-                        + "the final cos per configuration (model, λ), averaged over blocks and runs."})
+        description = {"How symmetric trained weights are: for every block and both mixing axes",
+                "(tokens, channels), how close an MLP's second layer W2 is to W1ᵀ, the",
+                "transpose of its first (the symmetric Hopfield coupling).",
+                "These are OUR measures: the paper's exact measure could not be read here.",
+                "  cos         <W2, W1ᵀ>/(‖W2‖·‖W1‖), Frobenius: 1 symmetric, -1 antisymmetric,",
+                "              ~0 unrelated",
+                "  share       ‖projection of W2 on W1ᵀ‖²/‖W2‖² = cos²",
+                "  sym_share   symmetric part's share of the joint coupling [[0,W2],[W1,0]]:",
+                "              ‖W2 + W1ᵀ‖²/(2(‖W1‖² + ‖W2‖²)): 1 symmetric, 0 antisymmetric",
+                "  w2_over_w1  ‖fc2.weight‖/‖fc1.weight‖ (asymmixer: the breaking term's size)",
+                "  w2_cos      cos(fc2.weight, W1ᵀ) (asymmixer: the breaking term's direction)",
+                "W2 = fc2.weight for untied models (vanillamixer, paramixer, mixer);",
+                "W2 = W1ᵀ + fc2.weight for asymmixer, whose MLP is (W1ᵀ + W2)·GELU(W1·z);",
+                "symmixer has one matrix used both ways: cos = 1 by construction.",
+                "One run: a row per block and axis. Several runs, or a folder of runs",
+                "(e.g. a sweep): a row per run, means over blocks.",
+                "--plot: one run's cos per epoch from its symmetry.csv (train with",
+                "--track-symmetry); several runs' final cos per configuration (model, λ)."})
 final class SymmetryCommand implements java.util.concurrent.Callable<Integer> {
 
     @Parameters(arity = "1..*", paramLabel = "RUN", description = "A run directory (its newest checkpoint), a checkpoint "

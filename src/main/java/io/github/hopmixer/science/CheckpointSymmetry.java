@@ -44,7 +44,8 @@ public record CheckpointSymmetry(Path run, Path checkpoint, ModelConfig model, d
      */
     public static List<Path> runs(Path path) {
         if (!Files.exists(path)) throw new IllegalArgumentException("no run directory, checkpoint or folder of runs at " + path);
-        if (!Files.isDirectory(path) || isRun(path) || Files.isRegularFile(path.resolve(Checkpoint.MODEL_FILE))) return List.of(path);
+        if (!Files.isDirectory(path) || isRun(path) || Files.isRegularFile(path.resolve(Checkpoint.MODEL_FILE))
+                || (path.getFileName() != null && path.getFileName().toString().equals("checkpoints"))) return List.of(path);
         try (Stream<Path> s = Files.walk(path, 4)) {
             List<Path> runs = s.filter(Files::isDirectory).filter(CheckpointSymmetry::isRun).sorted().toList();
             if (runs.isEmpty()) {

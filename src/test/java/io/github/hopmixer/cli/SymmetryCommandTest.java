@@ -141,6 +141,9 @@ class SymmetryCommandTest {
         assertPng(png);
         Path ck = Checkpoint.latest(run);
         assertEquals("0", run("symmetry", ck.toString(), "--plot", tmp.resolve("ck.png").toString())[0]);
+        String[] viaFolder = run("symmetry", run.resolve("checkpoints").toString());
+        assertEquals("0", viaFolder[0], viaFolder[2]);
+        assertTrue(viaFolder[1].contains(ck.toString()), "the checkpoints/ folder means its newest checkpoint: " + viaFolder[1]);
     }
 
     @Test
