@@ -91,7 +91,7 @@ final class SymmetryCommand implements java.util.concurrent.Callable<Integer> {
                     b.coupling(), b.cos(), b.share(), b.symShare(), b.w1Norm(), b.w2Norm(), b.w2OverW1(), b.w2Cos()));
         }
         for (String axis : BlockSymmetry.AXES) {
-            sb.append(String.format(Locale.ROOT, " mean %-8s %-8s %9.5f %50s%n", axis, "", r.meanCos(axis), ""));
+            sb.append(String.format(Locale.ROOT, " mean %-8s %-8s %9.5f%n", axis, "", r.meanCos(axis)));
         }
         sb.append("(our measures, see 'hopmixer symmetry --help')\n");
         return sb.toString();

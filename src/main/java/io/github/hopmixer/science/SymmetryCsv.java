@@ -67,7 +67,8 @@ public final class SymmetryCsv {
                 }
             }
             return out;
-        } catch (IOException | UncheckedIOException e) {
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof IllegalArgumentException && e.getMessage().startsWith(file.toString())) throw (IllegalArgumentException) e;
             throw new IllegalArgumentException("cannot read " + file + ": " + e.getMessage());
         }
     }
