@@ -145,6 +145,9 @@ final class TrainCommand implements Callable<Integer> {
     /** Most JVM device threads accepted: far beyond any machine's useful count, far below the pool's limit. */
     static final int MAX_THREADS = 1024;
 
+    @Option(names = "--track-symmetry", description = "After every epoch, write the weight-symmetry measures to symmetry.csv and symmetry.png in the run directory (see 'hopmixer symmetry --help').")
+    boolean trackSymmetry;
+
     @Override
     public Integer call() {
         RunFlags flags = new RunFlags(spec);
@@ -201,7 +204,8 @@ final class TrainCommand implements Callable<Integer> {
                 nThreads, trainLimit, evalLimit, checkpointEvery, keepCheckpoints, aug,
                 !noProgress && System.console() != null && System.console().isTerminal(), logEvery);
         try (Device d = Devices.open(device, nThreads)) {
-            Trainer trainer = new Trainer(cfg, m, d, train, eval, System.out);
+            Trainer trainer = new Trainer(cfg, m, d, train, eval, System.out)
+                    .onEpochEnd(trackSymmetry ? new io.github.hopmixer.science.SymmetryTracker(run, m) : null);
             // 3. Claim the directory, then check that nothing changed since it was read.
             Files.createDirectories(run);
             try (RunLock lock = RunLock.acquire(run)) {

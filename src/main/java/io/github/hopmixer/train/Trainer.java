@@ -36,6 +36,7 @@ public final class Trainer {
     private final Step train, eval;
     private final CosineSchedule schedule;
     private final double lambda;
+    private EpochHook epochHook; // symmetry hook: optional, e.g. science.SymmetryTracker (train --track-symmetry)
 
     public record Summary(int epochs, long steps, double lastTrainLoss, Evaluator.Result lastEval, double imagesPerSec,
                           double seconds, Path output, List<Double> stepLosses) {}
@@ -65,6 +66,10 @@ public final class Trainer {
     }
 
     public Step trainStep() { return train; }
+
+    /** Symmetry hook: runs {@code hook} with the weights after every epoch's checkpoint; null for none. */
+    public Trainer onEpochEnd(EpochHook hook) { this.epochHook = hook; return this; }
+
 
     /** Runs from the checkpoint in {@code cfg.resume()}, if any, else from fresh weights. */
     public Summary run() {
@@ -160,6 +165,7 @@ public final class Trainer {
             log.printf(Locale.ROOT, "epoch %d  train_loss %.4f  eval_loss %.4f  top1 %.2f%%  top5 %.2f%%  lr %.3g  %.0f img/s  %.1fs%n",
                     epoch, trainLoss, lastEval.loss(), lastEval.top1(), lastEval.top5(), lr, ips, secs);
             save(new Checkpoint.Position(step, epoch + 1, 0, 0), seed);
+            if (epochHook != null) epochHook.epochEnd(epoch, ModelState.readParams(device, train)); // symmetry hook
         }
         double wall = (System.nanoTime() - t0) / 1e9;
         return new Summary(cfg.epochs(), step, lastLoss, lastEval, totalSeconds > 0 ? totalImages / totalSeconds : 0, wall,
