@@ -144,10 +144,12 @@ final class PredictCommand implements Callable<Integer> {
 
     /** To standard output, or to -o through a temporary file renamed over it, so a failed run never leaves half a file. */
     private void write(List<Path> files, List<String> classes, float[][] logits) throws IOException {
-        if (out == null) {
-            PrintWriter pw = spec.commandLine().getOut();
-            print(pw, files, classes, logits);
-            pw.flush();
+        if (out == null || Files.exists(out) && !Files.isRegularFile(out)) { // standard output, or a device such as /dev/stdout
+            try (PrintWriter pw = out == null ? null : new PrintWriter(Files.newBufferedWriter(out))) {
+                PrintWriter to = pw != null ? pw : spec.commandLine().getOut();
+                print(to, files, classes, logits);
+                to.flush();
+            }
             return;
         }
         Path tmp = out.resolveSibling("." + out.getFileName() + ".tmp");
