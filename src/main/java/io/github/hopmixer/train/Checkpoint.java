@@ -100,7 +100,7 @@ public final class Checkpoint {
                 }
             }
             SafeTensors.write(tmp.resolve(STATE_FILE), opt, state);
-            deleteTree(dir);
+            CheckpointFiles.retire(dir); // the same step written again (a replay after a rewind)
             Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
             CheckpointFiles.prune(root, pos.step(), keep);
             return dir;

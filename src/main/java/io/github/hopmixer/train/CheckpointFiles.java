@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -41,13 +42,25 @@ final class CheckpointFiles {
     static void prune(Path root, long current, int keep) throws IOException {
         List<Path> kept = new ArrayList<>();
         for (Path p : list(root)) {
-            if (step(p) > current) Checkpoint.deleteTree(p);
+            if (step(p) > current) retire(p);
             else kept.add(p);
         }
         kept.sort(Comparator.comparingLong(CheckpointFiles::step).reversed());
-        for (int i = Math.max(1, keep); i < kept.size(); i++) Checkpoint.deleteTree(kept.get(i));
+        for (int i = Math.max(1, keep); i < kept.size(); i++) retire(kept.get(i));
         try (Stream<Path> s = Files.list(root)) {
-            for (Path p : s.filter(p -> p.getFileName().toString().matches("\\.step-\\d+\\.tmp")).toList()) Checkpoint.deleteTree(p);
+            for (Path p : s.filter(p -> p.getFileName().toString().matches("\\.step-\\d+\\.(tmp|del)")).toList()) Checkpoint.deleteTree(p);
         }
+    }
+
+    /**
+     * Deletes a checkpoint directory by first renaming it out of the {@code step-N} namespace, so that a kill
+     * mid-delete never leaves a half-deleted {@code step-N} behind (the leftover is removed at the next prune).
+     */
+    static void retire(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
+        Path trash = dir.resolveSibling("." + dir.getFileName() + ".del");
+        Checkpoint.deleteTree(trash);
+        Files.move(dir, trash, StandardCopyOption.ATOMIC_MOVE);
+        Checkpoint.deleteTree(trash);
     }
 }

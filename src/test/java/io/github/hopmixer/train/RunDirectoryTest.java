@@ -232,6 +232,7 @@ class RunDirectoryTest {
         Path root = Files.createDirectories(tmp.resolve("prune/checkpoints"));
         for (long s : List.of(5L, 7L, 10L, 100L)) Files.createDirectories(root.resolve(String.format("step-%08d", s)));
         Files.createDirectories(root.resolve(".step-00000011.tmp"));
+        Files.createDirectories(root.resolve(".step-00000003.del/half-deleted"));
         CheckpointFiles.prune(root, 10, 2);
         try (var s = Files.list(root)) {
             assertEquals(List.of("step-00000007", "step-00000010"), s.map(p -> p.getFileName().toString()).sorted().toList());
