@@ -193,7 +193,7 @@ final class SymmetryCommand implements java.util.concurrent.Callable<Integer> {
     }
 
     private static String num(double x) {
-        return x == 0 ? "0" : String.format(Locale.ROOT, "%.3g", x);
+        return CheckpointSymmetry.lambdaText(x);
     }
 
     private static String quote(String s) {

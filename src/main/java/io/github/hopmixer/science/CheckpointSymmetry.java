@@ -35,7 +35,20 @@ public record CheckpointSymmetry(Path run, Path checkpoint, ModelConfig model, d
         Path run = parent != null && parent.getFileName() != null && parent.getFileName().toString().equals("checkpoints")
                 ? parent.getParent() : ck;
         double lambda = lambda(f.model(), ck.resolve(Checkpoint.STATE_FILE));
-        return new CheckpointSymmetry(run, ck, f.model(), lambda, BlockSymmetry.measure(f.model(), f.params(), f.file().toString()));
+        return new CheckpointSymmetry(shown(run), shown(ck), f.model(), lambda,
+                BlockSymmetry.measure(f.model(), f.params(), f.file().toString()));
+    }
+
+    /** Paths under the working directory relative to it, so that tables and CSVs do not carry this machine's layout. */
+    private static Path shown(Path p) {
+        Path cwd = Path.of("").toAbsolutePath();
+        return p.startsWith(cwd) && !p.equals(cwd) ? cwd.relativize(p) : p;
+    }
+
+    /** λ as short text: 0, 0.001, 1e-06. */
+    public static String lambdaText(double lambda) {
+        String s = String.format(Locale.ROOT, "%.3g", lambda);
+        return lambda == 0 ? "0" : s.contains(".") ? s.replaceFirst("\\.?0+(?=e|$)", "") : s;
     }
 
     /**
@@ -74,7 +87,7 @@ public record CheckpointSymmetry(Path run, Path checkpoint, ModelConfig model, d
     /** The configuration, as grouped in plots: the model name, asymmixer's with the λ it was trained with. */
     public String label() {
         if (model.family() != Family.ASYMMIXER) return model.name();
-        return model.name().replaceFirst("_l\\d+$", "") + " λ=" + String.format(Locale.ROOT, "%.3g", lambda).replaceFirst("\\.?0+(e|$)", "$1");
+        return model.name().replaceFirst("_l\\d+$", "") + " λ=" + lambdaText(lambda);
     }
 
     /** The λ the run trained with: train_config's --lcoeff if set, else the model name's. */

@@ -58,7 +58,7 @@ public final class SymmetryPlots {
     public static void finals(List<Final> finals, Path png, String title) {
         CategoryChart c = new CategoryChartBuilder().width(Math.max(700, 110 * finals.size())).height(520).title(title)
                 .xAxisTitle("configuration").yAxisTitle("final cos(W2, W1ᵀ), mean over blocks").build();
-        c.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+        c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
         c.getStyler().setXAxisLabelRotation(30);
         List<String> labels = finals.stream().map(f -> f.label() + (f.runs() > 1 ? " (" + f.runs() + ")" : "")).toList();
         c.addSeries("tokens", labels, finals.stream().map(Final::tokens).toList(), finals.stream().map(Final::tokensStd).toList());

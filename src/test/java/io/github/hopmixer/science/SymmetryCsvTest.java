@@ -48,4 +48,10 @@ class SymmetryCsvTest {
             assertEquals(1, e.getMessage().lines().count(), e.getMessage());
         }
     }
+
+    @Test
+    void lambdaIsShortText() {
+        assertEquals(List.of("0", "0.001", "1e-06", "0.1", "1", "100", "1.5e-06", "0.0005"),
+                java.util.stream.DoubleStream.of(0, 1e-3, 1e-6, 0.1, 1, 100, 1.5e-6, 5e-4).mapToObj(CheckpointSymmetry::lambdaText).toList());
+    }
 }
