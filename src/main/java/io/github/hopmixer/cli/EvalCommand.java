@@ -53,7 +53,7 @@ final class EvalCommand implements Callable<Integer> {
     public Integer call() {
         RunFlags f = new RunFlags(spec);
         f.require(split.equals("test") || split.equals("train"), "--split", "must be test or train");
-        f.require(batchSize >= 1, "--batch-size", "must be at least 1");
+        f.require(batchSize >= 1 && batchSize <= TrainCommand.MAX_BATCH, "--batch-size", "must be between 1 and " + TrainCommand.MAX_BATCH);
         f.require(limit >= 0, "--eval-limit", "must be ≥ 0 (0 = all)");
         f.require(devices.threads == null || devices.threads >= 1 && devices.threads <= TrainCommand.MAX_THREADS, "--threads",
                 "must be between 1 and " + TrainCommand.MAX_THREADS);

@@ -144,6 +144,8 @@ final class TrainCommand implements Callable<Integer> {
 
     /** Most JVM device threads accepted: far beyond any machine's useful count, far below the pool's limit. */
     static final int MAX_THREADS = 1024;
+    /** Largest batch accepted: beyond it a batch of 224-px images no longer fits a Java array. */
+    static final int MAX_BATCH = 8192;
 
     @Option(names = "--track-symmetry", description = "After every epoch, write the weight-symmetry measures to symmetry.csv and symmetry.png in the run directory (see 'hopmixer symmetry --help').")
     boolean trackSymmetry;
@@ -204,8 +206,15 @@ final class TrainCommand implements Callable<Integer> {
                 nThreads, trainLimit, evalLimit, checkpointEvery, keepCheckpoints, aug,
                 !noProgress && System.console() != null && System.console().isTerminal(), logEvery);
         try (Device d = Devices.open(device, nThreads)) {
-            Trainer trainer = new Trainer(cfg, m, d, train, eval, System.out)
-                    .onEpochEnd(trackSymmetry ? new io.github.hopmixer.science.SymmetryTracker(run, m) : null);
+            Trainer trainer;
+            try {
+                trainer = new Trainer(cfg, m, d, train, eval, System.out);
+            } catch (ArithmeticException | NegativeArraySizeException | OutOfMemoryError e) {
+                throw new IllegalArgumentException(flags.shown("--batch-size") + ": the training step of " + m.name() + " on "
+                        + m.imageSize() + "-px images does not fit in memory at this batch size (" + e.getClass().getSimpleName()
+                        + "); use a smaller --batch-size or --eval-batch-size, or a larger -Xmx");
+            }
+            trainer.onEpochEnd(trackSymmetry ? new io.github.hopmixer.science.SymmetryTracker(run, m) : null);
             // 3. Claim the directory, then check that nothing changed since it was read.
             Files.createDirectories(run);
             try (RunLock lock = RunLock.acquire(run)) {
@@ -260,8 +269,9 @@ final class TrainCommand implements Callable<Integer> {
     /** Every flag against its range, before anything is read or written; messages name the flag as typed. */
     private void validate(RunFlags f) {
         f.require(epochs >= 1, "--epochs", "must be at least 1");
-        f.require(batchSize >= 1, "--batch-size", "must be at least 1");
-        f.require(evalBatchSize == null || evalBatchSize >= 1, "--eval-batch-size", "must be at least 1");
+        f.require(batchSize >= 1 && batchSize <= MAX_BATCH, "--batch-size", "must be between 1 and " + MAX_BATCH);
+        f.require(evalBatchSize == null || evalBatchSize >= 1 && evalBatchSize <= MAX_BATCH, "--eval-batch-size",
+                "must be between 1 and " + MAX_BATCH);
         f.require(imgSize == null || imgSize >= 1 && imgSize <= 4096, "--img-size", "must be between 1 and 4096 pixels");
         f.require(lr > 0 && Double.isFinite(lr), "--lr", "must be a finite number > 0");
         f.require(weightDecay >= 0 && Double.isFinite(weightDecay), "--weight-decay", "must be a finite number ≥ 0");

@@ -2,6 +2,7 @@ package io.github.hopmixer.train;
 
 import java.io.PrintStream;
 import java.util.Locale;
+import java.util.function.LongSupplier;
 
 /**
  * Progress as plain lines, for output that is not a terminal (a pipe, {@code nohup}, a batch job), where a
@@ -13,20 +14,27 @@ final class ProgressLog {
     private final PrintStream out;
     private final int every, batchSize;
     private final long totalSteps, firstStep, t0;
+    private final LongSupplier clock;
     private long lastLine;
 
     ProgressLog(PrintStream out, int every, long totalSteps, long firstStep, int batchSize) {
+        this(out, every, totalSteps, firstStep, batchSize, System::nanoTime);
+    }
+
+    /** With {@code clock} in nanoseconds (a test's). */
+    ProgressLog(PrintStream out, int every, long totalSteps, long firstStep, int batchSize, LongSupplier clock) {
+        this.clock = clock;
         this.out = out;
         this.every = every;
         this.totalSteps = totalSteps;
         this.firstStep = firstStep;
         this.batchSize = batchSize;
-        this.t0 = this.lastLine = System.nanoTime();
+        this.t0 = this.lastLine = clock.getAsLong();
     }
 
     /** After {@code step} (1-based, counted over the whole run) finished with the epoch's mean loss so far. */
     void step(int epoch, long step, double epochLoss) {
-        long now = System.nanoTime();
+        long now = clock.getAsLong();
         if (step % every != 0 && now - lastLine < MAX_SILENCE_NANOS) return;
         lastLine = now;
         double secs = (now - t0) / 1e9, perStep = secs / Math.max(1, step - firstStep);

@@ -34,7 +34,7 @@ class RunFaultTest {
     }
 
     static List<String> args(Path run, String... extra) {
-        List<String> a = new ArrayList<>(List.of("--checkpoint-every", "3", "--output", run.toString()));
+        List<String> a = new ArrayList<>(List.of("--checkpoint-every", "6", "--output", run.toString()));
         if (!List.of(extra).contains("--epochs")) a.addAll(List.of("--epochs", "4"));
         a.addAll(List.of(extra));
         return RunFixture.train(data, a.toArray(String[]::new));
