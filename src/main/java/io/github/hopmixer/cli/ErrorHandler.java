@@ -86,7 +86,7 @@ final class ErrorHandler {
         if (m == null || m.isBlank()) return null;
         // A wrapper around a bug (a loader thread's NullPointerException) is the bug, not a user error.
         if ((e instanceof IllegalArgumentException || e instanceof IllegalStateException)
-                && (e.getCause() instanceof Error || e.getCause() instanceof RuntimeException) && userMessage(e.getCause()) == null) {
+                && isBug(e.getCause())) {
             return null;
         }
         return switch (e) {
@@ -99,6 +99,15 @@ final class ErrorHandler {
             case IOException io -> clean(m);
             default -> null;
         };
+    }
+
+    /** Programming errors; a parser's exception (Gson's JsonParseException) wrapped with the file's name is not one. */
+    private static boolean isBug(Throwable cause) {
+        return cause instanceof Error || cause instanceof NullPointerException || cause instanceof IndexOutOfBoundsException
+                || cause instanceof ClassCastException || cause instanceof ArithmeticException
+                || cause instanceof ArrayStoreException || cause instanceof NegativeArraySizeException
+                || cause instanceof UnsupportedOperationException || cause instanceof java.util.ConcurrentModificationException
+                || ((cause instanceof IllegalArgumentException || cause instanceof IllegalStateException) && isBug(cause.getCause()));
     }
 
     /** A file system error as "file: reason", without Java's class names. */

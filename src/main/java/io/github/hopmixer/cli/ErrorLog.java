@@ -29,6 +29,11 @@ public final class ErrorLog {
         directory = runDir;
     }
 
+    /** The folder set by {@link #useDirectory}, or null. */
+    static Path chosenDirectory() {
+        return directory;
+    }
+
     /** The folder used when no run directory is known. */
     public static Path defaultDirectory() {
         return Path.of(System.getProperty("java.io.tmpdir"), "hopmixer-" + System.getProperty("user.name", "user"));

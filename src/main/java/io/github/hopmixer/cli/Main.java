@@ -22,7 +22,19 @@ public final class Main implements Runnable {
 
     /** The configured command line: every error is one line on standard error, see {@link ErrorHandler}. */
     public static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new Main());
+        CommandLine cl = new CommandLine(new Main()) {
+            // A command's run directory (train's ErrorLog.useDirectory) holds for that command and its error only:
+            // tests and other callers run many commands in one JVM.
+            @Override
+            public int execute(String... args) {
+                java.nio.file.Path before = ErrorLog.chosenDirectory();
+                try {
+                    return super.execute(args);
+                } finally {
+                    ErrorLog.useDirectory(before);
+                }
+            }
+        };
         ErrorHandler.install(cl);
         return cl;
     }
