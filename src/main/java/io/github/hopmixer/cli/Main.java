@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "hopmixer", mixinStandardHelpOptions = true, version = "hopmixer 0.1.0",
         description = "Hierarchical-associative-memory MLP-Mixers (Karakida, Ota, Taki 2024) on any device.",
         subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, ModelsCommand.class,
-                DevicesCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+                DevicesCommand.class, BenchCommand.class, SweepCommand.class, ReportCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
