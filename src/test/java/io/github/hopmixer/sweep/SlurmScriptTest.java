@@ -65,4 +65,21 @@ class SlurmScriptTest {
         assertEquals("'it'\\''s'", SlurmLauncher.quote("it's"));
         assertEquals("'$HOME'", SlurmLauncher.quote("$HOME"));
     }
+
+    @Test
+    void missingSbatchIsOneLine() throws Exception {
+        Path sweep = tmp.resolve("s");
+        List<String> cmd = JavaCommand.hopmixer(List.of("sweep", sweep.toString(), "--models", "paramixer_nano", "--seeds", "1",
+                "--datasets", "fashion-mnist", "--launcher", "slurm"));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("PATH", tmp.resolve("no-bin").toString());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(2, p.waitFor());
+        List<String> errs = out.lines().filter(x -> x.startsWith("hopmixer: ")).toList();
+        assertEquals(1, errs.size(), out);
+        assertTrue(errs.getFirst().contains("cannot run sbatch") && errs.getFirst().contains(sweep.resolve("slurm/sweep.sbatch").toString()), out);
+        assertFalse(out.contains("\tat "), out);
+        assertTrue(Files.isRegularFile(sweep.resolve("slurm/sweep.sbatch")), "the script stays for a manual sbatch");
+    }
 }
