@@ -52,7 +52,7 @@ public final class CellRunner {
         }
         Path dir = sweep.cellDir(c), log = dir.resolve("train.log");
         boolean resume = st.state() == Sweep.State.STARTED;
-        List<String> cmd = JavaCommand.hopmixer(c.trainCommand(dir, resume, threads));
+        List<String> cmd = JavaCommand.hopmixer(sweep.dir(), c.trainCommand(dir, resume, threads));
         long t0 = System.nanoTime();
         int code;
         try {

@@ -57,7 +57,7 @@ public final class SlurmLauncher {
         l.add("echo \"hopmixer sweep: cell $SLURM_ARRAY_TASK_ID on $(hostname), job $SLURM_JOB_ID\"");
         String cell = " sweep " + quote(dir.toString()) + " --cell \"$SLURM_ARRAY_TASK_ID\"";
         l.add(o.hopmixerCmd() != null ? o.hopmixerCmd() + cell
-                : String.join(" ", JavaCommand.hopmixer(List.of()).stream().map(SlurmLauncher::quote).toList()) + cell);
+                : String.join(" ", JavaCommand.hopmixer(sweep.dir(), List.of()).stream().map(SlurmLauncher::quote).toList()) + cell);
         return String.join("\n", l) + "\n";
     }
 

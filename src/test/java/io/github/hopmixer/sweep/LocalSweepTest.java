@@ -35,7 +35,7 @@ class LocalSweepTest {
         Path c0 = s.cellDir(s.cells().get(0)), c1 = s.cellDir(s.cells().get(1));
 
         // The sweep as its own process, so that it can be stopped like a user would.
-        List<String> cmd = JavaCommand.hopmixer(List.of(grid));
+        List<String> cmd = JavaCommand.hopmixer(null, List.of(grid));
         Path log = tmp.resolve("sweep1.log");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {

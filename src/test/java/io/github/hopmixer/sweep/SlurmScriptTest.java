@@ -69,7 +69,7 @@ class SlurmScriptTest {
     @Test
     void missingSbatchIsOneLine() throws Exception {
         Path sweep = tmp.resolve("s");
-        List<String> cmd = JavaCommand.hopmixer(List.of("sweep", sweep.toString(), "--models", "paramixer_nano", "--seeds", "1",
+        List<String> cmd = JavaCommand.hopmixer(null, List.of("sweep", sweep.toString(), "--models", "paramixer_nano", "--seeds", "1",
                 "--datasets", "fashion-mnist", "--launcher", "slurm"));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("PATH", tmp.resolve("no-bin").toString());
@@ -81,5 +81,26 @@ class SlurmScriptTest {
         assertTrue(errs.getFirst().contains("cannot run sbatch") && errs.getFirst().contains(sweep.resolve("slurm/sweep.sbatch").toString()), out);
         assertFalse(out.contains("\tat "), out);
         assertTrue(Files.isRegularFile(sweep.resolve("slurm/sweep.sbatch")), "the script stays for a manual sbatch");
+    }
+
+    @Test
+    void aJarIsCopiedIntoTheSweepSoARebuildCannotBreakRunningCells() throws Exception {
+        Files.createDirectories(tmp.resolve("target"));
+        Path jar = Files.writeString(tmp.resolve("target/hopmixer.jar"), "v1", java.nio.file.StandardOpenOption.CREATE_NEW);
+        String old = System.getProperty("java.class.path");
+        try {
+            System.setProperty("java.class.path", jar.toString());
+            Path sweep = Files.createDirectories(tmp.resolve("sw"));
+            String cp = JavaCommand.classPath(sweep);
+            assertEquals(sweep.resolve(JavaCommand.JAR).toAbsolutePath().toString(), cp);
+            assertEquals("v1", Files.readString(Path.of(cp)));
+            Files.writeString(jar, "v2"); // a rebuild while the sweep runs
+            assertEquals("v1", Files.readString(Path.of(JavaCommand.classPath(sweep))), "copied once per sweep process");
+            System.setProperty("java.class.path", cp); // a Slurm task running from the copy uses it as is
+            assertEquals(cp, JavaCommand.classPath(sweep));
+        } finally {
+            System.setProperty("java.class.path", old);
+        }
+        assertEquals(old, JavaCommand.classPath(tmp), "a class path of folders (tests, IDEs) is used as it is");
     }
 }

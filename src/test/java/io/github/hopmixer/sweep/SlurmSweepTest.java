@@ -61,7 +61,7 @@ class SlurmSweepTest {
         try {
             Map<String, String> env = Map.of("SLURM_CONF", slurmDir.resolve("slurm.conf").toString());
             Path data = Bars.write(tmp.resolve("bars"), 16, 8), sweep = tmp.resolve("sweep");
-            List<String> submit = JavaCommand.hopmixer(List.of("sweep", sweep.toString(), "--models", "paramixer_nano", "--seeds", "1,2",
+            List<String> submit = JavaCommand.hopmixer(null, List.of("sweep", sweep.toString(), "--models", "paramixer_nano", "--seeds", "1,2",
                     "--datasets", "bars=folder:" + data, "--train-args", "--epochs 1 --batch-size 16 --img-size 8",
                     "--launcher", "slurm", "--partition", "debug", "--cpus-per-task", "1", "--time", "00:10:00", "--mem", "2G"));
             Result sub = run(submit, env, 120);
