@@ -7,7 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -17,16 +17,25 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class CellRunner {
     public enum Outcome { SKIPPED, FINISHED, FAILED, BUSY }
 
-    private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+    /** Running cells and their pid files. */
+    private static final Map<Process, Path> LIVE = new ConcurrentHashMap<>();
+    private static boolean stopping;
 
     static {
         // Ctrl-C or a SIGTERM to the sweep stops its cells too; they resume from their last checkpoint next time.
+        // The hook cleans up itself: the threads waiting on the cells may not run again before the JVM halts.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            for (Process p : LIVE) p.destroy();
-            for (Process p : LIVE) {
+            Map<Process, Path> live;
+            synchronized (LIVE) {
+                stopping = true; // no cell starts after this
+                live = Map.copyOf(LIVE);
+            }
+            live.keySet().forEach(Process::destroy);
+            for (var e : live.entrySet()) {
                 try {
-                    p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
+                    if (!e.getKey().waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) e.getKey().destroyForcibly();
+                    Files.deleteIfExists(e.getValue());
+                } catch (InterruptedException | IOException x) {
                     return;
                 }
             }
@@ -60,16 +69,21 @@ public final class CellRunner {
             Files.writeString(log, (resume ? "\n== hopmixer sweep: resuming\n" : "== hopmixer sweep: starting\n") + String.join(" ", cmd) + "\n",
                     java.nio.charset.StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
             out.println(tag + ": " + (resume ? "resuming at " + st.epochsDone() + "/" + sweep.epochs() + " epochs" : "starting"));
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                    .redirectInput(new File("/dev/null")).start();
-            LIVE.add(p);
+            Path pidFile = dir.resolve(Sweep.PID_FILE);
+            Process p;
+            synchronized (LIVE) {
+                if (stopping) return Outcome.FAILED;
+                p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                        .redirectInput(new File("/dev/null")).start();
+                LIVE.put(p, pidFile);
+            }
             try {
                 long start = p.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(System.currentTimeMillis());
-                Files.writeString(dir.resolve(Sweep.PID_FILE), p.pid() + " " + start + " " + Sweep.host() + "\n");
+                Files.writeString(pidFile, p.pid() + " " + start + " " + Sweep.host() + "\n");
                 code = p.waitFor();
             } finally {
                 LIVE.remove(p);
-                Files.deleteIfExists(dir.resolve(Sweep.PID_FILE));
+                Files.deleteIfExists(pidFile);
             }
         } catch (IOException e) {
             out.println(tag + ": FAILED to start: " + e.getMessage());
@@ -80,6 +94,12 @@ public final class CellRunner {
             return Outcome.FAILED;
         }
         double secs = (System.nanoTime() - t0) / 1e9;
+        synchronized (LIVE) {
+            if (stopping) {
+                out.println(tag + ": stopped with the sweep; it resumes on the next run");
+                return Outcome.FAILED;
+            }
+        }
         var rows = SummaryCsv.read(dir.resolve("summary.csv"));
         if (code != 0 || rows.size() < sweep.epochs()) {
             out.printf(Locale.ROOT, "%s: FAILED (exit %d, %d/%d epochs in summary.csv); see %s%n", tag, code, rows.size(), sweep.epochs(), log);

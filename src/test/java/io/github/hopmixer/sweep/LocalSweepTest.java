@@ -37,6 +37,7 @@ class LocalSweepTest {
         // The sweep as its own process, so that it can be stopped like a user would.
         List<String> cmd = JavaCommand.hopmixer(null, List.of(grid));
         Path log = tmp.resolve("sweep1.log");
+        long cell1Pid;
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
             // 1. Kill cell 0's training process (SIGKILL) once it has a checkpoint: the sweep reports it and goes on.
@@ -44,7 +45,8 @@ class LocalSweepTest {
             long trainPid = Long.parseLong(Files.readString(c0.resolve(Sweep.PID_FILE)).strip().split(" ")[0]);
             ProcessHandle.of(trainPid).orElseThrow().destroyForcibly();
             // 2. Stop the sweep (SIGTERM, as Ctrl-C or a scheduler would) while cell 1 trains.
-            waitFor(() -> hasCheckpoint(c1), p, log);
+            waitFor(() -> hasCheckpoint(c1) && Files.exists(c1.resolve(Sweep.PID_FILE)), p, log);
+            cell1Pid = Long.parseLong(Files.readString(c1.resolve(Sweep.PID_FILE)).strip().split(" ")[0]);
             p.destroy();
             assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the sweep stops on SIGTERM");
         } finally {
@@ -54,7 +56,8 @@ class LocalSweepTest {
         assertTrue(first.contains("bars/paramixer_nano/seed1: FAILED") && first.contains(c0.resolve("train.log").toString()),
                 "a failed cell is one line naming it and its log:\n" + first);
         assertTrue(first.contains("bars/paramixer_nano/seed2: starting"), "the sweep went on with the next cell:\n" + first);
-        assertFalse(Files.exists(c1.resolve(Sweep.PID_FILE)), "the stopped sweep stopped its cell too");
+        assertFalse(ProcessHandle.of(cell1Pid).map(ProcessHandle::isAlive).orElse(false), "the stopped sweep stopped its cell too");
+        assertFalse(Files.exists(c1.resolve(Sweep.PID_FILE)), "and removed the cell's pid file");
         assertTrue(SummaryCsv.read(c1.resolve("summary.csv")).size() < 4, "cell 1 was stopped before its end");
         assertEquals(Sweep.State.STARTED, s.status(s.cells().get(0)).state());
         assertEquals(Sweep.State.STARTED, s.status(s.cells().get(1)).state());
