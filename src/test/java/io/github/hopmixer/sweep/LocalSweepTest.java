@@ -62,8 +62,9 @@ class LocalSweepTest {
         assertEquals(Sweep.State.STARTED, s.status(s.cells().get(0)).state());
         assertEquals(Sweep.State.STARTED, s.status(s.cells().get(1)).state());
 
-        // 3. Run again (no grid flags: the folder's grid): both cells resume from their checkpoints and finish.
-        Bars.Run again = Bars.hopmixer("sweep", sweep.toString(), "--threads", "1");
+        // 3. Run again (no grid flags: the folder's grid), both cells at once: each resumes from its checkpoint and finishes.
+        Bars.Run again = Bars.hopmixer("sweep", sweep.toString(), "--parallel", "2", "--threads", "2");
+        assertTrue(again.out().contains("2 at a time, 1 threads each"), again.out());
         assertEquals(0, again.code(), again.out() + again.err());
         assertEquals(2, again.out().lines().filter(l -> l.contains(": resuming at ")).count(), again.out());
         assertTrue(again.out().contains("2 trained now, 0 already done, 0 failed"), again.out());
