@@ -20,9 +20,9 @@ import java.util.concurrent.Callable;
 
 /** {@code hopmixer report}: a sweep's tables and plots, from its cells' summary.csv files. */
 @Command(name = "report", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Summarise a sweep: summary.csv (one row per configuration), report.md (a table per data set: mean ± std over",
-                "seeds of the final top-1, top-5 and eval loss; epochs; images/s; seeds done) and PNGs (top-1 versus λ, learning",
-                "curves). A half-finished sweep reports the finished cells and lists the others."})
+        description = {"Summarise a sweep: summary.csv (one row per configuration), report.md (a table per data set: mean ± std over "
+                + "seeds of the final top-1, top-5 and eval loss; epochs; images/s; seeds done) and PNGs (top-1 versus λ, learning "
+                + "curves). A half-finished sweep reports the finished cells and lists the others.", ""})
 final class ReportCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "SWEEP_DIR", description = "A folder made by 'hopmixer sweep'.")

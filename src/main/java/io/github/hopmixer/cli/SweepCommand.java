@@ -22,11 +22,13 @@ import java.util.concurrent.Callable;
 
 /** {@code hopmixer sweep}: a grid of training runs, one run directory per cell, run here or on Slurm. */
 @Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Run a grid of training runs (models × λ × seeds × data sets), each cell its own run directory",
-                "SWEEP_DIR/<dataset>/<model>[-l<λ>]/seed<N>/. Done cells are skipped and started ones resumed, so a killed",
-                "sweep continues where it stopped when run again; 'hopmixer sweep SWEEP_DIR' alone continues the grid there.",
+        description = {"Run a grid of training runs (models × λ × seeds × data sets), each cell its own run directory "
+                + "SWEEP_DIR/<dataset>/<model>[-l<λ>]/seed<N>/. Done cells are skipped and started ones resumed, so a killed "
+                + "sweep continues where it stopped when run again; 'hopmixer sweep SWEEP_DIR' alone continues the grid there.",
+                "",
                 "Example: hopmixer sweep runs/s1 --models paramixer_nano,asymmixer_nano --lambdas 1e-2,0 --seeds 1,2,3 "
-                        + "--datasets fashion-mnist,cifar10-jpg=folder:/work/data/cifar10 --train-args \"--epochs 2\" --parallel 2"})
+                        + "--datasets fashion-mnist,cifar10-jpg=folder:/work/data/cifar10 --train-args \"--epochs 2\" --parallel 2",
+                ""})
 final class SweepCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "SWEEP_DIR", description = "The sweep's folder: sweep.json (the grid) and the cells' run directories.")
