@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "hopmixer", mixinStandardHelpOptions = true, version = "hopmixer 0.1.0",
         description = "Hierarchical-associative-memory MLP-Mixers (Karakida, Ota, Taki 2024) on any device.",
         subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, ModelsCommand.class,
-                DevicesCommand.class, BenchCommand.class, EnergyCommand.class, SymmetryCommand.class, CommandLine.HelpCommand.class})
+                DevicesCommand.class, BenchCommand.class, EnergyCommand.class, SymmetryCommand.class,
+                SweepCommand.class, ReportCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

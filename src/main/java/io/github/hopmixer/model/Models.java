@@ -57,6 +57,11 @@ public final class Models {
                 size.dim / 2, size.dim * 4, 10, nIter, lambda);
     }
 
+    /** The official suffix naming λ ({@code l02} for 1e-2), if the registry has one. */
+    public static java.util.Optional<String> lambdaSuffix(double lambda) {
+        return LAMBDAS.entrySet().stream().filter(e -> e.getValue() == lambda).map(Map.Entry::getKey).findFirst();
+    }
+
     private static Family family(String prefix) {
         for (Family f : Family.values()) if (f.prefix.equals(prefix)) return f;
         throw new AssertionError(prefix);
