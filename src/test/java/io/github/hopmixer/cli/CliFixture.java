@@ -100,13 +100,19 @@ final class CliFixture {
         }
     }
 
+    /** The committed reproduction sweep: a sweep running beside the tests writes there, no command under test does. */
+    private static final Path LIVE_SWEEP = Path.of("results", "reproduction", "sweep");
+
     /** Every file and folder under the roots with a hash of its bytes: equal snapshots mean nothing changed or was lost. */
     static TreeMap<String, String> snapshot(Path... roots) {
         TreeMap<String, String> out = new TreeMap<>();
         for (Path root : roots) {
             if (!Files.exists(root)) continue;
             try (Stream<Path> s = Files.walk(root)) {
-                for (Path p : s.toList()) out.put(p.toString(), Files.isDirectory(p) ? "dir" : fingerprint(p));
+                for (Path p : s.toList()) {
+                    if (p.startsWith(LIVE_SWEEP)) continue;
+                    out.put(p.toString(), Files.isDirectory(p) ? "dir" : fingerprint(p));
+                }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
