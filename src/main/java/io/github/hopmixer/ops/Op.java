@@ -1,5 +1,7 @@
 package io.github.hopmixer.ops;
 
+import java.util.List;
+
 /**
  * A kernel call's arguments, one record per op: named sizes and flags, with what follows from them (work items,
  * the least buffer sizes, which buffers it writes) and the reference and JVM kernels it runs. Each record lives in
@@ -51,7 +53,7 @@ public sealed interface Op permits GemmOps.Gemm, BiasOps.AddBias, BiasOps.BiasGr
     }
 
     /** The sealed set, for catalogues that must cover every op. */
-    static java.util.List<Class<?>> kinds() {
-        return java.util.List.of(Op.class.getPermittedSubclasses());
+    static List<Class<?>> kinds() {
+        return List.of(Op.class.getPermittedSubclasses());
     }
 }

@@ -4,6 +4,8 @@ import io.github.hopmixer.plan.Buffer;
 import io.github.hopmixer.plan.Scalars;
 import io.github.hopmixer.plan.Tape;
 
+import java.util.List;
+
 import static io.github.hopmixer.kernels.Penalty.*;
 
 /** The asymmetric mixer's λ·Σ‖W2‖²: its value (summed by the host) and its gradient 2λW, added after backprop. */
@@ -33,7 +35,7 @@ public final class PenaltyOps {
     }
 
     /** Σ‖w‖² of each weight into its slot of {@code sums}, and λ·2w into each weight's gradient. */
-    public static void penalise(Tape g, Buffer sums, java.util.List<Buffer> weights) {
+    public static void penalise(Tape g, Buffer sums, List<Buffer> weights) {
         for (int i = 0; i < weights.size(); i++) {
             Buffer w = weights.get(i);
             g.call(new SumSquares(w.size(), i), sums, w);
