@@ -16,7 +16,9 @@ public final class GemmOps {
                        int strideA, int strideB, int strideC, boolean acc) implements Op {
 
         /** Every image adds into the same c (a weight gradient): work items are rows of c, the batch loop inside. */
-        public boolean batchSummed() { return strideC == 0 && batch > 1; }
+        public boolean batchSummed() {
+            return io.github.hopmixer.kernels.Gemm.batchSummed(batch, strideC);
+        }
 
         /** How many c matrices it writes: 1 when the batch is summed, else one per image. */
         public int outputMatrices() { return batchSummed() ? 1 : batch; }
