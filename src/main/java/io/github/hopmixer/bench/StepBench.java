@@ -2,9 +2,9 @@ package io.github.hopmixer.bench;
 
 import io.github.hopmixer.device.Device;
 import io.github.hopmixer.model.ModelConfig;
+import io.github.hopmixer.ops.GemmOps.Gemm;
 import io.github.hopmixer.plan.Buffer;
 import io.github.hopmixer.plan.Invocation;
-import io.github.hopmixer.plan.Op;
 import io.github.hopmixer.plan.Plan;
 import io.github.hopmixer.plan.Role;
 import io.github.hopmixer.plan.Scalars;
@@ -60,8 +60,8 @@ public final class StepBench {
         Buffer c = new Buffer(0, "c", Role.OUTPUT, new int[] {m, n});
         Buffer a = new Buffer(1, "a", Role.INPUT, new int[] {transA != 0 ? k : m, transA != 0 ? m : k});
         Buffer b = new Buffer(2, "b", Role.INPUT, new int[] {transB != 0 ? n : k, transB != 0 ? k : n});
-        Plan plan = new Plan("gemm-" + m + "x" + n + "x" + k + "-t" + transA + transB, List.of(c, a, b), List.of(new Invocation(Op.GEMM,
-                new Buffer[] {c, a, b}, new int[] {1, m, n, k, transA, transB, 0, 0, 0, 0})));
+        Plan plan = new Plan("gemm-" + m + "x" + n + "x" + k + "-t" + transA + transB, List.of(c, a, b), List.of(new Invocation(
+                new Gemm(1, m, n, k, transA != 0, transB != 0, 0, 0, 0, false), new Buffer[] {c, a, b})));
         d.prepare(plan);
         Random r = new Random(2);
         float[] va = new float[a.size()], vb = new float[b.size()];

@@ -1,6 +1,5 @@
 package io.github.hopmixer.device;
 
-import io.github.hopmixer.kernels.*;
 import io.github.hopmixer.plan.Buffer;
 import io.github.hopmixer.plan.Invocation;
 import io.github.hopmixer.plan.Plan;
@@ -49,7 +48,7 @@ public final class JvmDevice implements Device {
                 for (RecursiveAction part : b.parts) part.reinitialize();
                 pool.invoke(b.root);
             }
-            if (profile != null) profile.merge(label(b.inv), System.nanoTime() - t0, Long::sum);
+            if (profile != null) profile.merge(b.inv.op().label(), System.nanoTime() - t0, Long::sum);
         }
     }
 
@@ -93,9 +92,9 @@ public final class JvmDevice implements Device {
         Bound[] b = bound.get(plan);
         if (b != null) return b;
         Object[] arrays = store.arrays(plan);
-        b = new Bound[plan.steps().size()];
+        b = new Bound[plan.invocations().size()];
         for (int s = 0; s < b.length; s++) {
-            Invocation inv = plan.steps().get(s);
+            Invocation inv = plan.invocations().get(s);
             float[][] f = new float[inv.buffers().length][];
             for (int k = 0; k < f.length; k++) f[k] = (float[]) arrays[inv.buffers()[k].id()];
             b[s] = new Bound(inv, f, threads, pool != null);
@@ -117,13 +116,6 @@ public final class JvmDevice implements Device {
         profile = null;
     }
 
-    private static String label(Invocation inv) {
-        int[] i = inv.ints();
-        return inv.op() == io.github.hopmixer.plan.Op.GEMM
-                ? String.format("GEMM %dx%dx%dx%d t%d%d%s", i[0], i[1], i[2], i[3], i[4], i[5], i[8] == 0 && i[0] > 1 ? " sum" : "")
-                : inv.op().name();
-    }
-
     @Override
     public void write(Buffer b, float[] src) {
         Device.checkLength(b, src.length);
@@ -141,27 +133,8 @@ public final class JvmDevice implements Device {
         if (pool != null) pool.shutdown();
     }
 
+    /** The op record runs its own JVM kernel: this device has no table of ops to keep in step. */
     static void run(Invocation inv, float[][] d, int lo, int hi) {
-        int[] i = inv.ints();
-        switch (inv.op()) {
-            case GEMM -> Gemm.jvm(d[0], d[1], d[2], i[0], i[1], i[2], i[3], i[4], i[5], i[6], i[7], i[8], i[9], lo, hi);
-            case ADD_BIAS -> Bias.addJvm(d[0], d[1], i[0], i[1], i[2], lo, hi);
-            case BIAS_GRAD -> Bias.gradJvm(d[0], d[1], i[0], i[1], i[2], i[3], lo, hi);
-            case LAYERNORM -> LayerNorm.forwardJvm(d[0], d[1], d[2], d[3], d[4], d[5], i[0], i[1], lo, hi);
-            case LAYERNORM_BACKWARD_INPUT -> LayerNorm.backwardInputJvm(d[0], d[1], d[2], d[3], d[4], d[5], i[0], i[1], i[2], lo, hi);
-            case LAYERNORM_BACKWARD_PARAMS -> LayerNorm.backwardParamsJvm(d[0], d[1], d[2], d[3], d[4], d[5], i[0], i[1], i[2], lo, hi);
-            case GELU -> Gelu.forwardJvm(d[0], d[1], i[0], lo, hi);
-            case GELU_BACKWARD -> Gelu.backwardJvm(d[0], d[1], d[2], i[0], i[1], lo, hi);
-            case RESIDUAL -> Residual.forwardJvm(d[0], d[1], d[2], d[3], i[0], i[1], lo, hi);
-            case MASKED_ADD -> Residual.maskedAddJvm(d[0], d[1], d[2], i[0], i[1], i[2], lo, hi);
-            case ADD -> Residual.addJvm(d[0], d[1], i[0], i[1], lo, hi);
-            case TOKEN_MEAN -> TokenMean.forwardJvm(d[0], d[1], i[0], i[1], i[2], lo, hi);
-            case TOKEN_MEAN_BACKWARD -> TokenMean.backwardJvm(d[0], d[1], i[0], i[1], i[2], i[3], lo, hi);
-            case PATCHIFY -> Patchify.forwardJvm(d[0], d[1], i[0], i[1], i[2], i[3], i[4], lo, hi);
-            case CROSS_ENTROPY -> CrossEntropy.jvm(d[0], d[1], d[2], d[3], i[0], i[1], lo, hi);
-            case SUM_SQUARES -> Penalty.sumSquaresJvm(d[0], d[1], i[0], i[1]);
-            case L2_GRAD -> Penalty.gradJvm(d[0], d[1], d[2], i[0], i[1], lo, hi);
-            case ADAMW -> AdamW.jvm(d[0], d[1], d[2], d[3], d[4], i[0], i[1], lo, hi);
-        }
+        inv.op().jvm(d, lo, hi);
     }
 }

@@ -14,10 +14,15 @@ import jdk.incubator.vector.VectorSpecies;
 public final class Gemm {
     private Gemm() {}
 
+    /** Every image adds into the same c (a weight gradient): the one definition, used by the op record too. */
+    public static boolean batchSummed(int batch, int strideC) {
+        return strideC == 0 && batch > 1;
+    }
+
     /** Double-precision reference; work items [lo, hi). */
     public static void ref(double[] c, double[] a, double[] b, int batch, int m, int n, int k,
                            int transA, int transB, int strideA, int strideB, int strideC, int acc, int lo, int hi) {
-        boolean reduceBatch = strideC == 0 && batch > 1;
+        boolean reduceBatch = batchSummed(batch, strideC);
         for (int w = lo; w < hi; w++) {
             int b0 = reduceBatch ? 0 : w / m, b1 = reduceBatch ? batch : b0 + 1, i = reduceBatch ? w : w % m;
             int cRow = b0 * strideC + i * n;
@@ -55,11 +60,11 @@ public final class Gemm {
      */
     public static void jvm(float[] c, float[] a, float[] b, int batch, int m, int n, int k,
                            int transA, int transB, int strideA, int strideB, int strideC, int acc, int lo, int hi) {
-        if (strideC == 0 && batch > 1 && transA == 0 && transB != 0) {
+        if (batchSummed(batch, strideC) && transA == 0 && transB != 0) {
             dots(c, a, b, batch, m, n, k, strideA, strideB, acc, lo, hi);
             return;
         }
-        if (strideC == 0 && batch > 1) {
+        if (batchSummed(batch, strideC)) {
             // A weight gradient summed over the batch: one image at a time, so a transposed operand is one small
             // k×n copy that stays in L1, and this thread's rows of c stay in cache between images.
             for (int bb = 0; bb < batch; bb++) {

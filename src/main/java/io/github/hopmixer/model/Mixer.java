@@ -3,14 +3,22 @@ package io.github.hopmixer.model;
 import io.github.hopmixer.model.Family.MlpKind;
 import io.github.hopmixer.model.ParamSpec.Init;
 import io.github.hopmixer.plan.Buffer;
-import io.github.hopmixer.plan.Graph;
-import io.github.hopmixer.plan.Graph.Term;
+import io.github.hopmixer.ops.GemmOps.Term;
+import io.github.hopmixer.plan.Tape;
 
 import java.util.ArrayList;
 import java.util.List;
 
+import static io.github.hopmixer.ops.BiasOps.addBias;
+import static io.github.hopmixer.ops.GeluOps.gelu;
+import static io.github.hopmixer.ops.GemmOps.matmul;
+import static io.github.hopmixer.ops.LayerNormOps.layerNorm;
+import static io.github.hopmixer.ops.PatchifyOps.patchify;
+import static io.github.hopmixer.ops.ResidualOps.residual;
+import static io.github.hopmixer.ops.TokenMeanOps.tokenMean;
+
 /**
- * The Mixer family's forward pass, written once as calls that append kernels to a {@link Graph}.
+ * The Mixer family's forward pass, written once as calls that append kernels to a {@link Tape}.
  * Parameter names and layouts are those of the official PyTorch {@code state_dict}.
  *
  * <pre>
@@ -30,7 +38,7 @@ public final class Mixer {
     public record Forward(Buffer logits, List<Buffer> params, List<ParamSpec> specs, List<Buffer> dropPathMasks,
                           List<Buffer> penalised) {}
 
-    private final Graph g;
+    private final Tape g;
     private final ModelConfig m;
     private final int batch, s, c;
     private final List<Buffer> params = new ArrayList<>();
@@ -38,7 +46,7 @@ public final class Mixer {
     private final List<Buffer> masks = new ArrayList<>();
     private final List<Buffer> penalised = new ArrayList<>();
 
-    private Mixer(Graph g, ModelConfig m, int batch) {
+    private Mixer(Tape g, ModelConfig m, int batch) {
         this.g = g;
         this.m = m;
         this.batch = batch;
@@ -46,8 +54,8 @@ public final class Mixer {
         this.c = m.dim();
     }
 
-    /** Appends the forward pass for {@code images} (B, Cin, H, W) to the graph. */
-    public static Forward build(Graph g, ModelConfig m, Buffer images, int batch) {
+    /** Appends the forward pass for {@code images} (B, Cin, H, W) to the tape. */
+    public static Forward build(Tape g, ModelConfig m, Buffer images, int batch) {
         Mixer mixer = new Mixer(g, m, batch);
         Buffer logits = mixer.forward(images);
         return new Forward(logits, List.copyOf(mixer.params), List.copyOf(mixer.specs), List.copyOf(mixer.masks),
@@ -56,7 +64,7 @@ public final class Mixer {
 
     /** The parameter table, in {@code state_dict} order. */
     public static List<ParamSpec> parameters(ModelConfig m) {
-        Graph g = new Graph("count", false);
+        Tape g = new Tape("count", false);
         return build(g, m, g.input("images", 1, m.inChans(), m.imageSize(), m.imageSize()), 1).specs();
     }
 
@@ -70,13 +78,13 @@ public final class Mixer {
                 x = m.family().parallel ? parallelBlock(a, w, x) : serialBlock(a, w, x);
             }
         }
-        Buffer z = g.layerNorm("norm", x, param("norm.weight", Init.ONES, c), param("norm.bias", Init.ZEROS, c), batch * s, c);
-        Buffer pooled = g.tokenMean("pool", z, batch, s, c);
+        Buffer z = layerNorm(g, "norm", x, param("norm.weight", Init.ONES, c), param("norm.bias", Init.ZEROS, c), batch * s, c);
+        Buffer pooled = tokenMean(g, "pool", z, batch, s, c);
         Buffer headW = param("head.weight", Init.ZEROS, m.numClasses(), c);
         Buffer headB = param("head.bias", Init.ZEROS, m.numClasses());
-        Buffer logits = g.matmul("head", 1, batch, m.numClasses(), c, new int[] {batch, m.numClasses()},
+        Buffer logits = matmul(g, "head", 1, batch, m.numClasses(), c, new int[] {batch, m.numClasses()},
                 new Term(pooled, false, headW, true));
-        return g.addBias(logits, headB, batch, m.numClasses(), 1);
+        return addBias(g, logits, headB, batch, m.numClasses(), 1);
     }
 
     /** Conv2d(kernel = stride = P) as patch rows times the flattened kernel. */
@@ -84,9 +92,9 @@ public final class Mixer {
         int p = m.patch(), row = m.inChans() * p * p;
         Buffer w = param("stem.proj.weight", Init.LECUN_NORMAL, c, m.inChans(), p, p);
         Buffer b = param("stem.proj.bias", Init.ZEROS, c);
-        Buffer patches = g.patchify("stem.patches", images, batch, m.inChans(), m.imageSize(), m.imageSize(), p);
-        Buffer x = g.matmul("stem", 1, batch * s, c, row, new int[] {batch, s, c}, new Term(patches, false, w, true));
-        return g.addBias(x, b, batch * s, c, 1);
+        Buffer patches = patchify(g, "stem.patches", images, batch, m.inChans(), m.imageSize(), m.imageSize(), p);
+        Buffer x = matmul(g, "stem", 1, batch * s, c, row, new int[] {batch, s, c}, new Term(patches, false, w, true));
+        return addBias(g, x, b, batch * s, c, 1);
     }
 
     /** z = LN(x); x + DropPath(Tok(z)) + DropPath(Ch(z)). */
@@ -94,22 +102,22 @@ public final class Mixer {
         Buffer z = norm(p + ".norm", x, w.norm1);
         Buffer tok = mlp(p + ".mlp_tokens", tokenAxis(), w.tokens, z);
         Buffer ch = mlp(p + ".mlp_channels", channelAxis(), w.channels, z);
-        Buffer y = g.residual(p + ".res_tokens", x, tok, dropPath(p + ".drop_path_tokens"), batch);
-        return g.residual(p + ".out", y, ch, dropPath(p + ".drop_path_channels"), batch);
+        Buffer y = residual(g, p + ".res_tokens", x, tok, dropPath(p + ".drop_path_tokens"), batch);
+        return residual(g, p + ".out", y, ch, dropPath(p + ".drop_path_channels"), batch);
     }
 
     /** x + DropPath(Tok(LN1(x))), then + DropPath(Ch(LN2(·))). */
     private Buffer serialBlock(String p, Block w, Buffer x) {
         Buffer tok = mlp(p + ".mlp_tokens", tokenAxis(), w.tokens, norm(p + ".norm1", x, w.norm1));
-        Buffer y = g.residual(p + ".res_tokens", x, tok, dropPath(p + ".drop_path_tokens"), batch);
+        Buffer y = residual(g, p + ".res_tokens", x, tok, dropPath(p + ".drop_path_tokens"), batch);
         Buffer ch = mlp(p + ".mlp_channels", channelAxis(), w.channels, norm(p + ".norm2", y, w.norm2));
-        return g.residual(p + ".out", y, ch, dropPath(p + ".drop_path_channels"), batch);
+        return residual(g, p + ".out", y, ch, dropPath(p + ".drop_path_channels"), batch);
     }
 
     private Buffer norm(String name, Buffer x, Buffer[] gammaBeta) {
         return m.family().jointNorm
-                ? g.layerNorm(name, x, gammaBeta[0], gammaBeta[1], batch, s * c)
-                : g.layerNorm(name, x, gammaBeta[0], gammaBeta[1], batch * s, c);
+                ? layerNorm(g, name, x, gammaBeta[0], gammaBeta[1], batch, s * c)
+                : layerNorm(g, name, x, gammaBeta[0], gammaBeta[1], batch * s, c);
     }
 
     /** The block's MLP along one axis: untied W2·GELU(W1·z), tied Wᵀ·GELU(W·z), broken W1ᵀ·GELU(W1·z) + W2·GELU(W1·z). */
@@ -118,14 +126,14 @@ public final class Mixer {
         return switch (m.family().mlp) {
             case UNTIED -> {
                 Buffer h = ax.bias(ax.mix(p + ".fc1", in, hid, ax.w(w.w1, z)), w.b1);
-                yield ax.bias(ax.mix(p + ".fc2", hid, in, ax.w(w.w2, g.gelu(p + ".act", h))), w.b2);
+                yield ax.bias(ax.mix(p + ".fc2", hid, in, ax.w(w.w2, gelu(g, p + ".act", h))), w.b2);
             }
             case TIED -> {
-                Buffer a = g.gelu(p + ".act", ax.mix(p + ".fc", in, hid, ax.w(w.w1, z)));
+                Buffer a = gelu(g, p + ".act", ax.mix(p + ".fc", in, hid, ax.w(w.w1, z)));
                 yield ax.mix(p + ".fcT", hid, in, ax.wT(w.w1, a));
             }
             case BROKEN -> {
-                Buffer a = g.gelu(p + ".act", ax.mix(p + ".fc1", in, hid, ax.w(w.w1, z)));
+                Buffer a = gelu(g, p + ".act", ax.mix(p + ".fc1", in, hid, ax.w(w.w1, z)));
                 yield ax.mix(p + ".out", hid, in, ax.wT(w.w1, a), ax.w(w.w2, a));
             }
         };
@@ -212,14 +220,14 @@ public final class Mixer {
 
         Buffer mix(String name, int in, int out, Term... terms) {
             return tokens
-                    ? g.matmul(name, batch, out, c, in, new int[] {batch, out, c}, terms)
-                    : g.matmul(name, 1, batch * s, out, in, new int[] {batch, s, out}, terms);
+                    ? matmul(g, name, batch, out, c, in, new int[] {batch, out, c}, terms)
+                    : matmul(g, name, 1, batch * s, out, in, new int[] {batch, s, out}, terms);
         }
 
         Buffer bias(Buffer y, Buffer b) {
             if (b == null) return y;
             int out = b.size();
-            return tokens ? g.addBias(y, b, batch, out, c) : g.addBias(y, b, batch * s, out, 1);
+            return tokens ? addBias(g, y, b, batch, out, c) : addBias(g, y, b, batch * s, out, 1);
         }
     }
 }

@@ -1,28 +1,26 @@
 package io.github.hopmixer.plan;
 
+import io.github.hopmixer.ops.Op;
+
 import java.util.Arrays;
 
-/** One kernel call: the op, its buffer arguments (in the op's order) and its int sizes. */
-public record Invocation(Op op, Buffer[] buffers, int[] ints) {
+/** One kernel call: the op with its named arguments, and its buffer arguments in the order the op documents. */
+public record Invocation(Op op, Buffer[] buffers) {
 
     public Invocation {
-        if (buffers.length != op.buffers()) {
-            throw new IllegalArgumentException(op + " takes " + op.buffers() + " buffers, got " + buffers.length);
-        }
-        if (ints.length != op.ints()) {
-            throw new IllegalArgumentException(op + " takes " + op.ints() + " ints, got " + ints.length);
+        if (buffers.length != op.arity()) {
+            throw new IllegalArgumentException(op.name() + " takes " + op.arity() + " buffers, got " + buffers.length);
         }
         buffers = buffers.clone();
-        ints = ints.clone();
     }
 
     /** How many independent work items the op splits into (rows, columns, ...), for threads or a device grid. */
     public int parallelism() {
-        return op.parallelism(ints);
+        return op.parallelism();
     }
 
     @Override
     public String toString() {
-        return op + Arrays.toString(buffers) + Arrays.toString(ints);
+        return op + " on " + Arrays.toString(buffers);
     }
 }

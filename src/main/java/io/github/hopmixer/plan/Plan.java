@@ -14,13 +14,13 @@ import java.util.Map;
 public final class Plan {
     private final String name;
     private final List<Buffer> buffers;
-    private final List<Invocation> steps;
+    private final List<Invocation> invocations;
     private final Map<String, Buffer> byName = new LinkedHashMap<>();
 
-    public Plan(String name, List<Buffer> buffers, List<Invocation> steps) {
+    public Plan(String name, List<Buffer> buffers, List<Invocation> invocations) {
         this.name = name;
         this.buffers = List.copyOf(buffers);
-        this.steps = List.copyOf(steps);
+        this.invocations = List.copyOf(invocations);
         for (Buffer b : this.buffers) {
             if (byName.put(b.name(), b) != null) throw new IllegalArgumentException("duplicate buffer " + b.name());
         }
@@ -31,7 +31,8 @@ public final class Plan {
 
     public List<Buffer> buffers() { return buffers; }
 
-    public List<Invocation> steps() { return steps; }
+    /** The kernel calls, in order. */
+    public List<Invocation> invocations() { return invocations; }
 
     public Buffer buffer(String name) {
         Buffer b = byName.get(name);
@@ -64,24 +65,24 @@ public final class Plan {
             };
             if (preset) written.set(b.id());
         }
-        for (int s = 0; s < steps.size(); s++) {
-            Invocation inv = steps.get(s);
+        for (int s = 0; s < invocations.size(); s++) {
+            Invocation inv = invocations.get(s);
             Buffer[] args = inv.buffers();
-            long[] need = inv.op().minSizes(inv.ints());
+            long[] need = inv.op().minSizes();
             for (int a = 0; a < args.length; a++) {
                 if (args[a].size() < need[a]) {
-                    throw new IllegalStateException("plan " + name + ": step " + s + " " + inv + " needs " + need[a]
+                    throw new IllegalStateException("plan " + name + ": invocation " + s + " " + inv + " needs " + need[a]
                             + " floats in argument " + a + " but " + args[a] + " holds " + args[a].size());
                 }
             }
             for (int a = 0; a < args.length; a++) {
                 Buffer b = args[a];
                 if (b.id() >= buffers.size() || buffers.get(b.id()) != b) {
-                    throw new IllegalStateException("step " + s + " " + inv.op() + " uses foreign buffer " + b.name());
+                    throw new IllegalStateException("invocation " + s + " " + inv.op().name() + " uses foreign buffer " + b.name());
                 }
-                boolean reads = !inv.op().writes(a) || inv.op().readsOutput(inv.ints());
+                boolean reads = !inv.op().writes(a) || inv.op().readsOutput();
                 if (reads && !written.get(b.id())) {
-                    throw new IllegalStateException("plan " + name + ": step " + s + " " + inv.op()
+                    throw new IllegalStateException("plan " + name + ": invocation " + s + " " + inv.op().name()
                             + " reads " + b.name() + " before anything writes it");
                 }
             }
@@ -91,6 +92,6 @@ public final class Plan {
 
     @Override
     public String toString() {
-        return "Plan " + name + " (" + buffers.size() + " buffers, " + steps.size() + " steps)";
+        return "Plan " + name + " (" + buffers.size() + " buffers, " + invocations.size() + " invocations)";
     }
 }

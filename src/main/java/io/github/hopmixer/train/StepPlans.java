@@ -3,13 +3,15 @@ package io.github.hopmixer.train;
 import io.github.hopmixer.model.Mixer;
 import io.github.hopmixer.model.ModelConfig;
 import io.github.hopmixer.model.ParamSpec;
+import io.github.hopmixer.ops.AdamWOps;
+import io.github.hopmixer.ops.PenaltyOps;
 import io.github.hopmixer.plan.Buffer;
-import io.github.hopmixer.plan.Graph;
-import io.github.hopmixer.plan.Op;
 import io.github.hopmixer.plan.Plan;
-import io.github.hopmixer.plan.Scalars;
+import io.github.hopmixer.plan.Tape;
 
 import java.util.List;
+
+import static io.github.hopmixer.ops.CrossEntropyOps.crossEntropy;
 
 /**
  * Builds the two programs a run needs, once per (model, batch size): the training step — forward, loss,
@@ -29,32 +31,24 @@ public final class StepPlans {
 
     /** @param optimizer false for forward + backward only (gradient checks) */
     public static Step training(ModelConfig m, int batch, boolean optimizer) {
-        Graph g = new Graph("train", true);
+        Tape g = new Tape("train", true);
         Buffer images = g.input("images", batch, m.inChans(), m.imageSize(), m.imageSize());
         Buffer targets = g.input("targets", batch, m.numClasses());
         Buffer scalars = g.scalars();
         Mixer.Forward f = Mixer.build(g, m, images, batch);
-        Buffer losses = g.crossEntropy("losses", f.logits(), targets, batch, m.numClasses());
+        Buffer losses = crossEntropy(g, "losses", f.logits(), targets, batch, m.numClasses());
         g.backward();
         Buffer penalty = null;
         if (!f.penalised().isEmpty()) {
             // λ·Σ‖W2‖²: its value for the loss report, its gradient 2λ·W2 added after backprop.
             penalty = g.output("penalty", f.penalised().size());
-            for (int i = 0; i < f.penalised().size(); i++) {
-                Buffer w = f.penalised().get(i);
-                g.call(Op.SUM_SQUARES, new Buffer[] {penalty, w}, w.size(), i);
-                g.call(Op.L2_GRAD, new Buffer[] {g.grad(w), w, scalars}, w.size(), Scalars.LAMBDA);
-            }
+            PenaltyOps.penalise(g, penalty, f.penalised());
         }
         for (Buffer p : f.params()) {
             if (!g.hasParamGrad(p)) throw new IllegalStateException("no gradient reaches " + p.name());
         }
         if (optimizer) {
-            for (int i = 0; i < f.params().size(); i++) {
-                Buffer p = f.params().get(i);
-                Buffer mom = g.state("adam.m/" + p.name(), p.shape()), vel = g.state("adam.v/" + p.name(), p.shape());
-                g.call(Op.ADAMW, new Buffer[] {p, g.grad(p), mom, vel, scalars}, p.size(), f.specs().get(i).decay() ? 1 : 0);
-            }
+            for (int i = 0; i < f.params().size(); i++) AdamWOps.step(g, f.params().get(i), f.specs().get(i).decay());
         }
         Plan plan = g.build(m.name() + "/train/b" + batch + (optimizer ? "" : "/no-opt"));
         return new Step(plan, m, batch, images, targets, losses, f.logits(), penalty, f.dropPathMasks(), scalars,
@@ -62,11 +56,11 @@ public final class StepPlans {
     }
 
     public static Step evaluation(ModelConfig m, int batch) {
-        Graph g = new Graph("eval", false);
+        Tape g = new Tape("eval", false);
         Buffer images = g.input("images", batch, m.inChans(), m.imageSize(), m.imageSize());
         Buffer targets = g.input("targets", batch, m.numClasses());
         Mixer.Forward f = Mixer.build(g, m, images, batch);
-        Buffer losses = g.crossEntropy("losses", f.logits(), targets, batch, m.numClasses());
+        Buffer losses = crossEntropy(g, "losses", f.logits(), targets, batch, m.numClasses());
         Plan plan = g.build(m.name() + "/eval/b" + batch);
         return new Step(plan, m, batch, images, targets, losses, f.logits(), null, f.dropPathMasks(), null,
                 f.params(), f.specs());

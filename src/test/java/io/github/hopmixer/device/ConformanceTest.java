@@ -3,8 +3,26 @@ package io.github.hopmixer.device;
 import io.github.hopmixer.model.Family;
 import io.github.hopmixer.model.ModelConfig;
 import io.github.hopmixer.plan.Buffer;
+import io.github.hopmixer.ops.AdamWOps.AdamW;
+import io.github.hopmixer.ops.BiasOps.AddBias;
+import io.github.hopmixer.ops.BiasOps.BiasGrad;
+import io.github.hopmixer.ops.CrossEntropyOps.CrossEntropy;
+import io.github.hopmixer.ops.GeluOps.Gelu;
+import io.github.hopmixer.ops.GeluOps.GeluBackward;
+import io.github.hopmixer.ops.GemmOps.Gemm;
+import io.github.hopmixer.ops.LayerNormOps.LayerNorm;
+import io.github.hopmixer.ops.LayerNormOps.LayerNormBackwardInput;
+import io.github.hopmixer.ops.LayerNormOps.LayerNormBackwardParams;
+import io.github.hopmixer.ops.Op;
+import io.github.hopmixer.ops.PatchifyOps.Patchify;
+import io.github.hopmixer.ops.PenaltyOps.L2Grad;
+import io.github.hopmixer.ops.PenaltyOps.SumSquares;
+import io.github.hopmixer.ops.ResidualOps.Add;
+import io.github.hopmixer.ops.ResidualOps.MaskedAdd;
+import io.github.hopmixer.ops.ResidualOps.Residual;
+import io.github.hopmixer.ops.TokenMeanOps.TokenMean;
+import io.github.hopmixer.ops.TokenMeanOps.TokenMeanBackward;
 import io.github.hopmixer.plan.Invocation;
-import io.github.hopmixer.plan.Op;
 import io.github.hopmixer.plan.Plan;
 import io.github.hopmixer.plan.Role;
 import io.github.hopmixer.plan.Scalars;
@@ -18,7 +36,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
@@ -78,16 +96,16 @@ public class ConformanceTest {
     // ================================================================ single ops
 
     /** Fills the buffer arguments of a case (null for pure outputs) from a seeded generator. */
-    interface Init { float[][] make(Random r, long[] sizes, int[] ints); }
+    interface Init { float[][] make(Random r, long[] sizes, Op op); }
 
     /**
      * For each written argument, the magnitude of the terms its value is computed from (Σ|terms| for a sum), from
      * the inputs {@code in} (as the device got them) and the reference's outputs {@code out}. Null: the op is
      * linear in each input, and the reference run on |inputs| gives exactly Σ|terms|.
      */
-    interface Magnitude { double[][] of(double[][] in, double[][] out, int[] ints); }
+    interface Magnitude { double[][] of(double[][] in, double[][] out, Op op); }
 
-    public record OpCase(String name, Op op, int[] ints, Init init, Magnitude magnitude) {
+    public record OpCase(String name, Op op, Init init, Magnitude magnitude) {
         @Override
         public String toString() { return name; }
     }
@@ -97,18 +115,18 @@ public class ConformanceTest {
     }
 
     /** Every argument Gaussian; outputs that are only written get null. */
-    static Init gaussian(Op op) {
-        return (r, sizes, ints) -> {
+    static Init gaussian() {
+        return (r, sizes, op) -> {
             float[][] a = new float[sizes.length][];
             for (int k = 0; k < sizes.length; k++) {
-                if (!op.writes(k) || op.readsOutput(ints)) a[k] = randn(r, sizes[k], 1);
+                if (!op.writes(k) || op.readsOutput()) a[k] = randn(r, sizes[k], 1);
             }
             return a;
         };
     }
 
-    static OpCase linear(String name, Op op, int... ints) {
-        return new OpCase(name, op, ints, gaussian(op), null);
+    static OpCase linear(String name, Op op) {
+        return new OpCase(name, op, gaussian(), null);
     }
 
     static float[] mask(Random r, int n) {
@@ -128,19 +146,19 @@ public class ConformanceTest {
         for (int ta = 0; ta < 2; ta++)
             for (int tb = 0; tb < 2; tb++) {
                 String t = " tA" + ta + " tB" + tb;
-                cs.add(linear("GEMM batch1 7x13x33" + t, Op.GEMM, 1, 7, 13, 33, ta, tb, 0, 0, 0, 0));
-                cs.add(linear("GEMM perImage 13x33x7 acc" + t, Op.GEMM, 3, 13, 33, 7, ta, tb, 13 * 7, 7 * 33, 13 * 33, 1));
-                cs.add(linear("GEMM weightA 33x7x13" + t, Op.GEMM, 3, 33, 7, 13, ta, tb, 0, 13 * 7, 33 * 7, 0));
-                cs.add(linear("GEMM weightB 7x33x13 acc" + t, Op.GEMM, 3, 7, 33, 13, ta, tb, 7 * 13, 0, 7 * 33, 1));
-                cs.add(linear("GEMM strideC0 13x29x7" + t, Op.GEMM, 4, 13, 29, 7, ta, tb, 13 * 7 + 3, 7 * 29 + 1, 0, ta ^ tb));
-                cs.add(linear("GEMM perImage 9x29x5" + t, Op.GEMM, 2, 9, 29, 5, ta, tb, 9 * 5, 5 * 29, 9 * 29, 0));
+                cs.add(linear("GEMM batch1 7x13x33" + t, new Gemm(1, 7, 13, 33, ta == 1, tb == 1, 0, 0, 0, false)));
+                cs.add(linear("GEMM perImage 13x33x7 acc" + t, new Gemm(3, 13, 33, 7, ta == 1, tb == 1, 13 * 7, 7 * 33, 13 * 33, true)));
+                cs.add(linear("GEMM weightA 33x7x13" + t, new Gemm(3, 33, 7, 13, ta == 1, tb == 1, 0, 13 * 7, 33 * 7, false)));
+                cs.add(linear("GEMM weightB 7x33x13 acc" + t, new Gemm(3, 7, 33, 13, ta == 1, tb == 1, 7 * 13, 0, 7 * 33, true)));
+                cs.add(linear("GEMM strideC0 13x29x7" + t, new Gemm(4, 13, 29, 7, ta == 1, tb == 1, 13 * 7 + 3, 7 * 29 + 1, 0, (ta ^ tb) == 1)));
+                cs.add(linear("GEMM perImage 9x29x5" + t, new Gemm(2, 9, 29, 5, ta == 1, tb == 1, 9 * 5, 5 * 29, 9 * 29, false)));
                 // K above two vector widths: full vectors and a masked rest in the batch-summed (weight-gradient) kernels.
-                cs.add(linear("GEMM strideC0 12x8x37" + t, Op.GEMM, 3, 12, 8, 37, ta, tb, 12 * 37, 37 * 8, 0, 0));
+                cs.add(linear("GEMM strideC0 12x8x37" + t, new Gemm(3, 12, 8, 37, ta == 1, tb == 1, 12 * 37, 37 * 8, 0, false)));
             }
-        cs.add(linear("ADD_BIAS channel", Op.ADD_BIAS, 7, 13, 1));
-        cs.add(linear("ADD_BIAS token", Op.ADD_BIAS, 5, 7, 6));
-        cs.add(linear("BIAS_GRAD channel", Op.BIAS_GRAD, 7, 13, 1, 0));
-        cs.add(linear("BIAS_GRAD token acc", Op.BIAS_GRAD, 5, 7, 6, 1));
+        cs.add(linear("ADD_BIAS channel", new AddBias(7, 13, 1)));
+        cs.add(linear("ADD_BIAS token", new AddBias(5, 7, 6)));
+        cs.add(linear("BIAS_GRAD channel", new BiasGrad(7, 13, 1, false)));
+        cs.add(linear("BIAS_GRAD token acc", new BiasGrad(5, 7, 6, true)));
         cs.add(layerNorm("LAYERNORM per-token", 7, 13));
         cs.add(layerNorm("LAYERNORM joint", 3, 52));
         cs.add(layerNormBackwardInput("LAYERNORM_BACKWARD_INPUT", 5, 33, 0));
@@ -151,23 +169,23 @@ public class ConformanceTest {
         cs.add(gelu("GELU short", 5));
         cs.add(geluBackward("GELU_BACKWARD", 37, 0));
         cs.add(geluBackward("GELU_BACKWARD acc", 29, 1));
-        cs.add(withMask("RESIDUAL", Op.RESIDUAL, 3, new int[] {3, 13}));
-        cs.add(withMask("MASKED_ADD", Op.MASKED_ADD, 2, new int[] {3, 13, 0}));
-        cs.add(withMask("MASKED_ADD acc", Op.MASKED_ADD, 2, new int[] {4, 7, 1}));
-        cs.add(linear("ADD", Op.ADD, 37, 0));
-        cs.add(linear("ADD acc", Op.ADD, 29, 1));
-        cs.add(linear("TOKEN_MEAN", Op.TOKEN_MEAN, 3, 7, 13));
-        cs.add(linear("TOKEN_MEAN_BACKWARD", Op.TOKEN_MEAN_BACKWARD, 3, 7, 13, 0));
-        cs.add(linear("TOKEN_MEAN_BACKWARD acc", Op.TOKEN_MEAN_BACKWARD, 2, 5, 9, 1));
-        cs.add(linear("PATCHIFY 9x12 p4", Op.PATCHIFY, 2, 3, 9, 12, 4));
-        cs.add(linear("PATCHIFY 8x8 p2", Op.PATCHIFY, 3, 1, 8, 8, 2));
+        cs.add(withMask("RESIDUAL", new Residual(3, 13), 3));
+        cs.add(withMask("MASKED_ADD", new MaskedAdd(3, 13, false), 2));
+        cs.add(withMask("MASKED_ADD acc", new MaskedAdd(4, 7, true), 2));
+        cs.add(linear("ADD", new Add(37, false)));
+        cs.add(linear("ADD acc", new Add(29, true)));
+        cs.add(linear("TOKEN_MEAN", new TokenMean(3, 7, 13)));
+        cs.add(linear("TOKEN_MEAN_BACKWARD", new TokenMeanBackward(3, 7, 13, false)));
+        cs.add(linear("TOKEN_MEAN_BACKWARD acc", new TokenMeanBackward(2, 5, 9, true)));
+        cs.add(linear("PATCHIFY 9x12 p4", new Patchify(2, 3, 9, 12, 4)));
+        cs.add(linear("PATCHIFY 8x8 p2", new Patchify(3, 1, 8, 8, 2)));
         cs.add(crossEntropy("CROSS_ENTROPY", 5, 13, 1.0f));
         cs.add(crossEntropy("CROSS_ENTROPY mass 0.9", 3, 7, 0.9f));
-        cs.add(linear("SUM_SQUARES", Op.SUM_SQUARES, 37, 2));
-        cs.add(linear("SUM_SQUARES long", Op.SUM_SQUARES, 1000, 0));
-        cs.add(withScalars("L2_GRAD", Op.L2_GRAD, 2, new int[] {37, Scalars.LAMBDA}, null));
-        cs.add(withScalars("ADAMW decay", Op.ADAMW, 4, new int[] {37, 1}, ConformanceTest::adamMagnitude));
-        cs.add(withScalars("ADAMW no decay", Op.ADAMW, 4, new int[] {29, 0}, ConformanceTest::adamMagnitude));
+        cs.add(linear("SUM_SQUARES", new SumSquares(37, 2)));
+        cs.add(linear("SUM_SQUARES long", new SumSquares(1000, 0)));
+        cs.add(withScalars("L2_GRAD", new L2Grad(37, Scalars.LAMBDA), 2, null));
+        cs.add(withScalars("ADAMW decay", new AdamW(37, true), 4, ConformanceTest::adamMagnitude));
+        cs.add(withScalars("ADAMW no decay", new AdamW(29, false), 4, ConformanceTest::adamMagnitude));
         return cs;
     }
 
@@ -179,37 +197,39 @@ public class ConformanceTest {
 
     @Test
     void everyOpHasAConformanceCase() {
-        Set<Op> missing = EnumSet.allOf(Op.class);
-        for (OpCase c : opCases()) {
-            missing.remove(c.op());
-            assertEquals(c.op().ints(), c.ints().length, c.name());
-        }
+        Set<Class<?>> missing = new HashSet<>(Op.kinds());
+        for (OpCase c : opCases()) missing.remove(c.op().getClass());
         assertTrue(missing.isEmpty(), "ops without a conformance case: " + missing);
-        // Ops with an acc flag are covered with both values; GEMM with strideC 0 (batch > 1) and ≠ 0.
-        for (Op op : Op.values()) {
-            int[] zero = new int[op.ints()], one = new int[op.ints()];
-            Arrays.fill(zero, 1);
-            Arrays.fill(one, 1);
-            zero[op.ints() - 1] = 0;
-            if (op.readsOutput(zero) == op.readsOutput(one)) continue;
-            for (int acc = 0; acc < 2; acc++) {
-                int a = acc;
-                assertTrue(opCases().stream().anyMatch(c -> c.op() == op && c.ints()[op.ints() - 1] == a), op + " acc=" + a);
+        // Ops with an acc flag are covered with both values; GEMM with the batch summed (strideC 0, batch > 1) and not.
+        for (Class<?> kind : Op.kinds()) {
+            var accessor = Arrays.stream(kind.getRecordComponents()).filter(rc -> rc.getName().equals("acc")).findFirst();
+            if (accessor.isEmpty()) continue;
+            for (boolean acc : new boolean[] {false, true}) {
+                assertTrue(opCases().stream().anyMatch(c -> c.op().getClass() == kind
+                        && accFlag(accessor.get(), c.op()) == acc), kind.getSimpleName() + " acc=" + acc);
             }
         }
-        assertTrue(opCases().stream().anyMatch(c -> c.op() == Op.GEMM && c.ints()[8] == 0 && c.ints()[0] > 1));
-        assertTrue(opCases().stream().anyMatch(c -> c.op() == Op.GEMM && c.ints()[8] != 0));
+        assertTrue(opCases().stream().anyMatch(c -> c.op() instanceof Gemm g && g.batchSummed()));
+        assertTrue(opCases().stream().anyMatch(c -> c.op() instanceof Gemm g && g.strideC() != 0));
+    }
+
+    static boolean accFlag(java.lang.reflect.RecordComponent acc, Op op) {
+        try {
+            return (boolean) acc.getAccessor().invoke(op);
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
     }
 
     /** One op on its own plan: outputs that are only written are OUTPUT buffers, everything else INPUT. */
     static Plan plan(OpCase c) {
-        long[] sizes = c.op().minSizes(c.ints());
+        long[] sizes = c.op().minSizes();
         Buffer[] args = new Buffer[sizes.length];
         for (int a = 0; a < sizes.length; a++) {
-            boolean output = c.op().writes(a) && !c.op().readsOutput(c.ints());
+            boolean output = c.op().writes(a) && !c.op().readsOutput();
             args[a] = new Buffer(a, "arg" + a, output ? Role.OUTPUT : Role.INPUT, new int[] {Math.toIntExact(sizes[a])});
         }
-        return new Plan(c.name(), List.of(args), List.of(new Invocation(c.op(), args, c.ints())));
+        return new Plan(c.name(), List.of(args), List.of(new Invocation(c.op(), args)));
     }
 
     /**
@@ -233,8 +253,8 @@ public class ConformanceTest {
     @MethodSource("opCasesOnDevices")
     void opMatchesReference(Candidate candidate, OpCase c) {
         Plan plan = plan(c);
-        long[] sizes = c.op().minSizes(c.ints());
-        float[][] in = c.init().make(new Random(c.name().hashCode()), sizes, c.ints());
+        long[] sizes = c.op().minSizes();
+        float[][] in = c.init().make(new Random(c.name().hashCode()), sizes, c.op());
         ReferenceDevice ref = new ReferenceDevice();
         ref.prepare(plan);
         for (Buffer b : plan.buffers()) if (b.role() == Role.INPUT) ref.write(b, in[b.id()]);
@@ -245,14 +265,14 @@ public class ConformanceTest {
             for (Buffer b : plan.buffers()) if (b.role() == Role.INPUT) dut.write(b, in[b.id()]);
             dut.execute(plan);
             // An op that does not read its output must overwrite it: a second run gives the same result.
-            if (!c.op().readsOutput(c.ints())) dut.execute(plan);
+            if (!c.op().readsOutput()) dut.execute(plan);
 
             double[][] inD = new double[sizes.length][], outD = new double[sizes.length][];
             for (int a = 0; a < sizes.length; a++) {
                 if (in[a] != null) inD[a] = toDouble(in[a]);
                 if (c.op().writes(a)) outD[a] = ref.array(plan.buffers().get(a)).clone();
             }
-            double[][] mag = c.magnitude() != null ? c.magnitude().of(inD, outD, c.ints()) : absoluteRun(plan, in);
+            double[][] mag = c.magnitude() != null ? c.magnitude().of(inD, outD, c.op()) : absoluteRun(plan, in);
             for (Buffer b : plan.buffers()) {
                 float[] got = new float[b.size()];
                 dut.read(b, got);
@@ -284,9 +304,9 @@ public class ConformanceTest {
     @Test
     void toleranceDetectsOneMissingTerm() {
         // The comparison above is not vacuous: a GEMM whose K loop dropped its last term fails it.
-        OpCase c = linear("GEMM", Op.GEMM, 3, 13, 33, 7, 0, 0, 13 * 7, 7 * 33, 13 * 33, 0);
+        OpCase c = linear("GEMM", new Gemm(3, 13, 33, 7, false, false, 13 * 7, 7 * 33, 13 * 33, false));
         Plan plan = plan(c);
-        float[][] in = c.init().make(new Random(1), c.op().minSizes(c.ints()), c.ints());
+        float[][] in = c.init().make(new Random(1), c.op().minSizes(), c.op());
         float[][] dropped = in.clone();
         dropped[1] = in[1].clone();
         for (int b = 0; b < 3; b++) for (int i = 0; i < 13; i++) dropped[1][b * 13 * 7 + i * 7 + 6] = 0f;
@@ -306,21 +326,21 @@ public class ConformanceTest {
 
     // ---- cases with structured inputs and their magnitudes
 
-    static OpCase withMask(String name, Op op, int maskArg, int[] ints) {
-        Init base = gaussian(op);
-        return new OpCase(name, op, ints, (r, sizes, i) -> {
+    static OpCase withMask(String name, Op op, int maskArg) {
+        Init base = gaussian();
+        return new OpCase(name, op, (r, sizes, i) -> {
             float[][] a = base.make(r, sizes, i);
             a[maskArg] = mask(r, Math.toIntExact(sizes[maskArg]));
             return a;
         }, null);
     }
 
-    static OpCase withScalars(String name, Op op, int scalarArg, int[] ints, Magnitude magnitude) {
-        Init base = gaussian(op);
-        return new OpCase(name, op, ints, (r, sizes, i) -> {
+    static OpCase withScalars(String name, Op op, int scalarArg, Magnitude magnitude) {
+        Init base = gaussian();
+        return new OpCase(name, op, (r, sizes, i) -> {
             float[][] a = base.make(r, sizes, i);
             a[scalarArg] = Scalars.adamW(1e-2, 0.05, 3, 0.3);
-            if (op == Op.ADAMW) {
+            if (op instanceof AdamW) {
                 for (int k = 0; k < a[2].length; k++) a[2][k] *= 0.1f;                   // m
                 for (int k = 0; k < a[3].length; k++) a[3][k] = 0.01f * a[3][k] * a[3][k]; // v ≥ 0
             }
@@ -328,10 +348,11 @@ public class ConformanceTest {
         }, magnitude);
     }
 
-    static double[][] adamMagnitude(double[][] in, double[][] out, int[] ints) {
+    static double[][] adamMagnitude(double[][] in, double[][] out, Op op) {
         double[] s = in[4];
-        int n = ints[0];
-        double lr = s[Scalars.LR], wd = ints[1] != 0 ? s[Scalars.WEIGHT_DECAY] : 0, step = lr / s[Scalars.BC1];
+        AdamW adam = (AdamW) op;
+        int n = adam.n();
+        double lr = s[Scalars.LR], wd = adam.decay() ? s[Scalars.WEIGHT_DECAY] : 0, step = lr / s[Scalars.BC1];
         double b1 = s[Scalars.BETA1], b2 = s[Scalars.BETA2], sqrtBc2 = Math.sqrt(s[Scalars.BC2]);
         double[][] mag = new double[5][];
         mag[0] = new double[n];
@@ -347,7 +368,7 @@ public class ConformanceTest {
     }
 
     static OpCase layerNorm(String name, int rows, int dim) {
-        return new OpCase(name, Op.LAYERNORM, new int[] {rows, dim}, (r, sizes, i) -> {
+        return new OpCase(name, new LayerNorm(rows, dim), (r, sizes, i) -> {
             float[][] a = new float[6][];
             a[3] = randn(r, sizes[3], 1.5);
             for (int k = 0; k < a[3].length; k++) a[3][k] += 0.5f;
@@ -391,8 +412,8 @@ public class ConformanceTest {
     }
 
     static OpCase layerNormBackwardInput(String name, int rows, int dim, int acc) {
-        Init base = gaussian(Op.LAYERNORM_BACKWARD_INPUT);
-        return new OpCase(name, Op.LAYERNORM_BACKWARD_INPUT, new int[] {rows, dim, acc},
+        Init base = gaussian();
+        return new OpCase(name, new LayerNormBackwardInput(rows, dim, acc != 0),
                 (r, sizes, i) -> layerNormSaved(r, rows, dim, base.make(r, sizes, i), 2, 3, 4),
                 (in, out, i) -> {
                     // dx = rs·(g − mean g − x̂·mean(g·x̂)), g = dy·γ: the three terms' magnitudes (+ the prior dx).
@@ -416,8 +437,8 @@ public class ConformanceTest {
     }
 
     static OpCase layerNormBackwardParams(String name, int rows, int dim, int acc) {
-        Init base = gaussian(Op.LAYERNORM_BACKWARD_PARAMS);
-        return new OpCase(name, Op.LAYERNORM_BACKWARD_PARAMS, new int[] {rows, dim, acc},
+        Init base = gaussian();
+        return new OpCase(name, new LayerNormBackwardParams(rows, dim, acc != 0),
                 (r, sizes, i) -> layerNormSaved(r, rows, dim, base.make(r, sizes, i), 3, 4, 5),
                 (in, out, i) -> {
                     double[][] mag = new double[6][];
@@ -449,12 +470,12 @@ public class ConformanceTest {
     static OpCase gelu(String name, int n) {
         // The float version uses an erf approximation within 5e-7 (see KernelGradientTest): y = ½x(1 + erf) is then
         // within 2.5e-7·|x|, far inside 1e-4·|x|.
-        return new OpCase(name, Op.GELU, new int[] {n}, (r, sizes, i) -> new float[][] {null, geluInputs(r, n)},
+        return new OpCase(name, new Gelu(n), (r, sizes, i) -> new float[][] {null, geluInputs(r, n)},
                 (in, out, i) -> new double[][] {Arrays.stream(in[1]).map(Math::abs).toArray(), null});
     }
 
     static OpCase geluBackward(String name, int n, int acc) {
-        return new OpCase(name, Op.GELU_BACKWARD, new int[] {n, acc}, (r, sizes, i) ->
+        return new OpCase(name, new GeluBackward(n, acc != 0), (r, sizes, i) ->
                 new float[][] {acc != 0 ? randn(r, n, 1) : null, randn(r, n, 1), geluInputs(r, n)},
                 (in, out, i) -> {
                     // GELU' = Φ(x) + x·φ(x), each term ≤ 1 + |x| in size.
@@ -465,7 +486,7 @@ public class ConformanceTest {
     }
 
     static OpCase crossEntropy(String name, int batch, int k, float mass) {
-        return new OpCase(name, Op.CROSS_ENTROPY, new int[] {batch, k}, (r, sizes, i) -> {
+        return new OpCase(name, new CrossEntropy(batch, k), (r, sizes, i) -> {
             float[] logits = randn(r, (long) batch * k, 4), t = new float[batch * k];
             for (int b = 0; b < batch; b++) {
                 float sum = 0;
@@ -648,8 +669,8 @@ public class ConformanceTest {
     @MethodSource("allCases")
     void jvmIsBitIdenticalForAnyThreadCount(OpCase c) {
         Plan plan = plan(c);
-        float[][] in = c.init().make(new Random(c.name().hashCode()), c.op().minSizes(c.ints()), c.ints());
-        int args = c.op().buffers();
+        float[][] in = c.init().make(new Random(c.name().hashCode()), c.op().minSizes(), c.op());
+        int args = c.op().arity();
         float[][][] results = new float[3][args][];
         for (int t = 1; t <= 3; t++) {
             try (JvmDevice d = new JvmDevice(t)) {

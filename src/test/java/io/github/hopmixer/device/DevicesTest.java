@@ -1,8 +1,8 @@
 package io.github.hopmixer.device;
 
 import io.github.hopmixer.plan.Buffer;
+import io.github.hopmixer.ops.ResidualOps.Add;
 import io.github.hopmixer.plan.Invocation;
-import io.github.hopmixer.plan.Op;
 import io.github.hopmixer.plan.Plan;
 import io.github.hopmixer.plan.Role;
 import org.junit.jupiter.api.Test;
@@ -86,7 +86,7 @@ class DevicesTest {
         Buffer out = new Buffer(0, name + "/out", Role.OUTPUT, new int[] {2, 3});
         Buffer src = new Buffer(1, name + "/src", Role.INPUT, new int[] {2, 3});
         Buffer w = new Buffer(2, "w", paramRole, new int[] {paramSize});
-        return new Plan(name, List.of(out, src, w), List.of(new Invocation(Op.ADD, new Buffer[] {out, src}, new int[] {6, 0})));
+        return new Plan(name, List.of(out, src, w), List.of(new Invocation(new Add(6, false), new Buffer[] {out, src})));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -1,7 +1,21 @@
 package io.github.hopmixer.kernels;
 
-import io.github.hopmixer.plan.Op;
+import io.github.hopmixer.ops.AdamWOps;
+import io.github.hopmixer.ops.BiasOps.AddBias;
+import io.github.hopmixer.ops.BiasOps.BiasGrad;
+import io.github.hopmixer.ops.CrossEntropyOps;
+import io.github.hopmixer.ops.GemmOps;
+import io.github.hopmixer.ops.LayerNormOps.LayerNormBackwardInput;
+import io.github.hopmixer.ops.LayerNormOps.LayerNormBackwardParams;
+import io.github.hopmixer.ops.Op;
+import io.github.hopmixer.ops.PatchifyOps;
+import io.github.hopmixer.ops.PenaltyOps.L2Grad;
+import io.github.hopmixer.ops.ResidualOps;
+import io.github.hopmixer.ops.ResidualOps.MaskedAdd;
+import io.github.hopmixer.ops.TokenMeanOps;
+import io.github.hopmixer.ops.TokenMeanOps.TokenMeanBackward;
 import io.github.hopmixer.plan.Scalars;
+import io.github.hopmixer.device.ConformanceTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -9,6 +23,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.opentest4j.AssertionFailedError;
 
+import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -67,7 +82,7 @@ class KernelGradientTest {
 
     // ---------------------------------------------------------------- GEMM
 
-    /** How the batch is laid out, as {@code Graph.matmul} produces it. */
+    /** How the batch is laid out, as {@code GemmOps.matmul} produces it. */
     enum Layout {
         /** batch 1: every stride 0. */
         BATCH1,
@@ -89,9 +104,14 @@ class KernelGradientTest {
         return out.stream();
     }
 
-    /** Gemm.ref over its full range of work items, as the reference device calls it. */
-    static void gemm(double[] c, double[] a, double[] b, int... i) {
-        Gemm.ref(c, a, b, i[0], i[1], i[2], i[3], i[4], i[5], i[6], i[7], i[8], i[9], 0, Op.GEMM.parallelism(i));
+    /** The op's reference over its full range of work items, as the reference device calls it. */
+    static void gemm(double[] c, double[] a, double[] b, GemmOps.Gemm op) {
+        op.ref(new double[][] {c, a, b}, 0, op.parallelism());
+    }
+
+    /** A GEMM without acc, flags as 0/1 ints like the loops over them below. */
+    static GemmOps.Gemm g(int batch, int m, int n, int k, int ta, int tb, int sa, int sb, int sc) {
+        return new GemmOps.Gemm(batch, m, n, k, ta != 0, tb != 0, sa, sb, sc, false);
     }
 
     @ParameterizedTest(name = "{0} transA={1} transB={2}")
@@ -101,21 +121,21 @@ class KernelGradientTest {
         int batch = layout == Layout.BATCH1 ? 1 : 3, m = 3, n = 5, k = 4;
         boolean aPer = layout == Layout.PER_BATCH || layout == Layout.WEIGHT_B;
         boolean bPer = layout == Layout.PER_BATCH || layout == Layout.WEIGHT_A;
-        // Strides exactly as Graph.matmul derives them.
+        // Strides exactly as GemmOps.matmul derives them.
         int sa = batch > 1 && aPer ? m * k : 0, sb = batch > 1 && bPer ? k * n : 0, sc = batch > 1 ? m * n : 0;
         double[] a = randn(r, (batch - 1) * sa + m * k, 1), b = randn(r, (batch - 1) * sb + k * n, 1);
         double[] u = randn(r, (batch - 1) * sc + m * n, 1);
         DoubleSupplier f = () -> {
             double[] c = new double[u.length];
-            gemm(c, a, b, batch, m, n, k, ta, tb, sa, sb, sc, 0);
+            gemm(c, a, b, g(batch, m, n, k, ta, tb, sa, sb, sc));
             return dot(u, c);
         };
-        // The backward calls of Graph.matmul, verbatim (dc = u).
+        // The backward calls of GemmOps.matmul, verbatim (dc = u).
         double[] da = new double[a.length], db = new double[b.length];
-        if (ta == 0) gemm(da, u, b, batch, m, k, n, 0, 1 - tb, sc, sb, sa, 0);
-        else gemm(da, b, u, batch, k, m, n, tb, 1, sb, sc, sa, 0);
-        if (tb == 0) gemm(db, a, u, batch, k, n, m, 1 - ta, 0, sa, sc, sb, 0);
-        else gemm(db, u, a, batch, n, k, m, 1, ta, sc, sa, sb, 0);
+        if (ta == 0) gemm(da, u, b, g(batch, m, k, n, 0, 1 - tb, sc, sb, sa));
+        else gemm(da, b, u, g(batch, k, m, n, tb, 1, sb, sc, sa));
+        if (tb == 0) gemm(db, a, u, g(batch, k, n, m, 1 - ta, 0, sa, sc, sb));
+        else gemm(db, u, a, g(batch, n, k, m, 1, ta, sc, sa, sb));
         checkGradient("da", a, da, f);
         checkGradient("db", b, db, f);
     }
@@ -130,11 +150,11 @@ class KernelGradientTest {
         for (int ta = 0; ta < 2; ta++)
             for (int tb = 0; tb < 2; tb++) {
                 double[] c = new double[m * n], expect = new double[m * n];
-                gemm(c, a, b, batch, m, n, k, ta, tb, sa, sb, 0, 0);
+                gemm(c, a, b, g(batch, m, n, k, ta, tb, sa, sb, 0));
                 for (int bt = 0; bt < batch; bt++) {
                     double[] one = new double[m * n];
                     gemm(one, Arrays.copyOfRange(a, bt * sa, bt * sa + m * k), Arrays.copyOfRange(b, bt * sb, bt * sb + k * n),
-                            1, m, n, k, ta, tb, 0, 0, 0, 0);
+                            g(1, m, n, k, ta, tb, 0, 0, 0));
                     for (int i = 0; i < one.length; i++) expect[i] += one[i];
                 }
                 // Naive triple loop for one product as an independent check of the transposition conventions.
@@ -159,11 +179,11 @@ class KernelGradientTest {
         double[] a = randn(r, 12, 1), b = randn(r, 20, 1), u = randn(r, 15, 1);
         DoubleSupplier f = () -> {
             double[] c = new double[15];
-            gemm(c, a, b, 1, 3, 5, 4, 0, 0, 0, 0, 0, 0);
+            gemm(c, a, b, g(1, 3, 5, 4, 0, 0, 0, 0, 0));
             return dot(u, c);
         };
         double[] da = new double[12];
-        gemm(da, u, b, 1, 3, 4, 5, 0, 1, 0, 0, 0, 0);
+        gemm(da, u, b, g(1, 3, 4, 5, 0, 1, 0, 0, 0));
         checkGradient("da", a, da, f);
         da[7] *= 1 + 1e-5;
         assertThrows(AssertionFailedError.class, () -> checkGradient("da", a, da, f));
@@ -180,11 +200,11 @@ class KernelGradientTest {
         double[] y = randn(r, size, 1), bias = randn(r, n, 1), u = randn(r, size, 1);
         DoubleSupplier f = () -> {
             double[] out = y.clone();
-            Bias.addRef(out, bias, outer, n, inner, 0, Op.ADD_BIAS.parallelism(new int[] {outer, n, inner}));
+            Bias.addRef(out, bias, outer, n, inner, 0, new AddBias(outer, n, inner).parallelism());
             return dot(u, out);
         };
         double[] db = new double[n];
-        Bias.gradRef(db, u, outer, n, inner, 0, 0, Op.BIAS_GRAD.parallelism(new int[] {outer, n, inner, 0}));
+        Bias.gradRef(db, u, outer, n, inner, 0, 0, new BiasGrad(outer, n, inner, false).parallelism());
         checkGradient("dbias", bias, db, f);
         checkGradient("dy (identity: the add keeps y)", y, u, f);
     }
@@ -216,9 +236,9 @@ class KernelGradientTest {
         }
         double[] dx = new double[rows * dim], dgamma = new double[dim], dbeta = new double[dim];
         LayerNorm.backwardInputRef(dx, u, x, mean, rstd, gamma, rows, dim, 0, 0,
-                Op.LAYERNORM_BACKWARD_INPUT.parallelism(new int[] {rows, dim, 0}));
+                new LayerNormBackwardInput(rows, dim, false).parallelism());
         LayerNorm.backwardParamsRef(dgamma, dbeta, u, x, mean, rstd, rows, dim, 0, 0,
-                Op.LAYERNORM_BACKWARD_PARAMS.parallelism(new int[] {rows, dim, 0}));
+                new LayerNormBackwardParams(rows, dim, false).parallelism());
         checkGradient("dx", x, dx, f);
         checkGradient("dgamma", gamma, dgamma, f);
         checkGradient("dbeta", beta, dbeta, f);
@@ -308,15 +328,15 @@ class KernelGradientTest {
         int batch = 3, rowLen = 7, n = batch * rowLen;
         double[] x = randn(r, n, 1), u = randn(r, n, 1), w = randn(r, n, 1);
         double[] mask = {1 / 0.75, 0, 1 / 0.75};
-        int work = Op.RESIDUAL.parallelism(new int[] {batch, rowLen});
+        int work = new ResidualOps.Residual(batch, rowLen).parallelism();
         DoubleSupplier f = () -> {
             double[] y = new double[n];
             Residual.forwardRef(y, x, u, mask, batch, rowLen, 0, work);
             return dot(w, y);
         };
         double[] dx = new double[n], du = new double[n];
-        Residual.addRef(dx, w, n, 0, 0, Op.ADD.parallelism(new int[] {n, 0}));
-        Residual.maskedAddRef(du, w, mask, batch, rowLen, 0, 0, Op.MASKED_ADD.parallelism(new int[] {batch, rowLen, 0}));
+        Residual.addRef(dx, w, n, 0, 0, new ResidualOps.Add(n, false).parallelism());
+        Residual.maskedAddRef(du, w, mask, batch, rowLen, 0, 0, new MaskedAdd(batch, rowLen, false).parallelism());
         checkGradient("dx", x, dx, f);
         checkGradient("du", u, du, f);
         for (int i = rowLen; i < 2 * rowLen; i++) assertEquals(0.0, du[i], 0.0, "dropped sample gets no gradient");
@@ -334,11 +354,11 @@ class KernelGradientTest {
         double[] x = randn(r, batch * s * c, 1), u = randn(r, batch * c, 1);
         DoubleSupplier f = () -> {
             double[] y = new double[batch * c];
-            TokenMean.forwardRef(y, x, batch, s, c, 0, Op.TOKEN_MEAN.parallelism(new int[] {batch, s, c}));
+            TokenMean.forwardRef(y, x, batch, s, c, 0, new TokenMeanOps.TokenMean(batch, s, c).parallelism());
             return dot(u, y);
         };
         double[] dx = new double[x.length];
-        TokenMean.backwardRef(dx, u, batch, s, c, 0, 0, Op.TOKEN_MEAN_BACKWARD.parallelism(new int[] {batch, s, c, 0}));
+        TokenMean.backwardRef(dx, u, batch, s, c, 0, 0, new TokenMeanBackward(batch, s, c, false).parallelism());
         checkGradient("dx", x, dx, f);
     }
 
@@ -356,7 +376,7 @@ class KernelGradientTest {
             // Soft targets scaled to the given mass: 1 (mixup + smoothing), or not exactly 1.
             for (int j = 0; j < k; j++) targets[b * k + j] *= mass / sum;
         }
-        int work = Op.CROSS_ENTROPY.parallelism(new int[] {batch, k});
+        int work = new CrossEntropyOps.CrossEntropy(batch, k).parallelism();
         double[] losses = new double[batch], dlogits = new double[batch * k];
         DoubleSupplier f = () -> {
             double[] l = new double[batch];
@@ -399,7 +419,7 @@ class KernelGradientTest {
             return lambda * out[slot];
         };
         double[] grad = new double[n];
-        Penalty.gradRef(grad, w, scalars, n, Scalars.LAMBDA, 0, Op.L2_GRAD.parallelism(new int[] {n, Scalars.LAMBDA}));
+        Penalty.gradRef(grad, w, scalars, n, Scalars.LAMBDA, 0, new L2Grad(n, Scalars.LAMBDA).parallelism());
         checkGradient("dw", w, grad, f);
         // SUM_SQUARES writes its slot only; L2_GRAD always adds (it follows the backward pass).
         double[] out = {-1, -1, -1, -1};
@@ -425,61 +445,66 @@ class KernelGradientTest {
         public String toString() { return name; }
     }
 
+    /**
+     * Every op with an acc flag, from the one op catalogue ({@link ConformanceTest#opCases}: it holds each such op with
+     * both values), taken at acc = 0; the checks below run each with both.
+     */
     static Stream<AccCase> accCases() {
-        int[] g1 = {3, 7, 5, 6, 0, 1, 7 * 6, 6 * 5, 7 * 5, 0};   // batch 3, per-image, transB
-        int[] g2 = {3, 7, 5, 6, 1, 0, 6 * 7, 6 * 5, 0, 0};       // weight gradient, strideC 0
-        int[] g3 = {1, 13, 9, 4, 0, 0, 0, 0, 0, 0};               // batch 1, 13 rows (4-row blocks + 1-row tail)
-        int rows = 4, dim = 9, n = 23, batch = 3, rowLen = 5, s = 4, c = 3;
-        List<AccCase> out = new ArrayList<>();
-        for (int[] g : List.of(g1, g2, g3)) {
-            long[] sz = Op.GEMM.minSizes(withAcc(g, 0));
-            int work = Op.GEMM.parallelism(g);
-            out.add(new AccCase("GEMM" + Arrays.toString(g), new int[] {(int) sz[0], (int) sz[1], (int) sz[2]}, new int[] {0},
-                    (a, acc) -> Gemm.ref(a[0], a[1], a[2], g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], acc, 0, work),
-                    (a, acc) -> Gemm.jvm(a[0], a[1], a[2], g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], acc, 0, work)));
-        }
-        out.add(new AccCase("BIAS_GRAD", new int[] {5, 3 * 5 * 2}, new int[] {0},
-                (a, acc) -> Bias.gradRef(a[0], a[1], 3, 5, 2, acc, 0, 5),
-                (a, acc) -> Bias.gradJvm(a[0], a[1], 3, 5, 2, acc, 0, 5)));
-        out.add(new AccCase("LAYERNORM_BACKWARD_INPUT", new int[] {rows * dim, rows * dim, rows * dim, rows, rows, dim}, new int[] {0},
-                (a, acc) -> LayerNorm.backwardInputRef(a[0], a[1], a[2], a[3], a[4], a[5], rows, dim, acc, 0, rows),
-                (a, acc) -> LayerNorm.backwardInputJvm(a[0], a[1], a[2], a[3], a[4], a[5], rows, dim, acc, 0, rows)));
-        out.add(new AccCase("LAYERNORM_BACKWARD_PARAMS", new int[] {dim, dim, rows * dim, rows * dim, rows, rows}, new int[] {0, 1},
-                (a, acc) -> LayerNorm.backwardParamsRef(a[0], a[1], a[2], a[3], a[4], a[5], rows, dim, acc, 0, dim),
-                (a, acc) -> LayerNorm.backwardParamsJvm(a[0], a[1], a[2], a[3], a[4], a[5], rows, dim, acc, 0, dim)));
-        out.add(new AccCase("GELU_BACKWARD", new int[] {n, n, n}, new int[] {0},
-                (a, acc) -> Gelu.backwardRef(a[0], a[1], a[2], n, acc, 0, n),
-                (a, acc) -> Gelu.backwardJvm(a[0], a[1], a[2], n, acc, 0, n)));
-        out.add(new AccCase("MASKED_ADD", new int[] {batch * rowLen, batch * rowLen, batch}, new int[] {0},
-                (a, acc) -> Residual.maskedAddRef(a[0], a[1], a[2], batch, rowLen, acc, 0, batch * rowLen),
-                (a, acc) -> Residual.maskedAddJvm(a[0], a[1], a[2], batch, rowLen, acc, 0, batch * rowLen)));
-        out.add(new AccCase("ADD", new int[] {n, n}, new int[] {0},
-                (a, acc) -> Residual.addRef(a[0], a[1], n, acc, 0, n),
-                (a, acc) -> Residual.addJvm(a[0], a[1], n, acc, 0, n)));
-        out.add(new AccCase("TOKEN_MEAN_BACKWARD", new int[] {batch * s * c, batch * c}, new int[] {0},
-                (a, acc) -> TokenMean.backwardRef(a[0], a[1], batch, s, c, acc, 0, batch),
-                (a, acc) -> TokenMean.backwardJvm(a[0], a[1], batch, s, c, acc, 0, batch)));
-        return out.stream();
+        return ConformanceTest.opCases().stream()
+                .filter(c -> accComponent(c.op().getClass()) != null && withAcc(c.op(), false).equals(c.op()))
+                .map(c -> {
+                    Op op = c.op();
+                    long[] sz = op.minSizes();
+                    return new AccCase(op.name() + " " + c.name(), Arrays.stream(sz).mapToInt(Math::toIntExact).toArray(),
+                            op.outputs(),
+                            (a, acc) -> withAcc(op, acc != 0).ref(a, 0, op.parallelism()),
+                            (a, acc) -> withAcc(op, acc != 0).jvm(a, 0, op.parallelism()));
+                });
     }
 
-    private static int[] withAcc(int[] g, int acc) {
-        int[] i = g.clone();
-        i[9] = acc;
-        return i;
+    /** The {@code acc} component of an op record, or null when it has none. */
+    static RecordComponent accComponent(Class<?> kind) {
+        return Arrays.stream(kind.getRecordComponents()).filter(rc -> rc.getName().equals("acc")).findFirst().orElse(null);
+    }
+
+    /** The same op with its acc flag set to {@code acc}, through the record's canonical constructor. */
+    static Op withAcc(Op op, boolean acc) {
+        try {
+            RecordComponent[] rcs = op.getClass().getRecordComponents();
+            Class<?>[] types = new Class<?>[rcs.length];
+            Object[] values = new Object[rcs.length];
+            for (int i = 0; i < rcs.length; i++) {
+                types[i] = rcs[i].getType();
+                values[i] = rcs[i].getName().equals("acc") ? (Object) acc : rcs[i].getAccessor().invoke(op);
+            }
+            return (Op) op.getClass().getDeclaredConstructor(types).newInstance(values);
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
     }
 
     @Test
     void accCasesCoverEveryOpWithAnAccFlag() {
-        // Every op whose readsOutput depends on its last int is an acc op; each needs a case above.
-        for (Op op : Op.values()) {
-            int[] zeros = new int[op.ints()], ones = new int[op.ints()];
-            Arrays.fill(zeros, 1);
-            zeros[op.ints() - 1] = 0;
-            Arrays.fill(ones, 1);
-            if (op.readsOutput(zeros) != op.readsOutput(ones)) {
-                assertTrue(accCases().anyMatch(c -> c.name().startsWith(op.name() + "[") || c.name().equals(op.name())),
-                        op + " has an acc flag but no acc case");
+        // Every op record with an acc flag is an acc op; each needs a case above, under the op's name.
+        for (Class<?> kind : Op.kinds()) {
+            if (accComponent(kind) == null) continue;
+            assertTrue(accCases().anyMatch(c -> c.name().startsWith(opName(kind) + " ")), kind.getSimpleName() + " has an acc flag but no acc case");
+        }
+    }
+
+    /** An op kind's name, from an instance with every argument zero (records check nothing on construction). */
+    static String opName(Class<?> kind) {
+        try {
+            var components = kind.getRecordComponents();
+            Class<?>[] types = new Class<?>[components.length];
+            Object[] zeros = new Object[components.length];
+            for (int i = 0; i < types.length; i++) {
+                types[i] = components[i].getType();
+                zeros[i] = types[i] == boolean.class ? (Object) false : (Object) 0;
             }
+            return ((Op) kind.getDeclaredConstructor(types).newInstance(zeros)).name();
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
         }
     }
 
@@ -521,8 +546,9 @@ class KernelGradientTest {
     /**
      * The same for the float JVM version. acc = 0 must be exact (no read of the output at all); acc = 1 may add
      * the prior value at a different point of the float sum (GEMM starts its FMA chain from it), so the check is
-     * |acc1 − (prior + acc0)| ≤ 1e-4·(1 + |prior| + |acc0|): sums of at most 18 terms of size O(1), each rounding
-     * ≤ 6e-8 relative, stay below 1e-5, while a missing or doubled prior is off by |prior| = O(1).
+     * |acc1 − (prior + acc0)| ≤ 1e-4·(1 + |prior| + |acc0|): sums of at most 111 terms (the catalogue's longest GEMM
+     * reduction, K 37 × batch 3) of size O(1), each rounding ≤ 6e-8 relative, are off by at most 7e-6·(1 + |acc0|),
+     * while a missing or doubled prior is off by |prior| = O(1).
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("accCases")
@@ -583,12 +609,12 @@ class KernelGradientTest {
         int batch = 2, cin = 3, h = 9, w = 12, p = 4, out = 5, gh = h / p, gw = w / p, s = gh * gw, row = cin * p * p;
         double[] image = randn(r, batch * cin * h * w, 1), weight = randn(r, out * row, 1); // Conv2d weight (out, cin, p, p)
         double[] patches = new double[batch * s * row];
-        int[] ints = {batch, cin, h, w, p};
-        assertEquals(patches.length, Op.PATCHIFY.minSizes(ints)[0]);
-        Patchify.forwardRef(patches, image, batch, cin, h, w, p, 0, Op.PATCHIFY.parallelism(ints));
+        PatchifyOps.Patchify op = new PatchifyOps.Patchify(batch, cin, h, w, p);
+        assertEquals(patches.length, op.minSizes()[0]);
+        Patchify.forwardRef(patches, image, batch, cin, h, w, p, 0, op.parallelism());
         // patches (B·S, Cin·P·P) · Wᵀ with the GEMM the stem uses: weight as b with transB.
         double[] y = new double[batch * s * out];
-        gemm(y, patches, weight, 1, batch * s, out, row, 0, 1, 0, 0, 0, 0);
+        gemm(y, patches, weight, g(1, batch * s, out, row, 0, 1, 0, 0, 0));
         for (int b = 0; b < batch; b++)
             for (int o = 0; o < out; o++)
                 for (int py = 0; py < gh; py++)
@@ -627,7 +653,7 @@ class KernelGradientTest {
             s[Scalars.BC1] = 1 - Math.pow(beta1, step);
             s[Scalars.BC2] = 1 - Math.pow(beta2, step);
             s[Scalars.LAMBDA] = Double.NaN; // not AdamW's
-            AdamW.ref(p, g, m, v, s, n, decay, 0, Op.ADAMW.parallelism(new int[] {n, decay}));
+            AdamW.ref(p, g, m, v, s, n, decay, 0, new AdamWOps.AdamW(n, decay != 0).parallelism());
             pytorchAdamW(tp, g, tm, tv, step, lr, beta1, beta2, eps, decay != 0 ? wd : 0);
             // Same operations in double, reassociated slightly (lerp): a few ulps, so 1e-14 relative.
             for (int i = 0; i < n; i++) {

@@ -1,5 +1,24 @@
 package io.github.hopmixer.tornado;
 
+import io.github.hopmixer.ops.AdamWOps.AdamW;
+import io.github.hopmixer.ops.BiasOps.AddBias;
+import io.github.hopmixer.ops.BiasOps.BiasGrad;
+import io.github.hopmixer.ops.CrossEntropyOps.CrossEntropy;
+import io.github.hopmixer.ops.GeluOps.Gelu;
+import io.github.hopmixer.ops.GeluOps.GeluBackward;
+import io.github.hopmixer.ops.GemmOps.Gemm;
+import io.github.hopmixer.ops.LayerNormOps.LayerNorm;
+import io.github.hopmixer.ops.LayerNormOps.LayerNormBackwardInput;
+import io.github.hopmixer.ops.LayerNormOps.LayerNormBackwardParams;
+import io.github.hopmixer.ops.Op;
+import io.github.hopmixer.ops.PatchifyOps.Patchify;
+import io.github.hopmixer.ops.PenaltyOps.L2Grad;
+import io.github.hopmixer.ops.PenaltyOps.SumSquares;
+import io.github.hopmixer.ops.ResidualOps.Add;
+import io.github.hopmixer.ops.ResidualOps.MaskedAdd;
+import io.github.hopmixer.ops.ResidualOps.Residual;
+import io.github.hopmixer.ops.TokenMeanOps.TokenMean;
+import io.github.hopmixer.ops.TokenMeanOps.TokenMeanBackward;
 import io.github.hopmixer.plan.Invocation;
 import io.github.hopmixer.tornado.kernels.BiasKernels;
 import io.github.hopmixer.tornado.kernels.ElementwiseKernels;
@@ -19,7 +38,7 @@ import java.util.List;
 
 /**
  * The TornadoVM tasks of one plan invocation, with their grids from the device type's {@link TornadoConfig}.
- * Every int of the invocation is passed as a task argument, which TornadoVM compiles into the kernel as a
+ * Every size and flag of the op record is passed as a task argument, which TornadoVM compiles into the kernel as a
  * constant; values that change between steps are in buffers (SCALARS, INPUT), so the compiled kernels stay valid.
  */
 final class KernelTasks {
@@ -32,43 +51,40 @@ final class KernelTasks {
         FloatArray partials();
     }
 
-    /** Which GEMM kernel runs an invocation's ints (batch, m, n, k, transA, transB, strideA, strideB, strideC, acc). */
+    /** Which GEMM kernel runs a product, from its shape, transposes and strides (the vector kernels need alignment). */
     enum GemmKind { NN16, TRANSPOSE_NN16, NT8, GENERIC }
 
-    static GemmKind gemmKind(int[] i) {
-        int n = i[2], k = i[3], tA = i[4], tB = i[5], sA = i[6], sB = i[7], sC = i[8];
-        if (tB == 0 && n % 16 == 0 && sB % 16 == 0 && sC % 16 == 0) return GemmKind.NN16;
-        if (tB != 0 && sB == 0 && n % 16 == 0 && sC % 16 == 0) return GemmKind.TRANSPOSE_NN16;
-        if (tB != 0 && tA == 0 && k % 8 == 0 && sA % 8 == 0 && sB % 8 == 0) return GemmKind.NT8;
-        if (tB != 0 && n % 16 == 0 && sC % 16 == 0) return GemmKind.TRANSPOSE_NN16;
+    static GemmKind gemmKind(Gemm g) {
+        int n = g.n(), k = g.k(), sA = g.strideA(), sB = g.strideB(), sC = g.strideC();
+        if (!g.transB() && n % 16 == 0 && sB % 16 == 0 && sC % 16 == 0) return GemmKind.NN16;
+        if (g.transB() && sB == 0 && n % 16 == 0 && sC % 16 == 0) return GemmKind.TRANSPOSE_NN16;
+        if (g.transB() && !g.transA() && k % 8 == 0 && sA % 8 == 0 && sB % 8 == 0) return GemmKind.NT8;
+        if (g.transB() && n % 16 == 0 && sC % 16 == 0) return GemmKind.TRANSPOSE_NN16;
         return GemmKind.GENERIC;
     }
 
     /** Floats of transposed-weight scratch an invocation needs (0 for all but transposed GEMMs). */
     static long transposedFloats(Invocation inv) {
-        if (inv.op() != io.github.hopmixer.plan.Op.GEMM) return 0;
-        int[] i = inv.ints();
-        if (gemmKind(i) != GemmKind.TRANSPOSE_NN16) return 0;
-        return (long) (i[7] == 0 ? 1 : i[0]) * i[2] * i[3];
+        if (!(inv.op() instanceof Gemm g) || gemmKind(g) != GemmKind.TRANSPOSE_NN16) return 0;
+        return (long) (g.strideB() == 0 ? 1 : g.batch()) * g.n() * g.k();
     }
 
     /** Floats of partial sums an invocation needs (split reductions only). */
     static long partialFloats(Invocation inv, TornadoConfig cfg) {
-        if (inv.op() != io.github.hopmixer.plan.Op.GEMM) return 0;
-        int[] i = inv.ints();
-        int s = slices(i, cfg);
-        return s > 1 ? (long) s * i[1] * i[2] : 0;
+        if (!(inv.op() instanceof Gemm g)) return 0;
+        int s = slices(g, cfg);
+        return s > 1 ? (long) s * g.m() * g.n() : 0;
     }
 
     /**
      * Slices of the reduction of a vector-kernel GEMM that writes one c (batch 1, or the batch summed): enough to give
      * gemm.split.workitems work-items, each slice at least gemm.split.min long; 1 = not split.
      */
-    static int slices(int[] i, TornadoConfig cfg) {
-        GemmKind kind = gemmKind(i);
+    static int slices(Gemm g, TornadoConfig cfg) {
+        GemmKind kind = gemmKind(g);
         if (kind != GemmKind.NN16 && kind != GemmKind.TRANSPOSE_NN16) return 1;
-        int batch = i[0], m = i[1], n = i[2], k = i[3], sC = i[8];
-        boolean reduce = sC == 0 && batch > 1;
+        int batch = g.batch(), m = g.m(), n = g.n(), k = g.k();
+        boolean reduce = g.batchSummed();
         if (batch > 1 && !reduce) return 1;
         long items = (long) (n / GemmKernels.NN_COLUMNS) * ceil(m, cfg.gemmRows());
         long length = reduce ? batch : k;
@@ -77,77 +93,80 @@ final class KernelTasks {
         return (int) Math.max(1, Math.min(Math.min(want, most), Math.min(length, 64)));
     }
 
+    /**
+     * The tasks of one invocation. The switch is exhaustive over the sealed {@link Op} set: an op without a TornadoVM
+     * kernel does not compile here.
+     */
     static List<KernelTask> of(Invocation inv, FloatArray[] a, TornadoConfig cfg, Scratch scratch) {
-        int[] i = inv.ints();
         String op = inv.op().name();
-        String shape = java.util.Arrays.toString(i);
+        String shape = inv.op().toString();
         List<KernelTask> out = new ArrayList<>();
         int el = cfg.elementwiseLocal(), rl = cfg.rowsLocal();
         switch (inv.op()) {
-            case GEMM -> gemm(op, a, i, cfg, scratch, out);
-            case ADD_BIAS -> out.add(task(op, "BiasKernels.addBias", grid1(i[0] * i[1] * i[2], el), a,
-                    (g, t, kc) -> g.task(t, BiasKernels::addBias, kc, a[0], a[1], i[0], i[1], i[2])));
-            case BIAS_GRAD -> out.add(task(op, "BiasKernels.biasGrad", grid1(i[1], rl), a,
-                    (g, t, kc) -> g.task(t, BiasKernels::biasGrad, kc, a[0], a[1], i[0], i[1], i[2], i[3])));
-            case LAYERNORM -> out.add(task(op, "LayerNormKernels.forward", grid1(i[0], rl), a,
-                    (g, t, kc) -> g.task(t, LayerNormKernels::forward, kc, a[0], a[1], a[2], a[3], a[4], a[5], i[0], i[1])));
-            case LAYERNORM_BACKWARD_INPUT -> out.add(task(op, "LayerNormKernels.backwardInput", grid1(i[0], rl), a,
-                    (g, t, kc) -> g.task(t, LayerNormKernels::backwardInput, kc, a[0], a[1], a[2], a[3], a[4], a[5], i[0], i[1], i[2])));
-            case LAYERNORM_BACKWARD_PARAMS -> out.add(task(op, "LayerNormKernels.backwardParams", grid1(i[1], rl), a,
-                    (g, t, kc) -> g.task(t, LayerNormKernels::backwardParams, kc, a[0], a[1], a[2], a[3], a[4], a[5], i[0], i[1], i[2])));
-            case GELU -> out.add(task(op, "GeluKernels.forward", grid1(i[0], el), a,
-                    (g, t, kc) -> g.task(t, GeluKernels::forward, kc, a[0], a[1], i[0])));
-            case GELU_BACKWARD -> out.add(task(op, "GeluKernels.backward", grid1(i[0], el), a,
-                    (g, t, kc) -> g.task(t, GeluKernels::backward, kc, a[0], a[1], a[2], i[0], i[1])));
-            case RESIDUAL -> out.add(task(op, "ElementwiseKernels.residual", grid1(i[0] * i[1], el), a,
-                    (g, t, kc) -> g.task(t, ElementwiseKernels::residual, kc, a[0], a[1], a[2], a[3], i[0], i[1])));
-            case MASKED_ADD -> out.add(task(op, "ElementwiseKernels.maskedAdd", grid1(i[0] * i[1], el), a,
-                    (g, t, kc) -> g.task(t, ElementwiseKernels::maskedAdd, kc, a[0], a[1], a[2], i[0], i[1], i[2])));
-            case ADD -> out.add(task(op, "ElementwiseKernels.add", grid1(i[0], el), a,
-                    (g, t, kc) -> g.task(t, ElementwiseKernels::add, kc, a[0], a[1], i[0], i[1])));
-            case TOKEN_MEAN -> out.add(task(op, "TokenKernels.mean", grid1(i[0] * i[2], rl), a,
-                    (g, t, kc) -> g.task(t, TokenKernels::mean, kc, a[0], a[1], i[0], i[1], i[2])));
-            case TOKEN_MEAN_BACKWARD -> out.add(task(op, "TokenKernels.meanBackward", grid1(i[0] * i[1] * i[2], el), a,
-                    (g, t, kc) -> g.task(t, TokenKernels::meanBackward, kc, a[0], a[1], i[0], i[1], i[2], i[3])));
-            case PATCHIFY -> {
-                int s = (i[2] / i[4]) * (i[3] / i[4]);
-                out.add(task(op, "TokenKernels.patchify", grid1(i[0] * s * i[1] * i[4] * i[4], el), a,
-                        (g, t, kc) -> g.task(t, TokenKernels::patchify, kc, a[0], a[1], i[0], i[1], i[2], i[3], i[4])));
-            }
-            case CROSS_ENTROPY -> out.add(task(op, "LossKernels.crossEntropy", grid1(i[0], rl), a,
-                    (g, t, kc) -> g.task(t, LossKernels::crossEntropy, kc, a[0], a[1], a[2], a[3], i[0], i[1])));
-            case SUM_SQUARES -> out.add(task(op, "LossKernels.sumSquares", grid1(1, 1), a,
-                    (g, t, kc) -> g.task(t, LossKernels::sumSquares, kc, a[0], a[1], i[0], i[1])));
-            case L2_GRAD -> out.add(task(op, "LossKernels.l2Grad", grid1(i[0], el), a,
-                    (g, t, kc) -> g.task(t, LossKernels::l2Grad, kc, a[0], a[1], a[2], i[0], i[1])));
-            case ADAMW -> out.add(task(op, "OptimizerKernels.adamW", grid1(i[0], el), a,
-                    (g, t, kc) -> g.task(t, OptimizerKernels::adamW, kc, a[0], a[1], a[2], a[3], a[4], i[0], i[1])));
+            case Gemm g -> gemm(op, a, g, cfg, scratch, out);
+            case AddBias o -> out.add(task(op, "BiasKernels.addBias", grid1(o.outer() * o.n() * o.inner(), el), a,
+                    (g, t, kc) -> g.task(t, BiasKernels::addBias, kc, a[0], a[1], o.outer(), o.n(), o.inner())));
+            case BiasGrad o -> out.add(task(op, "BiasKernels.biasGrad", grid1(o.n(), rl), a,
+                    (g, t, kc) -> g.task(t, BiasKernels::biasGrad, kc, a[0], a[1], o.outer(), o.n(), o.inner(), bit(o.acc()))));
+            case LayerNorm o -> out.add(task(op, "LayerNormKernels.forward", grid1(o.rows(), rl), a,
+                    (g, t, kc) -> g.task(t, LayerNormKernels::forward, kc, a[0], a[1], a[2], a[3], a[4], a[5], o.rows(), o.dim())));
+            case LayerNormBackwardInput o -> out.add(task(op, "LayerNormKernels.backwardInput", grid1(o.rows(), rl), a,
+                    (g, t, kc) -> g.task(t, LayerNormKernels::backwardInput, kc, a[0], a[1], a[2], a[3], a[4], a[5],
+                            o.rows(), o.dim(), bit(o.acc()))));
+            case LayerNormBackwardParams o -> out.add(task(op, "LayerNormKernels.backwardParams", grid1(o.dim(), rl), a,
+                    (g, t, kc) -> g.task(t, LayerNormKernels::backwardParams, kc, a[0], a[1], a[2], a[3], a[4], a[5],
+                            o.rows(), o.dim(), bit(o.acc()))));
+            case Gelu o -> out.add(task(op, "GeluKernels.forward", grid1(o.n(), el), a,
+                    (g, t, kc) -> g.task(t, GeluKernels::forward, kc, a[0], a[1], o.n())));
+            case GeluBackward o -> out.add(task(op, "GeluKernels.backward", grid1(o.n(), el), a,
+                    (g, t, kc) -> g.task(t, GeluKernels::backward, kc, a[0], a[1], a[2], o.n(), bit(o.acc()))));
+            case Residual o -> out.add(task(op, "ElementwiseKernels.residual", grid1(o.batch() * o.rowLen(), el), a,
+                    (g, t, kc) -> g.task(t, ElementwiseKernels::residual, kc, a[0], a[1], a[2], a[3], o.batch(), o.rowLen())));
+            case MaskedAdd o -> out.add(task(op, "ElementwiseKernels.maskedAdd", grid1(o.batch() * o.rowLen(), el), a,
+                    (g, t, kc) -> g.task(t, ElementwiseKernels::maskedAdd, kc, a[0], a[1], a[2], o.batch(), o.rowLen(), bit(o.acc()))));
+            case Add o -> out.add(task(op, "ElementwiseKernels.add", grid1(o.n(), el), a,
+                    (g, t, kc) -> g.task(t, ElementwiseKernels::add, kc, a[0], a[1], o.n(), bit(o.acc()))));
+            case TokenMean o -> out.add(task(op, "TokenKernels.mean", grid1(o.batch() * o.c(), rl), a,
+                    (g, t, kc) -> g.task(t, TokenKernels::mean, kc, a[0], a[1], o.batch(), o.s(), o.c())));
+            case TokenMeanBackward o -> out.add(task(op, "TokenKernels.meanBackward", grid1(o.batch() * o.s() * o.c(), el), a,
+                    (g, t, kc) -> g.task(t, TokenKernels::meanBackward, kc, a[0], a[1], o.batch(), o.s(), o.c(), bit(o.acc()))));
+            case Patchify o -> out.add(task(op, "TokenKernels.patchify", grid1(o.batch() * o.tokens() * o.cin() * o.p() * o.p(), el), a,
+                    (g, t, kc) -> g.task(t, TokenKernels::patchify, kc, a[0], a[1], o.batch(), o.cin(), o.h(), o.w(), o.p())));
+            case CrossEntropy o -> out.add(task(op, "LossKernels.crossEntropy", grid1(o.batch(), rl), a,
+                    (g, t, kc) -> g.task(t, LossKernels::crossEntropy, kc, a[0], a[1], a[2], a[3], o.batch(), o.classes())));
+            case SumSquares o -> out.add(task(op, "LossKernels.sumSquares", grid1(1, 1), a,
+                    (g, t, kc) -> g.task(t, LossKernels::sumSquares, kc, a[0], a[1], o.n(), o.slot())));
+            case L2Grad o -> out.add(task(op, "LossKernels.l2Grad", grid1(o.n(), el), a,
+                    (g, t, kc) -> g.task(t, LossKernels::l2Grad, kc, a[0], a[1], a[2], o.n(), o.scalar())));
+            case AdamW o -> out.add(task(op, "OptimizerKernels.adamW", grid1(o.n(), el), a,
+                    (g, t, kc) -> g.task(t, OptimizerKernels::adamW, kc, a[0], a[1], a[2], a[3], a[4], o.n(), bit(o.decay()))));
         }
         out.replaceAll(kt -> new KernelTask(kt.op(), shape, kt.kernel(), kt.adder(), kt.grid(), kt.arrays()));
         return out;
     }
 
-    private static void gemm(String op, FloatArray[] a, int[] i, TornadoConfig cfg, Scratch scratch, List<KernelTask> out) {
-        int batch = i[0], m = i[1], n = i[2], k = i[3], tA = i[4], tB = i[5], sA = i[6], sB = i[7], sC = i[8], acc = i[9];
-        int z = sC == 0 && batch > 1 ? 1 : batch;
+    private static void gemm(String op, FloatArray[] a, Gemm g, TornadoConfig cfg, Scratch scratch, List<KernelTask> out) {
+        int batch = g.batch(), m = g.m(), n = g.n(), k = g.k(), tA = bit(g.transA()), tB = bit(g.transB());
+        int sA = g.strideA(), sB = g.strideB(), sC = g.strideC(), acc = bit(g.acc());
+        int z = g.outputMatrices();
         FloatArray c = a[0], x = a[1], y = a[2];
-        int slices = slices(i, cfg);
-        switch (gemmKind(i)) {
+        int slices = slices(g, cfg);
+        switch (gemmKind(g)) {
             case NN16 -> nn16(op, c, x, y, batch, m, n, k, tA, sA, sB, sC, acc, z, slices, cfg, scratch, out);
             case TRANSPOSE_NN16 -> {
                 int copies = sB == 0 ? 1 : batch;
                 FloatArray t = scratch.transposed();
                 out.add(task(op, "GemmKernels.transpose", grid3(n, 16, k, 1, copies), List.of(t, y),
-                        (g, name, kc) -> g.task(name, GemmKernels::transpose, kc, t, y, n, k, sB)));
+                        (tg, name, kc) -> tg.task(name, GemmKernels::transpose, kc, t, y, n, k, sB)));
                 nn16(op, c, x, t, batch, m, n, k, tA, sA, sB == 0 ? 0 : k * n, sC, acc, z, slices, cfg, scratch, out);
             }
             case NT8 -> {
                 int tile = GemmKernels.NT_TILE;
                 out.add(task(op, "GemmKernels.nt8", grid3(ceil(n, tile), cfg.gemmNtLocal(), ceil(m, tile), 1, z), a,
-                        (g, name, kc) -> g.task(name, GemmKernels::nt8, kc, c, x, y, batch, m, n, k, sA, sB, sC, acc)));
+                        (tg, name, kc) -> tg.task(name, GemmKernels::nt8, kc, c, x, y, batch, m, n, k, sA, sB, sC, acc)));
             }
             case GENERIC -> out.add(task(op, "GemmKernels.scalar", grid3(n, cfg.gemmGenericLocal(), m, 1, z), a,
-                    (g, name, kc) -> g.task(name, GemmKernels::scalar, kc, c, x, y, batch, m, n, k, tA, tB, sA, sB, sC, acc)));
+                    (tg, name, kc) -> tg.task(name, GemmKernels::scalar, kc, c, x, y, batch, m, n, k, tA, tB, sA, sB, sC, acc)));
         }
     }
 
@@ -179,6 +198,11 @@ final class KernelTasks {
 
     private static KernelTask task(String op, String kernel, WorkerGrid grid, List<FloatArray> arrays, KernelTask.Adder adder) {
         return new KernelTask(op, "", kernel, adder, grid, arrays);
+    }
+
+    /** Flags travel to kernels as ints (0/1): TornadoVM compiles them in as constants like the sizes. */
+    static int bit(boolean b) {
+        return b ? 1 : 0;
     }
 
     static int ceil(int a, int b) {

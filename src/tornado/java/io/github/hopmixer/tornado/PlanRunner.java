@@ -80,7 +80,7 @@ final class PlanRunner implements AutoCloseable {
 
         // Preset buffers (read before any kernel writes them) and written ones, among those the kernels use.
         BitSet used = new BitSet(), writes = new BitSet();
-        for (Invocation inv : plan.steps()) {
+        for (Invocation inv : plan.invocations()) {
             for (int a = 0; a < inv.buffers().length; a++) {
                 used.set(inv.buffers()[a].id());
                 if (inv.op().writes(a)) writes.set(inv.buffers()[a].id());
@@ -99,7 +99,7 @@ final class PlanRunner implements AutoCloseable {
 
         // Kernel tasks, per invocation; then cut into chunks (task graphs) at invocation boundaries.
         long transposed = 0, partials = 0;
-        for (Invocation inv : plan.steps()) {
+        for (Invocation inv : plan.invocations()) {
             transposed = Math.max(transposed, KernelTasks.transposedFloats(inv));
             partials = Math.max(partials, KernelTasks.partialFloats(inv, cfg));
         }
@@ -114,7 +114,7 @@ final class PlanRunner implements AutoCloseable {
         };
         List<List<KernelTask>> perInvocation = new ArrayList<>();
         int count = 0;
-        for (Invocation inv : plan.steps()) {
+        for (Invocation inv : plan.invocations()) {
             FloatArray[] args = new FloatArray[inv.buffers().length];
             for (int a = 0; a < args.length; a++) args[a] = arrays[inv.buffers()[a].id()];
             List<KernelTask> ts = KernelTasks.of(inv, args, cfg, scratch);

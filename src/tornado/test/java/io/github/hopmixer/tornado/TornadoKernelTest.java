@@ -4,8 +4,26 @@ import io.github.hopmixer.device.Device;
 import io.github.hopmixer.device.Devices;
 import io.github.hopmixer.device.ReferenceDevice;
 import io.github.hopmixer.plan.Buffer;
+import io.github.hopmixer.ops.AdamWOps.AdamW;
+import io.github.hopmixer.ops.BiasOps.AddBias;
+import io.github.hopmixer.ops.BiasOps.BiasGrad;
+import io.github.hopmixer.ops.CrossEntropyOps.CrossEntropy;
+import io.github.hopmixer.ops.GeluOps.Gelu;
+import io.github.hopmixer.ops.GeluOps.GeluBackward;
+import io.github.hopmixer.ops.GemmOps.Gemm;
+import io.github.hopmixer.ops.LayerNormOps.LayerNorm;
+import io.github.hopmixer.ops.LayerNormOps.LayerNormBackwardInput;
+import io.github.hopmixer.ops.LayerNormOps.LayerNormBackwardParams;
+import io.github.hopmixer.ops.Op;
+import io.github.hopmixer.ops.PatchifyOps.Patchify;
+import io.github.hopmixer.ops.PenaltyOps.L2Grad;
+import io.github.hopmixer.ops.PenaltyOps.SumSquares;
+import io.github.hopmixer.ops.ResidualOps.Add;
+import io.github.hopmixer.ops.ResidualOps.MaskedAdd;
+import io.github.hopmixer.ops.ResidualOps.Residual;
+import io.github.hopmixer.ops.TokenMeanOps.TokenMean;
+import io.github.hopmixer.ops.TokenMeanOps.TokenMeanBackward;
 import io.github.hopmixer.plan.Invocation;
-import io.github.hopmixer.plan.Op;
 import io.github.hopmixer.plan.Plan;
 import io.github.hopmixer.plan.Role;
 import io.github.hopmixer.plan.Scalars;
@@ -44,16 +62,16 @@ class TornadoKernelTest {
         if (device != null) device.close();
     }
 
-    record Case(String name, Op op, int[] ints) {
+    record Case(String name, Op op) {
         @Override
         public String toString() { return name; }
     }
 
-    /** GEMM ints: batch, m, n, k, transA, transB, strideA, strideB, strideC, acc. */
+    /** A GEMM case from its layout: which operands are per image, and whether c sums the batch. */
     static Case gemm(String name, int batch, int m, int n, int k, int tA, int tB, boolean perImageA, boolean perImageB, boolean sumBatch, int acc) {
         int sA = perImageA ? m * k : 0, sB = perImageB ? k * n : 0, sC = sumBatch ? 0 : m * n;
         if (batch == 1) sC = 0;
-        return new Case(name, Op.GEMM, new int[] {batch, m, n, k, tA, tB, sA, sB, sC, acc});
+        return new Case(name, new Gemm(batch, m, n, k, tA != 0, tB != 0, sA, sB, sC, acc != 0));
     }
 
     static List<Case> cases() {
@@ -84,24 +102,24 @@ class TornadoKernelTest {
         cs.add(gemm("split K 24x48x4096 tA", 1, 24, 48, 4096, 1, 0, false, false, false, 0));
         cs.add(gemm("scalar tA tB 7x5x3", 2, 7, 5, 3, 1, 1, true, true, false, 0));
         // the other ops at nano sizes (B = 4 images, S = 64 tokens, C = 128)
-        cs.add(new Case("ADD_BIAS", Op.ADD_BIAS, new int[] {256, 128, 1}));
-        cs.add(new Case("BIAS_GRAD acc", Op.BIAS_GRAD, new int[] {4, 64, 128, 1}));
-        cs.add(new Case("LAYERNORM per-token", Op.LAYERNORM, new int[] {256, 128}));
-        cs.add(new Case("LAYERNORM joint", Op.LAYERNORM, new int[] {4, 8192}));
-        cs.add(new Case("LAYERNORM_BACKWARD_INPUT", Op.LAYERNORM_BACKWARD_INPUT, new int[] {256, 128, 0}));
-        cs.add(new Case("LAYERNORM_BACKWARD_PARAMS acc", Op.LAYERNORM_BACKWARD_PARAMS, new int[] {256, 128, 1}));
-        cs.add(new Case("GELU", Op.GELU, new int[] {131072}));
-        cs.add(new Case("GELU_BACKWARD acc", Op.GELU_BACKWARD, new int[] {131072, 1}));
-        cs.add(new Case("RESIDUAL", Op.RESIDUAL, new int[] {4, 8192}));
-        cs.add(new Case("MASKED_ADD", Op.MASKED_ADD, new int[] {4, 8192, 0}));
-        cs.add(new Case("ADD acc", Op.ADD, new int[] {32768, 1}));
-        cs.add(new Case("TOKEN_MEAN", Op.TOKEN_MEAN, new int[] {4, 64, 128}));
-        cs.add(new Case("TOKEN_MEAN_BACKWARD", Op.TOKEN_MEAN_BACKWARD, new int[] {4, 64, 128, 0}));
-        cs.add(new Case("PATCHIFY", Op.PATCHIFY, new int[] {4, 3, 32, 32, 4}));
-        cs.add(new Case("CROSS_ENTROPY", Op.CROSS_ENTROPY, new int[] {128, 10}));
-        cs.add(new Case("SUM_SQUARES", Op.SUM_SQUARES, new int[] {65536, 1}));
-        cs.add(new Case("L2_GRAD", Op.L2_GRAD, new int[] {65536, Scalars.LAMBDA}));
-        cs.add(new Case("ADAMW", Op.ADAMW, new int[] {65536, 1}));
+        cs.add(new Case("ADD_BIAS", new AddBias(256, 128, 1)));
+        cs.add(new Case("BIAS_GRAD acc", new BiasGrad(4, 64, 128, true)));
+        cs.add(new Case("LAYERNORM per-token", new LayerNorm(256, 128)));
+        cs.add(new Case("LAYERNORM joint", new LayerNorm(4, 8192)));
+        cs.add(new Case("LAYERNORM_BACKWARD_INPUT", new LayerNormBackwardInput(256, 128, false)));
+        cs.add(new Case("LAYERNORM_BACKWARD_PARAMS acc", new LayerNormBackwardParams(256, 128, true)));
+        cs.add(new Case("GELU", new Gelu(131072)));
+        cs.add(new Case("GELU_BACKWARD acc", new GeluBackward(131072, true)));
+        cs.add(new Case("RESIDUAL", new Residual(4, 8192)));
+        cs.add(new Case("MASKED_ADD", new MaskedAdd(4, 8192, false)));
+        cs.add(new Case("ADD acc", new Add(32768, true)));
+        cs.add(new Case("TOKEN_MEAN", new TokenMean(4, 64, 128)));
+        cs.add(new Case("TOKEN_MEAN_BACKWARD", new TokenMeanBackward(4, 64, 128, false)));
+        cs.add(new Case("PATCHIFY", new Patchify(4, 3, 32, 32, 4)));
+        cs.add(new Case("CROSS_ENTROPY", new CrossEntropy(128, 10)));
+        cs.add(new Case("SUM_SQUARES", new SumSquares(65536, 1)));
+        cs.add(new Case("L2_GRAD", new L2Grad(65536, Scalars.LAMBDA)));
+        cs.add(new Case("ADAMW", new AdamW(65536, true)));
         return cs;
     }
 
@@ -111,9 +129,9 @@ class TornadoKernelTest {
         int split = 0;
         TornadoConfig cpu = TornadoConfig.forType("CPU");
         for (Case c : cases()) {
-            if (c.op() != Op.GEMM) continue;
-            seen.add(KernelTasks.gemmKind(c.ints()));
-            if (KernelTasks.slices(c.ints(), cpu) > 1) split++;
+            if (!(c.op() instanceof Gemm g)) continue;
+            seen.add(KernelTasks.gemmKind(g));
+            if (KernelTasks.slices(g, cpu) > 1) split++;
         }
         assertEquals(java.util.EnumSet.allOf(KernelTasks.GemmKind.class), seen);
         assertTrue(split >= 3, "split reductions covered: " + split);
@@ -126,47 +144,54 @@ class TornadoKernelTest {
             in[a] = new float[Math.toIntExact(sizes[a])];
             for (int i = 0; i < in[a].length; i++) in[a][i] = (float) r.nextGaussian();
         }
-        int[] i = c.ints();
         switch (c.op()) {
-            case LAYERNORM_BACKWARD_INPUT, LAYERNORM_BACKWARD_PARAMS -> {
-                int x = c.op() == Op.LAYERNORM_BACKWARD_INPUT ? 2 : 3, mean = x + 1, rstd = x + 2, rows = i[0], dim = i[1];
-                for (int row = 0; row < rows; row++) {
-                    double mu = 0, var = 0;
-                    for (int k = 0; k < dim; k++) mu += in[x][row * dim + k] / (double) dim;
-                    for (int k = 0; k < dim; k++) var += Math.pow(in[x][row * dim + k] - mu, 2) / dim;
-                    in[mean][row] = (float) mu;
-                    in[rstd][row] = (float) (1 / Math.sqrt(var + 1e-6));
-                }
-            }
-            case RESIDUAL, MASKED_ADD -> {
-                int m = c.op() == Op.RESIDUAL ? 3 : 2;
-                for (int k = 0; k < in[m].length; k++) in[m][k] = r.nextFloat() < 0.3 ? 0f : 1f / 0.75f;
-            }
-            case CROSS_ENTROPY -> {
-                for (int b = 0; b < i[0]; b++) {
+            case LayerNormBackwardInput o -> layerNormSaved(in, 2, o.rows(), o.dim());
+            case LayerNormBackwardParams o -> layerNormSaved(in, 3, o.rows(), o.dim());
+            case Residual o -> masks(in[3], r);
+            case MaskedAdd o -> masks(in[2], r);
+            case CrossEntropy o -> {
+                for (int b = 0; b < o.batch(); b++) {
+                    int k = o.classes();
                     float sum = 0;
-                    for (int j = 0; j < i[1]; j++) sum += in[3][b * i[1] + j] = r.nextFloat() + 0.05f;
-                    for (int j = 0; j < i[1]; j++) in[3][b * i[1] + j] /= sum;
+                    for (int j = 0; j < k; j++) sum += in[3][b * k + j] = r.nextFloat() + 0.05f;
+                    for (int j = 0; j < k; j++) in[3][b * k + j] /= sum;
                 }
             }
-            case ADAMW, L2_GRAD -> {
-                int s = c.op() == Op.ADAMW ? 4 : 2;
-                in[s] = Scalars.adamW(1e-2, 0.05, 3, 0.3);
-                if (c.op() == Op.ADAMW) for (int k = 0; k < in[3].length; k++) in[3][k] = 0.01f * in[3][k] * in[3][k];
+            case L2Grad o -> in[2] = Scalars.adamW(1e-2, 0.05, 3, 0.3);
+            case AdamW o -> {
+                in[4] = Scalars.adamW(1e-2, 0.05, 3, 0.3);
+                for (int k = 0; k < in[3].length; k++) in[3][k] = 0.01f * in[3][k] * in[3][k];
             }
             default -> { }
         }
         return in;
     }
 
+    /** The mean and 1/σ of x (argument {@code x}) into the next two arguments, as the forward pass saves them. */
+    static void layerNormSaved(float[][] in, int x, int rows, int dim) {
+        int mean = x + 1, rstd = x + 2;
+        for (int row = 0; row < rows; row++) {
+            double mu = 0, var = 0;
+            for (int k = 0; k < dim; k++) mu += in[x][row * dim + k] / (double) dim;
+            for (int k = 0; k < dim; k++) var += Math.pow(in[x][row * dim + k] - mu, 2) / dim;
+            in[mean][row] = (float) mu;
+            in[rstd][row] = (float) (1 / Math.sqrt(var + 1e-6));
+        }
+    }
+
+    /** DropPath masks: 0 or 1/0.75 per image. */
+    static void masks(float[] m, Random r) {
+        for (int k = 0; k < m.length; k++) m[k] = r.nextFloat() < 0.3 ? 0f : 1f / 0.75f;
+    }
+
     static Plan plan(Case c) {
-        long[] sizes = c.op().minSizes(c.ints());
+        long[] sizes = c.op().minSizes();
         Buffer[] args = new Buffer[sizes.length];
         for (int a = 0; a < sizes.length; a++) {
-            boolean output = c.op().writes(a) && !c.op().readsOutput(c.ints());
+            boolean output = c.op().writes(a) && !c.op().readsOutput();
             args[a] = new Buffer(a, "arg" + a, output ? Role.OUTPUT : Role.INPUT, new int[] {Math.toIntExact(sizes[a])});
         }
-        return new Plan(c.name(), List.of(args), List.of(new Invocation(c.op(), args, c.ints())));
+        return new Plan(c.name(), List.of(args), List.of(new Invocation(c.op(), args)));
     }
 
     /** Device against the reference: |device − reference| ≤ 1e-5·(1 + |ref|) + 2e-6·√n·rms(ref) per output. */
@@ -174,7 +199,7 @@ class TornadoKernelTest {
     @MethodSource("cases")
     void kernelMatchesReference(Case c) {
         Plan plan = plan(c);
-        long[] sizes = c.op().minSizes(c.ints());
+        long[] sizes = c.op().minSizes();
         float[][] in = inputs(c, sizes, new Random(c.name().hashCode()));
         ReferenceDevice ref = new ReferenceDevice();
         ref.prepare(plan);
@@ -187,14 +212,14 @@ class TornadoKernelTest {
         ref.execute(plan);
         device.execute(plan);
         // terms per output: the reduction length of the op (K·batch for GEMM, the row for LayerNorm, ...)
-        int[] i = c.ints();
         double terms = switch (c.op()) {
-            case GEMM -> (double) i[3] * (i[8] == 0 && i[0] > 1 ? i[0] : 1);
-            case LAYERNORM, LAYERNORM_BACKWARD_INPUT -> i[1];
-            case LAYERNORM_BACKWARD_PARAMS -> i[0];
-            case BIAS_GRAD -> (double) i[0] * i[2];
-            case TOKEN_MEAN -> i[1];
-            case SUM_SQUARES -> i[0];
+            case Gemm g -> (double) g.k() * (g.batchSummed() ? g.batch() : 1);
+            case LayerNorm o -> o.dim();
+            case LayerNormBackwardInput o -> o.dim();
+            case LayerNormBackwardParams o -> o.rows();
+            case BiasGrad o -> (double) o.outer() * o.inner();
+            case TokenMean o -> o.s();
+            case SumSquares o -> o.n();
             default -> 4;
         };
         for (Buffer b : plan.buffers()) {
@@ -218,7 +243,7 @@ class TornadoKernelTest {
     void gemmVectorKernelIsFastOnTheNanoShape() {
         // Not a benchmark: guards against a silent fall to the scalar kernel (which runs ~10x slower).
         Case c = gemm("nano fc2 8192x128x512", 1, 8192, 128, 512, 0, 0, false, false, false, 0);
-        assertEquals(KernelTasks.GemmKind.NN16, KernelTasks.gemmKind(c.ints()));
+        assertEquals(KernelTasks.GemmKind.NN16, KernelTasks.gemmKind((Gemm) c.op()));
         Plan plan = plan(c);
         device.prepare(plan);
         device.execute(plan);
