@@ -124,6 +124,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "No progress bar (log lines only).")
     boolean noProgress;
 
+    @Option(names = "--record-replay", description = "Write <output>/replay/: initial weights and every step's batch and random choices, for scripts/replay.py.")
+    boolean recordReplay;
+
     @Override
     public Integer call() {
         ImageSet train = Datasets.load(dataset, dataDir, true), eval = Datasets.load(dataset, dataDir, false);
@@ -143,7 +146,7 @@ final class TrainCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "hopmixer: %s (%,d parameters) on %s, %s: %,d train / %,d eval images of %d×%d×%d, device %s%n",
                     m.name(), m.parameterCount(), dataset, train.classNames().size() + " classes", train.count(), eval.count(),
                     train.channels(), train.height(), train.width(), d.name());
-            Trainer.Summary s = new Trainer(cfg, m, d, train, eval, System.out).run();
+            Trainer.Summary s = new Trainer(cfg, m, d, train, eval, System.out).recordReplay(recordReplay).run();
             System.out.printf(Locale.ROOT, "done: test top-1 %.2f%%, top-5 %.2f%%, loss %.4f after %d steps; %.0f images/s; %.1f s; run in %s%n",
                     s.lastEval().top1(), s.lastEval().top5(), s.lastEval().loss(), s.steps(), s.imagesPerSec(), s.seconds(), s.output());
         }

@@ -36,6 +36,7 @@ public final class Trainer {
     private final Step train, eval;
     private final CosineSchedule schedule;
     private final double lambda;
+    private ReplayRecorder replay; // --record-replay; null when off
 
     public record Summary(int epochs, long steps, double lastTrainLoss, Evaluator.Result lastEval, double imagesPerSec,
                           double seconds, Path output, List<Double> stepLosses) {}
@@ -66,6 +67,12 @@ public final class Trainer {
 
     public Step trainStep() { return train; }
 
+    /** With {@code on}, the run writes a replay record for scripts/replay.py (see {@link ReplayRecorder}). */
+    public Trainer recordReplay(boolean on) {
+        replay = on ? new ReplayRecorder(cfg, model, lambda, trainSet) : null;
+        return this;
+    }
+
     public Summary run() {
         Checkpoint.Position start = new Checkpoint.Position(0, 0, 0, 0);
         long seed = cfg.seed();
@@ -84,6 +91,7 @@ public final class Trainer {
         } else {
             ModelState.initialise(device, train, cfg.seed());
         }
+        if (replay != null) replay.begin(device, train);
         MetricsCsv metrics = new MetricsCsv(cfg.output().resolve("summary.csv"), start.epoch());
         Path stepsCsv = cfg.output().resolve("steps.csv");
         truncateSteps(stepsCsv, start.step());
@@ -129,6 +137,7 @@ public final class Trainer {
                     lastLoss = loss;
                     stepLosses.add(loss);
                     appendStep(stepsCsv, step, epoch, index, loss, lr);
+                    if (replay != null) replay.record(step, lr, b, loss);
                     double secs = (System.nanoTime() - e0) / 1e9;
                     if (bar != null) {
                         bar.stepTo(index + 1);
