@@ -116,6 +116,7 @@ def main():
     ap.add_argument("--save-final", type=Path, help="write PyTorch's final weights (safetensors)")
     ap.add_argument("--eval", action="store_true", help="evaluate at each epoch end and compare with summary.csv")
     ap.add_argument("--threads", type=int, default=0, help="torch threads (default: torch's)")
+    ap.add_argument("--follow", action="store_true", help="replay a run still in progress, waiting for its steps")
     ap.add_argument("--quiet", action="store_true")
     a = ap.parse_args()
 
@@ -123,9 +124,9 @@ def main():
     if not (rdir / "meta.json").is_file():
         raise SystemExit("replay: %s has no replay/meta.json; train with --record-replay" % a.run)
     meta = json.loads((rdir / "meta.json").read_text())
-    records = [json.loads(line) for line in (rdir / "steps.jsonl").read_text().splitlines() if line.strip()]
-    if a.steps:
-        records = records[:a.steps]
+    total = a.steps or (meta["epochs"] * meta["steps_per_epoch"] if a.follow else 0)
+    records = follow(rdir / "steps.jsonl", total) if a.follow else \
+        [json.loads(line) for line in (rdir / "steps.jsonl").read_text().splitlines() if line.strip()][:a.steps or None]
     if a.threads:
         torch.set_num_threads(a.threads)
     dtype = getattr(torch, a.dtype)
@@ -160,11 +161,13 @@ def main():
     data = TrainingSet(meta, a.data_dir)
 
     rows, epoch, updates, t0 = [], 0, 0, time.time()
+    table = CsvOut(a.csv)
     worst_abs = worst_rel = 0.0
     for rec in records:
         if rec["epoch"] != epoch:
             if a.eval:
                 rows[-1]["eval"] = evaluate(model, meta, a, dtype)
+            table.write(rows[-1])
             epoch = rec["epoch"]
             scheduler.step(epoch)  # train.py: lr_scheduler.step(epoch + 1) after each epoch
         x, targets, y = build_batch(rec, meta, data, dtype, mixup_target)
@@ -186,13 +189,17 @@ def main():
         worst_abs, worst_rel = max(worst_abs, d), max(worst_rel, d / abs(lt))
         rows.append(dict(step=rec["step"], epoch=rec["epoch"], batch=rec["batch"], lr_java=rec["lr"], lr_torch=lr,
                          loss_java=lj, loss_torch=lt, abs_diff=d, rel_diff=d / abs(lt), mix=rec["mix"]))
+        if len(rows) > 1 and rows[-2]["epoch"] == rec["epoch"]:
+            table.write(rows[-2])
         if not a.quiet:
             print("step %5d  epoch %d  lr %.6g/%.6g  loss hopmixer %.7f  torch %.7f  |diff| %.2e"
                   % (rec["step"], rec["epoch"], rec["lr"], lr, lj, lt, d), flush=True)
         if not math.isfinite(lt):
             raise SystemExit("replay: PyTorch's loss is %s at step %d" % (lt, rec["step"]))
-    if a.eval and records and rows and len(records) % meta["steps_per_epoch"] == 0:
+    if a.eval and rows and rows[-1]["batch"] == meta["steps_per_epoch"] - 1:
         rows[-1]["eval"] = evaluate(model, meta, a, dtype)
+    if rows:
+        table.write(rows[-1])
 
     final = {k: v.detach().clone() for k, v in model.state_dict().items()}
     print("replayed %d steps of %s in %s (%s, timm %s, torch %s) in %.0f s: max |loss diff| %.3g, max rel %.3g"
@@ -205,8 +212,6 @@ def main():
             dist = weight_distance(java, final)
             print("final weights vs %s: max |diff| %.3g, relative L2 %.3g (worst tensor %s: %.3g)" % (
                 ck, dist["max_abs"], dist["rel_l2"], dist["worst"], dist["worst_rel"]))
-    if a.csv:
-        write_csv(a.csv, rows)
     if a.save_final:
         write_safetensors(a.save_final, final, {"model": meta["model"], "dtype": a.dtype, "steps": len(rows)})
 
@@ -247,18 +252,49 @@ def evaluate(model, meta, a, dtype):
     return dict(eval_loss=loss / n, eval_top1=100.0 * correct / n)
 
 
-def write_csv(path, rows):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    cols = ["step", "epoch", "batch", "lr_java", "lr_torch", "loss_java", "loss_torch", "abs_diff", "rel_diff", "mix",
+def follow(path, total, patience=900):
+    """The record's steps as they are written, up to {total}; gives up after {patience} s without a new line."""
+    done, waited, pending = 0, 0, ""
+    with open(path) as f:
+        while not total or done < total:
+            chunk = f.readline()
+            if chunk:
+                pending += chunk
+                if pending.endswith("\n"):
+                    done += 1
+                    waited = 0
+                    yield json.loads(pending)
+                    pending = ""
+                continue
+            if waited >= patience:
+                print("replay: no new step in %s for %d s; stopping after %d steps" % (path, patience, done))
+                return
+            time.sleep(5)
+            waited += 5
+
+
+class CsvOut:
+    """The per-step comparison, one row written (and flushed) as soon as it is complete."""
+    COLS = ["step", "epoch", "batch", "lr_java", "lr_torch", "loss_java", "loss_torch", "abs_diff", "rel_diff", "mix",
             "eval_loss_torch", "eval_top1_torch"]
-    with open(path, "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(cols)
-        for r in rows:
-            e = r.get("eval", {})
-            w.writerow([r["step"], r["epoch"], r["batch"], "%.9g" % r["lr_java"], "%.9g" % r["lr_torch"],
-                        "%.9f" % r["loss_java"], "%.9f" % r["loss_torch"], "%.3e" % r["abs_diff"], "%.3e" % r["rel_diff"],
-                        r["mix"], "%.6f" % e["eval_loss"] if e else "", "%.2f" % e["eval_top1"] if e else ""])
+
+    def __init__(self, path):
+        self.f = None
+        if path:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.f = open(path, "w", newline="")
+            self.w = csv.writer(self.f)
+            self.w.writerow(self.COLS)
+
+    def write(self, r):
+        if self.f is None or r.get("written"):
+            return
+        r["written"] = True
+        e = r.get("eval", {})
+        self.w.writerow([r["step"], r["epoch"], r["batch"], "%.9g" % r["lr_java"], "%.9g" % r["lr_torch"],
+                         "%.9f" % r["loss_java"], "%.9f" % r["loss_torch"], "%.3e" % r["abs_diff"], "%.3e" % r["rel_diff"],
+                         r["mix"], "%.6f" % e["eval_loss"] if e else "", "%.2f" % e["eval_top1"] if e else ""])
+        self.f.flush()
 
 
 if __name__ == "__main__":

@@ -152,11 +152,11 @@ class TrainingSet:
     def image(self, i):
         j = self.index[i]
         if self.files is None:
-            return self.images[j]
+            return self.images[j].copy()
         from PIL import Image
         with Image.open(self.files[j]) as im:
             a = np.asarray(im.convert("L" if self.grey else "RGB"))
-        return a[None] if a.ndim == 2 else a.transpose(2, 0, 1)
+        return a[None] if a.ndim == 2 else a.transpose(2, 0, 1).copy()
 
 
 # ----------------------------------------------------------------------------------------------------------

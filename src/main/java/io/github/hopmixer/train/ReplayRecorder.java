@@ -83,7 +83,12 @@ public final class ReplayRecorder {
         meta.put("min_lr", cfg.minLr());
         meta.put("schedule", "timm CosineLRScheduler stepped per epoch (t_in_epochs=True)");
         meta.put("weight_decay", cfg.weightDecay());
-        meta.put("adamw", Map.of("beta1", 0.9, "beta2", 0.999, "eps", 1e-8, "decayed", "tensors with 2+ dimensions"));
+        Map<String, Object> adamw = new LinkedHashMap<>();
+        adamw.put("beta1", 0.9);
+        adamw.put("beta2", 0.999);
+        adamw.put("eps", 1e-8);
+        adamw.put("decayed", "tensors with 2+ dimensions");
+        meta.put("adamw", adamw);
         meta.put("smoothing", a.labelSmoothing());
         meta.put("drop_path", cfg.dropPath());
         meta.put("drop_path_masks", maskBuffers.stream().map(Buffer::name).toList());
@@ -130,7 +135,14 @@ public final class ReplayRecorder {
         if (cfg.augment().eraseProb() > 0) {
             List<Object> erase = new ArrayList<>();
             for (int i = 0; i < c.sources().length; i++) {
-                erase.add(c.eraseBoxes()[i] == null ? null : Map.of("box", c.eraseBoxes()[i], "noise", c.eraseNoise()[i]));
+                if (c.eraseBoxes()[i] == null) {
+                    erase.add(null);
+                    continue;
+                }
+                Map<String, Object> box = new LinkedHashMap<>(); // fixed key order: the record is compared byte for byte
+                box.put("box", c.eraseBoxes()[i]);
+                box.put("noise", c.eraseNoise()[i]);
+                erase.add(box);
             }
             line.put("erase", erase);
         }
