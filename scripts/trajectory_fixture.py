@@ -37,8 +37,9 @@ ARGS = ["--dataset", "fashion-mnist", "--img-size", "28", "--epochs", "5", "--ba
         "--hflip", "0.5", "--reprob", "0.25", "--mixup", "0.8", "--cutmix", "1.0", "--mixup-prob", "0.8",
         "--drop-path", "0.25", "--seed", "7", "--threads", "1", "--no-progress", "--record-replay"]
 # The Java run must match the float64 reference as closely as the official code in float32 does; an independent
-# float32 implementation sums in another order, so it may sit a few times further off: FACTOR × the measured noise.
-FACTOR = 10.0
+# float32 implementation sums in another order, so it may sit a little further off: FACTOR × the measured noise
+# (3: the AdamW β bias the replay found, 4.5× the noise on asymmixer, fails; the fixed code sits at ≤ 1.3×).
+FACTOR = 3.0
 
 
 def choices_digest(steps_jsonl):
