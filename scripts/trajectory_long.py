@@ -25,7 +25,7 @@ sys.path.insert(0, str(HERE))
 from trajectory_fixture import rel_l2, replay, run_checked  # noqa: E402
 from replay_data import read_safetensors  # noqa: E402
 
-MODELS = ["vanillamixer_nano", "paramixer_nano", "symmixer_nano", "asymmixer_nano_l03", "mixer_nano"]
+MODELS = ["paramixer_nano", "asymmixer_nano_l03", "symmixer_nano", "vanillamixer_nano", "mixer_nano"]
 PER_CLASS = {"train": 80, "test": 10}
 ARGS = ["--dataset", "folder", "--epochs", "1", "--batch-size", "16", "--lr", "2e-3", "--weight-decay", "0.05",
         "--smoothing", "0.1", "--crop-pad", "4", "--hflip", "0.5", "--reprob", "0.25", "--mixup", "0.8",
@@ -50,7 +50,11 @@ def main():
     ap.add_argument("--models", nargs="*", default=MODELS)
     a = ap.parse_args()
     a.out.mkdir(parents=True, exist_ok=True)
-    steps_rows, summary = [], []
+    steps_csv = Output(a.out / "long-cifar10.csv", ["model", "step", "loss_hopmixer", "loss_official_f32", "loss_official_f64",
+                                                     "abs_hopmixer_vs_f64", "abs_f32_vs_f64"])
+    summary_csv = Output(a.out / "long-cifar10-summary.csv", [
+        "model", "steps", "max_abs_loss_diff_hopmixer_vs_f64", "max_rel_loss_diff", "float32_noise_max_abs", "ratio_to_noise",
+        "final_weights_rel_l2_hopmixer_vs_f64", "final_weights_rel_l2_f32_vs_f64", "first_loss", "last_loss"])
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp, "cifar10-subset")
         link_subset(a.cifar, data)
@@ -61,25 +65,27 @@ def main():
             l32, _, w32 = replay(run, a, "float32", tmp)
             wj = read_safetensors(sorted(run.glob("checkpoints/step-*"))[-1] / "model.safetensors")[0]
             for s, (j, x, y) in enumerate(zip(java, l32, l64)):
-                steps_rows.append([model, s + 1, "%.9f" % j, "%.9f" % x, "%.9f" % y, "%.3e" % abs(j - y), "%.3e" % abs(x - y)])
+                steps_csv.write([model, s + 1, "%.9f" % j, "%.9f" % x, "%.9f" % y, "%.3e" % abs(j - y), "%.3e" % abs(x - y)])
             dj = max(abs(j - y) for j, y in zip(java, l64))
             rj = max(abs(j - y) / abs(y) for j, y in zip(java, l64))
             dn = max(abs(x - y) for x, y in zip(l32, l64))
             row = [model, len(java), "%.3e" % dj, "%.3e" % rj, "%.3e" % dn, "%.1f" % (dj / dn),
                    "%.3e" % rel_l2(wj, w64), "%.3e" % rel_l2(w32, w64), "%.6f" % java[0], "%.6f" % java[-1]]
-            summary.append(row)
+            summary_csv.write(row)
             print(" ".join(str(x) for x in row), flush=True)
-    with open(a.out / "long-cifar10.csv", "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["model", "step", "loss_hopmixer", "loss_official_f32", "loss_official_f64", "abs_hopmixer_vs_f64",
-                    "abs_f32_vs_f64"])
-        w.writerows(steps_rows)
-    with open(a.out / "long-cifar10-summary.csv", "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["model", "steps", "max_abs_loss_diff_hopmixer_vs_f64", "max_rel_loss_diff", "float32_noise_max_abs",
-                    "ratio_to_noise", "final_weights_rel_l2_hopmixer_vs_f64", "final_weights_rel_l2_f32_vs_f64",
-                    "first_loss", "last_loss"])
-        w.writerows(summary)
+
+
+class Output:
+    """A CSV written row by row (flushed), so that a long run interrupted keeps the families it finished."""
+
+    def __init__(self, path, header):
+        self.f = open(path, "w", newline="")
+        self.w = csv.writer(self.f)
+        self.write(header)
+
+    def write(self, row):
+        self.w.writerow(row)
+        self.f.flush()
 
 
 if __name__ == "__main__":
