@@ -6,6 +6,7 @@ import io.github.hopmixer.cli.Main;
 import io.github.hopmixer.io.SafeTensors;
 import io.github.hopmixer.io.TensorData;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -95,6 +96,28 @@ class TrajectoryParityTest {
                 model, reference.length, worst, tolerance, rel, weightTolerance);
         assertTrue(rel <= weightTolerance, model + ": final weights differ from the official code's by " + rel + " (relative L2), over "
                 + weightTolerance);
+    }
+
+    /** What a replay cannot reproduce is refused in one line, before anything is written: RandAugment, a resumed run. */
+    @Test
+    void unreplayableRunsAreRefused() {
+        var err = new java.io.StringWriter();
+        var cl = Main.commandLine();
+        cl.setErr(new java.io.PrintWriter(err));
+        Path out = tmp.resolve("refused");
+        List<String> base = List.of("train", "--model", "paramixer_pico", "--dataset", "fashion-mnist", "--data-dir", tmp.toString(),
+                "--img-size", "28", "--epochs", "1", "--batch-size", "16", "--threads", "1", "--no-progress", "--record-replay",
+                "--output", out.toString());
+        List<String> aa = new ArrayList<>(base);
+        aa.addAll(List.of("--aa", "rand-m9-mstd0.5-inc1"));
+        assertEquals(2, cl.execute(aa.toArray(String[]::new)));
+        assertTrue(err.toString().contains("--record-replay does not record RandAugment's choices; use --aa none"), err.toString());
+        List<String> resume = new ArrayList<>(base);
+        resume.addAll(List.of("--resume", tmp.resolve("run-paramixer_pico").toString()));
+        assertEquals(2, cl.execute(resume.toArray(String[]::new)));
+        assertTrue(err.toString().contains("--record-replay cannot be combined with --resume"), err.toString());
+        assertFalse(err.toString().contains("\tat "), "no stack traces: " + err);
+        assertFalse(Files.exists(out.resolve("replay")), "nothing recorded");
     }
 
     /** sha256 of the record with each step's loss removed, as scripts/trajectory_fixture.py computes it. */
