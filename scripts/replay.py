@@ -117,6 +117,8 @@ def main():
     ap.add_argument("--eval", action="store_true", help="evaluate at each epoch end and compare with summary.csv")
     ap.add_argument("--threads", type=int, default=0, help="torch threads (default: torch's)")
     ap.add_argument("--follow", action="store_true", help="replay a run still in progress, waiting for its steps")
+    ap.add_argument("--eval-checkpoint", type=int, metavar="STEP",
+                    help="only evaluate hopmixer's checkpoint of this step (RUN/checkpoints/step-N) in the official model")
     ap.add_argument("--quiet", action="store_true")
     a = ap.parse_args()
 
@@ -150,6 +152,8 @@ def main():
             parent = model.get_submodule(name.rsplit(".", 1)[0])
             setattr(parent, name.rsplit(".", 1)[1], ReplayedDropPath(queue, meta["drop_path"]))
     model.train()
+    if a.eval_checkpoint is not None:
+        return eval_checkpoint(model, meta, a, dtype)
 
     optimizer = create_optimizer_v2(model, opt="adamw", lr=meta["lr"], weight_decay=meta["weight_decay"])
     scheduler, _ = create_scheduler_v2(optimizer, sched="cosine", num_epochs=meta["epochs"], min_lr=meta["min_lr"],
@@ -232,6 +236,20 @@ def weight_distance(java, torch_weights):
         den += t.norm().item() ** 2
     out["rel_l2"] = math.sqrt(num / den)
     return out
+
+
+def eval_checkpoint(model, meta, a, dtype):
+    """hopmixer's weights at a step, evaluated by the official model on the test split, beside summary.csv."""
+    ck = a.run / "checkpoints" / ("step-%08d" % a.eval_checkpoint) / "model.safetensors"
+    if not ck.is_file():
+        raise SystemExit("replay: no checkpoint %s" % ck)
+    model.load_state_dict(read_safetensors(ck)[0], strict=True)
+    r = evaluate(model, meta, a, dtype)
+    epoch = a.eval_checkpoint // meta["steps_per_epoch"] - 1
+    rows = [row for row in csv.DictReader(open(a.run / "summary.csv")) if int(row["epoch"]) == epoch]
+    java = rows[0] if rows else {"eval_loss": "-", "eval_top1": "-"}
+    print("checkpoint step %d (end of epoch %d): official model eval loss %.6f top-1 %.2f%% | hopmixer eval loss %s top-1 %s%%"
+          % (a.eval_checkpoint, epoch, r["eval_loss"], r["eval_top1"], java["eval_loss"], java["eval_top1"]))
 
 
 def evaluate(model, meta, a, dtype):
