@@ -150,6 +150,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--track-symmetry", description = "After every epoch, write the weight-symmetry measures to symmetry.csv and symmetry.png in the run directory (see 'hopmixer symmetry --help').")
     boolean trackSymmetry;
 
+    @Option(names = "--record-replay", description = "Write <output>/replay/: initial weights and every step's batch and random choices, for scripts/replay.py.")
+    boolean recordReplay;
+
     @Override
     public Integer call() {
         RunFlags flags = new RunFlags(spec);
@@ -215,6 +218,7 @@ final class TrainCommand implements Callable<Integer> {
                         + "); use a smaller --batch-size or --eval-batch-size, or a larger -Xmx");
             }
             trainer.onEpochEnd(trackSymmetry ? new io.github.hopmixer.science.SymmetryTracker(run, m) : null);
+            trainer.recordReplay(recordReplay);
             // 3. Claim the directory, then check that nothing changed since it was read.
             Files.createDirectories(run);
             try (RunLock lock = RunLock.acquire(run)) {

@@ -11,8 +11,14 @@ final class Augment {
     /** torchvision's RandomCrop(size, padding): zero-pad each side, then cut a random window of the original size. */
     static Chw cropWithPadding(Chw img, int padding, SplittableRandom random) {
         if (padding == 0) return img;
+        int[] at = cropOffsets(padding, random);
+        return shift(img, at[0], at[1]);
+    }
+
+    /** The random crop's {top, left} offsets in −padding..padding, drawn top first. */
+    static int[] cropOffsets(int padding, SplittableRandom random) {
         int top = random.nextInt(2 * padding + 1) - padding, left = random.nextInt(2 * padding + 1) - padding;
-        return shift(img, top, left);
+        return new int[] {top, left};
     }
 
     /** The window whose top-left corner sits at (top, left) of the original; outside pixels are 0. */

@@ -10,9 +10,10 @@ package io.github.hopmixer.data;
  * @param valid      rows that are real; rows from {@code valid} on repeat row 0 to pad the last evaluation batch
  * @param epoch      the epoch this batch belongs to (0 for evaluation)
  * @param index      the batch's position within its epoch or evaluation pass
+ * @param choices    the random choices that made a training batch (for replay); null for evaluation batches
  */
 public record Batch(float[] images, float[] targets, int[] labels, int size, int valid, int channels, int height,
-                    int width, int numClasses, int epoch, int index) {
+                    int width, int numClasses, int epoch, int index, Choices choices) {
 
     public Batch {
         if (size <= 0 || valid <= 0 || valid > size) throw new IllegalArgumentException("bad batch size " + size + " / valid " + valid);

@@ -93,22 +93,49 @@ public final class BatchMaker {
         int imageSize = set.channels() * outHeight * outWidth;
         float[] images = new float[batchSize * imageSize];
         int[] labels = new int[batchSize];
+        Choices made = Choices.of(batchSize);
         forEachRow(batchSize, row -> {
             int source = indices[index * batchSize + row];
             labels[row] = set.labels()[source];
+            made.sources()[row] = source;
             SplittableRandom random = Seeds.random(seed, IMAGE, epoch, index, row);
             Chw img = Chw.of(set, source);
-            img = Augment.cropWithPadding(img, config.cropPadding(), random);
-            if (config.flipProb() > 0 && random.nextDouble() < config.flipProb()) img = Augment.flipHorizontal(img);
+            if (config.cropPadding() > 0) {
+                int[] at = Augment.cropOffsets(config.cropPadding(), random);
+                img = Augment.shift(img, at[0], at[1]);
+                made.cropTop()[row] = at[0];
+                made.cropLeft()[row] = at[1];
+            }
+            if (config.flipProb() > 0 && random.nextDouble() < config.flipProb()) {
+                img = Augment.flipHorizontal(img);
+                made.flipped()[row] = true;
+            }
             img = RandAugment.apply(img, config.randAugment(), random, fill);
             Augment.normalize(img, config, outHeight, outWidth, images, row * imageSize);
-            Augment.erase(images, row * imageSize, set.channels(), outHeight, outWidth, config.eraseProb(), random);
+            int[] box = Augment.erase(images, row * imageSize, set.channels(), outHeight, outWidth, config.eraseProb(), random);
+            if (box != null) {
+                made.eraseBoxes()[row] = box;
+                made.eraseNoise()[row] = region(images, row * imageSize, box);
+            }
         });
         Mixup.Mix mix = Mixup.mixImages(images, batchSize, set.channels(), outHeight, outWidth, config,
                 Seeds.random(seed, MIX, epoch, index));
         float[] targets = Mixup.targets(labels, set.numClasses(), config.labelSmoothing(), mix.lambda());
         return new Batch(images, targets, labels, batchSize, batchSize, set.channels(), outHeight, outWidth,
-                set.numClasses(), epoch, index);
+                set.numClasses(), epoch, index, made.withMix(mix));
+    }
+
+    /** The values inside an erased box {top, left, height, width}, channel by channel. */
+    private float[] region(float[] images, int offset, int[] box) {
+        int c = set.channels(), h = box[2], w = box[3], at = 0;
+        float[] out = new float[c * h * w];
+        for (int ch = 0; ch < c; ch++) {
+            for (int y = box[0]; y < box[0] + h; y++) {
+                System.arraycopy(images, offset + (ch * outHeight + y) * outWidth + box[1], out, at, w);
+                at += w;
+            }
+        }
+        return out;
     }
 
     /** Evaluation batch {@code index}: images in order, only resized and normalised, one-hot targets, padded with row 0. */
@@ -128,7 +155,7 @@ public final class BatchMaker {
         }
         float[] targets = Mixup.targets(labels, set.numClasses(), 0, 1);
         return new Batch(images, targets, labels, batchSize, valid, set.channels(), outHeight, outWidth,
-                set.numClasses(), 0, index);
+                set.numClasses(), 0, index, null);
     }
 
     private void forEachRow(int rows, IntConsumer body) {

@@ -9,7 +9,8 @@ import java.util.regex.Pattern;
 /**
  * Model names as in the official {@code models/mixers.py}: {@code <family>_<size>_224[_ni2|3|4]},
  * {@code asymmixer_s16_224_l<XX>}, timm's {@code mixer_<size>_224}, and the CPU-scale {@code nano} size
- * (32-px input, patch 4, C 128, 8 blocks) for every family: {@code paramixer_nano}, {@code asymmixer_nano_l03}.
+ * (32-px input, patch 4, C 128, 8 blocks) for every family: {@code paramixer_nano}, {@code asymmixer_nano_l03};
+ * and a {@code pico} size (patch 4, C 16, 2 blocks) for tests that train many steps: {@code paramixer_pico}.
  * The classifier defaults to 10 classes; data sets override image size, channels and classes.
  */
 public final class Models {
@@ -19,7 +20,7 @@ public final class Models {
             "s32", new Size(224, 32, 512, 8), "s16", new Size(224, 16, 512, 8),
             "b32", new Size(224, 32, 768, 12), "b16", new Size(224, 16, 768, 12),
             "l32", new Size(224, 32, 1024, 24), "l16", new Size(224, 16, 1024, 24),
-            "nano", new Size(32, 4, 128, 8));
+            "nano", new Size(32, 4, 128, 8), "pico", new Size(32, 4, 16, 2));
 
     /** The official λ suffixes: l10 = 1.0, l01 = 0.1, l02 = 1e-2, … l035 = 5e-4 …, l00 = 0. */
     private static final Map<String, Double> LAMBDAS = Map.of(
@@ -28,7 +29,7 @@ public final class Models {
 
     private static final Pattern NAME = Pattern.compile(
             "(vanillamixer|paramixer|symmixer|asymmixer|mixer)_(s32|s16|b32|b16|l32|l16)_224(_ni[234])?(_l\\d+)?"
-                    + "|(vanillamixer|paramixer|symmixer|asymmixer|mixer)_(nano)(_ni[234])?(_l\\d+)?");
+                    + "|(vanillamixer|paramixer|symmixer|asymmixer|mixer)_(nano|pico)(_ni[234])?(_l\\d+)?");
 
     private Models() {}
 
@@ -79,6 +80,8 @@ public final class Models {
         for (String f : List.of("vanillamixer", "paramixer", "symmixer", "mixer")) out.add(f + "_nano");
         for (String f : List.of("vanillamixer", "paramixer", "symmixer")) out.add(f + "_nano_ni2");
         for (String l : List.of("l00", "l03", "l01")) out.add("asymmixer_nano_" + l);
+        for (String f : List.of("vanillamixer", "paramixer", "symmixer", "mixer")) out.add(f + "_pico");
+        out.add("asymmixer_pico_l01");
         return out;
     }
 }

@@ -12,7 +12,14 @@ public final class Scalars {
     public static final int BC2 = 6;
     /** λ of the asymmetric penalty λ·Σ‖W2‖². */
     public static final int LAMBDA = 7;
-    public static final int SIZE = 8;
+    /**
+     * 1 − β₁ and 1 − β₂ computed in double, then rounded: PyTorch's AdamW passes {@code alpha=1 - beta1} and
+     * {@code value=1 - beta2} from Python floats. 1f − 0.999f is 0.00099998713, 1.3e-5 below float(0.001):
+     * a kernel that subtracted in float biased every second moment by that much (found by the trajectory replay).
+     */
+    public static final int ONE_MINUS_BETA1 = 8;
+    public static final int ONE_MINUS_BETA2 = 9;
+    public static final int SIZE = 10;
 
     private Scalars() {}
 
@@ -27,6 +34,8 @@ public final class Scalars {
         s[BC1] = (float) (1 - Math.pow(0.9, t));
         s[BC2] = (float) (1 - Math.pow(0.999, t));
         s[LAMBDA] = (float) lambda;
+        s[ONE_MINUS_BETA1] = (float) (1 - 0.9);
+        s[ONE_MINUS_BETA2] = (float) (1 - 0.999);
         return s;
     }
 }

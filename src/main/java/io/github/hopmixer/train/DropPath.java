@@ -16,14 +16,21 @@ public final class DropPath {
     private DropPath() {}
 
     public static void write(Device d, List<Buffer> masks, double rate, long seed, long step) {
+        float[][] v = masks(masks, rate, seed, step);
+        for (int i = 0; i < v.length; i++) d.write(masks.get(i), v[i]);
+    }
+
+    /** The masks of step {@code step}, one array per mask buffer, in the buffers' order. */
+    public static float[][] masks(List<Buffer> masks, double rate, long seed, long step) {
         if (rate < 0 || rate >= 1) throw new IllegalArgumentException("drop-path rate must be in [0, 1), got " + rate);
         SplittableRandom r = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + step);
         float keep = (float) (1 / (1 - rate));
-        for (Buffer m : masks) {
-            float[] v = new float[m.size()];
+        float[][] out = new float[masks.size()][];
+        for (int k = 0; k < out.length; k++) {
+            float[] v = out[k] = new float[masks.get(k).size()];
             for (int i = 0; i < v.length; i++) v[i] = rate > 0 && r.nextDouble() < rate ? 0f : keep;
-            d.write(m, v);
         }
+        return out;
     }
 
     /** DropPath off (evaluation): every mask 1. */

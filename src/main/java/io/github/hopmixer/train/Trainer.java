@@ -37,6 +37,7 @@ public final class Trainer {
     private final CosineSchedule schedule;
     private final double lambda;
     private EpochHook epochHook; // symmetry hook: optional, e.g. science.SymmetryTracker (train --track-symmetry)
+    private ReplayRecorder replay; // --record-replay; null when off
 
     public record Summary(int epochs, long steps, double lastTrainLoss, Evaluator.Result lastEval, double imagesPerSec,
                           double seconds, Path output, List<Double> stepLosses) {}
@@ -70,6 +71,11 @@ public final class Trainer {
     /** Symmetry hook: runs {@code hook} with the weights after every epoch's checkpoint; null for none. */
     public Trainer onEpochEnd(EpochHook hook) { this.epochHook = hook; return this; }
 
+    /** With {@code on}, the run writes a replay record for scripts/replay.py (see {@link ReplayRecorder}). */
+    public Trainer recordReplay(boolean on) {
+        replay = on ? new ReplayRecorder(cfg, model, lambda, trainSet) : null;
+        return this;
+    }
 
     /** Runs from the checkpoint in {@code cfg.resume()}, if any, else from fresh weights. */
     public Summary run() {
@@ -92,6 +98,7 @@ public final class Trainer {
         } else {
             ModelState.initialise(device, train, cfg.seed());
         }
+        if (replay != null) replay.begin(device, train);
         MetricsCsv metrics = new MetricsCsv(cfg.output().resolve("summary.csv"), start.epoch());
         Path stepsCsv = cfg.output().resolve("steps.csv");
         StepsCsv.truncate(stepsCsv, start.step());
@@ -140,6 +147,7 @@ public final class Trainer {
                     lastLoss = loss;
                     stepLosses.add(loss);
                     appendStep(stepsCsv, step, epoch, index, loss, lr);
+                    if (replay != null) replay.record(step, lr, b, loss);
                     double secs = (System.nanoTime() - e0) / 1e9;
                     if (progressLog != null) progressLog.step(epoch, step, lossSum / (first + done));
                     if (bar != null) {

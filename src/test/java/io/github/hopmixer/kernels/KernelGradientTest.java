@@ -648,6 +648,8 @@ class KernelGradientTest {
             s[Scalars.LR] = lr;
             s[Scalars.BETA1] = beta1;
             s[Scalars.BETA2] = beta2;
+            s[Scalars.ONE_MINUS_BETA1] = 1 - beta1;
+            s[Scalars.ONE_MINUS_BETA2] = 1 - beta2;
             s[Scalars.EPS] = eps;
             s[Scalars.WEIGHT_DECAY] = wd;
             s[Scalars.BC1] = 1 - Math.pow(beta1, step);

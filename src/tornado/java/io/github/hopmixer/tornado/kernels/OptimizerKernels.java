@@ -27,8 +27,8 @@ public final class OptimizerKernels {
             float step = lr / s.get(Scalars.BC1);
             float sqrtBc2 = TornadoMath.sqrt(s.get(Scalars.BC2));
             float gi = g.get(i);
-            float mi = b1 * m.get(i) + (1f - b1) * gi;
-            float vi = b2 * v.get(i) + (1f - b2) * gi * gi;
+            float mi = b1 * m.get(i) + s.get(Scalars.ONE_MINUS_BETA1) * gi;
+            float vi = b2 * v.get(i) + s.get(Scalars.ONE_MINUS_BETA2) * gi * gi;
             float pi = p.get(i) * (1f - lr * wd);
             p.set(i, pi - step * mi / (TornadoMath.sqrt(vi) / sqrtBc2 + eps));
             m.set(i, mi);
