@@ -19,7 +19,7 @@ public final class CellRunner {
 
     /** Running cells and their pid files. */
     private static final Map<Process, Path> LIVE = new ConcurrentHashMap<>();
-    private static boolean stopping;
+    private static volatile boolean stopping;
 
     static {
         // Ctrl-C or a SIGTERM to the sweep stops its cells too; they resume from their last checkpoint next time.
@@ -46,6 +46,7 @@ public final class CellRunner {
 
     /** Runs {@code c}; {@code threads} is passed as --threads unless the grid's train flags set it (null: none). */
     public static Outcome run(Sweep sweep, Cell c, Integer threads, PrintStream out) {
+        if (stopping) return Outcome.FAILED; // a stopped sweep neither starts nor announces another cell
         String tag = String.format(Locale.ROOT, "[%d/%d] %s", c.index() + 1, sweep.cells().size(), c.name());
         Sweep.Status st = sweep.status(c);
         switch (st.state()) {

@@ -112,9 +112,12 @@ class TrajectoryParityTest {
         aa.addAll(List.of("--aa", "rand-m9-mstd0.5-inc1"));
         assertEquals(2, cl.execute(aa.toArray(String[]::new)));
         assertTrue(err.toString().contains("--record-replay does not record RandAugment's choices; use --aa none"), err.toString());
-        List<String> resume = new ArrayList<>(base);
-        resume.addAll(List.of("--resume", tmp.resolve("run-paramixer_pico").toString()));
-        assertEquals(2, cl.execute(resume.toArray(String[]::new)));
+        // A recorded run extended by a resume would record from the middle: refused before anything is touched.
+        Path recorded = tmp.resolve("recorded-once");
+        List<String> once = new ArrayList<>(base.subList(0, base.size() - 1));
+        once.add(recorded.toString());
+        assertEquals(0, cl.execute(once.toArray(String[]::new)), err.toString());
+        assertEquals(2, cl.execute("train", "--resume", recorded.toString(), "--epochs", "2"));
         assertTrue(err.toString().contains("--record-replay cannot be combined with --resume"), err.toString());
         assertFalse(err.toString().contains("\tat "), "no stack traces: " + err);
         assertFalse(Files.exists(out.resolve("replay")), "nothing recorded");
