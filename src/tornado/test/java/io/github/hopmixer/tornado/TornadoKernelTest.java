@@ -40,7 +40,6 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Each TornadoVM kernel run through the device on the default TornadoVM device, against its double-precision
@@ -53,7 +52,7 @@ class TornadoKernelTest {
 
     @BeforeAll
     static void open() {
-        assumeTrue(TornadoProvider.unavailable() == null, "TornadoVM is not usable here: " + TornadoProvider.unavailable());
+        TornadoDeviceTest.requireTornado();
         device = Devices.open(System.getProperty("hopmixer.tornado.test.device", "tornado"), 1);
     }
 
