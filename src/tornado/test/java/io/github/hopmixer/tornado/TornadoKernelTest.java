@@ -138,6 +138,16 @@ class TornadoKernelTest {
         assertTrue(split >= 3, "split reductions covered: " + split);
     }
 
+    /** The conformance suite, which runs on every device, reaches each vector GEMM kernel through its aligned shapes. */
+    @Test
+    void conformanceSuiteReachesTheVectorKernels() {
+        java.util.EnumSet<KernelTasks.GemmKind> seen = java.util.EnumSet.noneOf(KernelTasks.GemmKind.class);
+        for (io.github.hopmixer.device.ConformanceTest.OpCase c : io.github.hopmixer.device.ConformanceTest.opCases()) {
+            if (c.op() instanceof Gemm g) seen.add(KernelTasks.gemmKind(g));
+        }
+        assertEquals(java.util.EnumSet.allOf(KernelTasks.GemmKind.class), seen);
+    }
+
     /** Inputs: Gaussian, except LayerNorm statistics consistent with x, masks of 0 and 1/0.75, targets, scalars. */
     static float[][] inputs(Case c, long[] sizes, Random r) {
         float[][] in = new float[sizes.length][];
