@@ -71,6 +71,12 @@ final class BenchCommand implements Callable<Integer> {
             + "written to memory.csv, e.g. --memory 32,64,128,256.")
     List<Integer> memoryBatches;
 
+    @Option(names = "--audit", paramLabel = "TYPE", description = "Instead of timing: list every TornadoVM kernel launch of the models' "
+            + "training step at --batch-size with the grid settings of this device type (cpu, gpu or fpga; tornado-config/TYPE.properties) "
+            + "to tornado-audit-TYPE[-model].csv: op, kernel, global and local sizes, the longest serial loop of a work-item, rule breaks. "
+            + "Needs a build with -Ptornado.")
+    String audit;
+
     /** Where --save writes: the project's tracked results/ (a field so that tests can point it elsewhere). */
     Path tracked = Path.of("results");
 
@@ -90,6 +96,13 @@ final class BenchCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("--models " + name + ": " + e.getMessage(), e);
             }
+        }
+        if (audit != null) {
+            if (batch < 1) throw new IllegalArgumentException("--batch-size " + batch + ": must be at least 1");
+            if (!List.of("cpu", "gpu", "fpga").contains(audit.toLowerCase(Locale.ROOT))) {
+                throw new IllegalArgumentException("--audit " + audit + ": give a device type, cpu, gpu or fpga");
+            }
+            return audit(output());
         }
         if (memoryBatches != null) {
             for (int b : memoryBatches) if (b < 1) throw new IllegalArgumentException("--memory " + b + ": batch sizes must be at least 1");
@@ -199,6 +212,33 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         System.out.println("wrote " + f);
+        return 0;
+    }
+
+    /** The kernel audit lives with the TornadoVM backend (src/tornado): called by name, absent from a default build. */
+    private int audit(Path dir) throws IOException {
+        java.lang.reflect.Method write;
+        try {
+            write = Class.forName("io.github.hopmixer.tornado.KernelAudit").getMethod("write", String.class, int.class, String.class, Path.class);
+        } catch (ClassNotFoundException | NoSuchMethodException | LinkageError e) {
+            throw new IllegalArgumentException("--audit " + audit + ": needs the tornado profile (build with 'mvn -Ptornado package' and start "
+                    + "hopmixer through scripts/hopmixer with TORNADOVM_HOME set; see the README's TornadoVM section)");
+        }
+        for (String name : models) {
+            String suffix = models.size() == 1 ? "" : "-" + name;
+            Path csv = dir.resolve("tornado-audit-" + audit.toLowerCase(Locale.ROOT) + suffix + ".csv");
+            try {
+                System.out.println(write.invoke(null, name, batch, audit, csv));
+            } catch (java.lang.reflect.InvocationTargetException e) {
+                if (e.getCause() instanceof RuntimeException r) throw r;
+                if (e.getCause() instanceof IOException io) throw io;
+                throw new IllegalArgumentException("--audit " + audit + ": needs the tornado profile with TornadoVM's classes on the JVM ("
+                        + e.getCause() + ")");
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(e);
+            }
+            System.out.println("wrote " + csv);
+        }
         return 0;
     }
 

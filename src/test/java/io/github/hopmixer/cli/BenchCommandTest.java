@@ -126,4 +126,36 @@ class BenchCommandTest {
         assertEquals(java.util.Arrays.asList(300.0, null), c.getSeriesMap().get("jvm").getYData().stream().map(n -> n == null ? null : n.doubleValue()).toList(),
                 "the newest row per device and model; no bar where a device did not run a model");
     }
+    /**
+     * --audit lists the TornadoVM kernel launches, which only a -Ptornado build holds: without it, one line saying so
+     * and no file; with it, the CSV of the step's launches. A bad device type is refused before anything is written.
+     */
+    @Test
+    void auditNeedsTheTornadoProfileOrWritesItsTable() throws IOException {
+        Path out = tmp.resolve("audit");
+        CliFixture.Result bad = CliFixture.run(Main.commandLine(), "bench", "--audit", "tpu", "--results", out.toString());
+        assertNotEquals(0, bad.code());
+        assertTrue(bad.err().contains("--audit tpu: give a device type, cpu, gpu or fpga"), bad.err());
+        assertFalse(Files.exists(out));
+        CliFixture.Result r = CliFixture.run(Main.commandLine(), "bench", "--audit", "gpu", "--models", "paramixer_nano", "-b", "4",
+                "--results", out.toString());
+        boolean tornado;
+        try {
+            Class.forName("io.github.hopmixer.tornado.KernelAudit");
+            tornado = true;
+        } catch (ClassNotFoundException e) {
+            tornado = false;
+        }
+        if (tornado) {
+            assertEquals(0, r.code(), r.err());
+            List<String> rows = Files.readAllLines(out.resolve("tornado-audit-gpu.csv"));
+            assertTrue(rows.getFirst().startsWith("graph,op,shape,kernel,global,local,work_items,loop"), rows.getFirst());
+            assertTrue(rows.stream().anyMatch(l -> l.contains("GemmKernels.nn16x8")), "a GEMM launch");
+        } else {
+            assertNotEquals(0, r.code());
+            assertTrue(r.err().contains("--audit gpu: needs the tornado profile"), r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+            assertFalse(Files.exists(out.resolve("tornado-audit-gpu.csv")));
+        }
+    }
 }

@@ -154,6 +154,15 @@ public class ConformanceTest {
                 cs.add(linear("GEMM perImage 9x29x5" + t, new Gemm(2, 9, 29, 5, ta == 1, tb == 1, 9 * 5, 5 * 29, 9 * 29, false)));
                 // K above two vector widths: full vectors and a masked rest in the batch-summed (weight-gradient) kernels.
                 cs.add(linear("GEMM strideC0 12x8x37" + t, new Gemm(3, 12, 8, 37, ta == 1, tb == 1, 12 * 37, 37 * 8, 0, false)));
+                // Aligned: the nano step's shapes (M = B·64 tokens, C = 128, hidden 512) scaled down, every size a multiple
+                // of 16, so each device takes its vector/tiled paths with no tails (TornadoVM: nn16, transpose + nn16,
+                // nt8; the JVM: full register blocks).
+                cs.add(linear("GEMM aligned batch1 64x128x32" + t, new Gemm(1, 64, 128, 32, ta == 1, tb == 1, 0, 0, 0, false)));
+                cs.add(linear("GEMM aligned perImage 64x32x128 acc" + t,
+                        new Gemm(2, 64, 32, 128, ta == 1, tb == 1, 64 * 128, 128 * 32, 64 * 32, true)));
+                cs.add(linear("GEMM aligned weightB 64x128x32" + t, new Gemm(2, 64, 128, 32, ta == 1, tb == 1, 64 * 32, 0, 64 * 128, false)));
+                cs.add(linear("GEMM aligned weightA 64x128x64" + t, new Gemm(2, 64, 128, 64, ta == 1, tb == 1, 0, 64 * 128, 64 * 128, false)));
+                cs.add(linear("GEMM aligned strideC0 32x128x64 acc" + t, new Gemm(2, 32, 128, 64, ta == 1, tb == 1, 32 * 64, 64 * 128, 0, true)));
             }
         cs.add(linear("ADD_BIAS channel", new AddBias(7, 13, 1)));
         cs.add(linear("ADD_BIAS token", new AddBias(5, 7, 6)));
@@ -234,9 +243,9 @@ public class ConformanceTest {
 
     /**
      * Float against double: each float operation rounds by at most u = 6e-8 relative to its operands, so a sum of n
-     * terms is off by at most n·u·Σ|terms| (≈ √n·u in practice); here n ≤ 200 (the 1000-term SUM_SQUARES
-     * accumulates in double), giving ≤ 1.2e-5·Σ|terms|. The bound 1e-5·(1 + |ref|) + 1e-4·Σ|terms| covers that
-     * with margin, while one missing or wrong term — at least Σ|terms|/200 = 5e-3·Σ|terms| for random terms — fails.
+     * terms is off by at most n·u·Σ|terms| (≈ √n·u in practice); here n ≤ 256 (the 1000-term SUM_SQUARES
+     * accumulates in double), giving ≤ 1.6e-5·Σ|terms|. The bound 1e-5·(1 + |ref|) + 1e-4·Σ|terms| covers that
+     * with margin, while one missing or wrong term — at least Σ|terms|/256 = 4e-3·Σ|terms| for random terms — fails.
      */
     static void assertClose(String what, double[] ref, float[] got, double[] magnitude) {
         assertEquals(ref.length, got.length, what);

@@ -104,44 +104,46 @@ final class KernelTasks {
         int el = cfg.elementwiseLocal(), rl = cfg.rowsLocal();
         switch (inv.op()) {
             case Gemm g -> gemm(op, a, g, cfg, scratch, out);
-            case AddBias o -> out.add(task(op, "BiasKernels.addBias", grid1(o.outer() * o.n() * o.inner(), el), a,
+            case AddBias o -> out.add(task(op, "BiasKernels.addBias", grid1(o.outer() * o.n() * o.inner(), el), a, (long) o.outer() * o.n() * o.inner(), 1,
                     (g, t, kc) -> g.task(t, BiasKernels::addBias, kc, a[0], a[1], o.outer(), o.n(), o.inner())));
-            case BiasGrad o -> out.add(task(op, "BiasKernels.biasGrad", grid1(o.n(), rl), a,
+            case BiasGrad o -> out.add(task(op, "BiasKernels.biasGrad", grid1(o.n(), rl), a, o.n(), (long) o.outer() * o.inner(),
                     (g, t, kc) -> g.task(t, BiasKernels::biasGrad, kc, a[0], a[1], o.outer(), o.n(), o.inner(), bit(o.acc()))));
-            case LayerNorm o -> out.add(task(op, "LayerNormKernels.forward", grid1(o.rows(), rl), a,
+            case LayerNorm o -> out.add(task(op, "LayerNormKernels.forward", grid1(o.rows(), rl), a, o.rows(), o.dim(),
                     (g, t, kc) -> g.task(t, LayerNormKernels::forward, kc, a[0], a[1], a[2], a[3], a[4], a[5], o.rows(), o.dim())));
-            case LayerNormBackwardInput o -> out.add(task(op, "LayerNormKernels.backwardInput", grid1(o.rows(), rl), a,
+            case LayerNormBackwardInput o -> out.add(task(op, "LayerNormKernels.backwardInput", grid1(o.rows(), rl), a, o.rows(), o.dim(),
                     (g, t, kc) -> g.task(t, LayerNormKernels::backwardInput, kc, a[0], a[1], a[2], a[3], a[4], a[5],
                             o.rows(), o.dim(), bit(o.acc()))));
-            case LayerNormBackwardParams o -> out.add(task(op, "LayerNormKernels.backwardParams", grid1(o.dim(), rl), a,
+            case LayerNormBackwardParams o -> out.add(task(op, "LayerNormKernels.backwardParams", grid1(o.dim(), rl), a, o.dim(), o.rows(),
                     (g, t, kc) -> g.task(t, LayerNormKernels::backwardParams, kc, a[0], a[1], a[2], a[3], a[4], a[5],
                             o.rows(), o.dim(), bit(o.acc()))));
-            case Gelu o -> out.add(task(op, "GeluKernels.forward", grid1(o.n(), el), a,
+            case Gelu o -> out.add(task(op, "GeluKernels.forward", grid1(o.n(), el), a, o.n(), 1,
                     (g, t, kc) -> g.task(t, GeluKernels::forward, kc, a[0], a[1], o.n())));
-            case GeluBackward o -> out.add(task(op, "GeluKernels.backward", grid1(o.n(), el), a,
+            case GeluBackward o -> out.add(task(op, "GeluKernels.backward", grid1(o.n(), el), a, o.n(), 1,
                     (g, t, kc) -> g.task(t, GeluKernels::backward, kc, a[0], a[1], a[2], o.n(), bit(o.acc()))));
-            case Residual o -> out.add(task(op, "ElementwiseKernels.residual", grid1(o.batch() * o.rowLen(), el), a,
+            case Residual o -> out.add(task(op, "ElementwiseKernels.residual", grid1(o.batch() * o.rowLen(), el), a, (long) o.batch() * o.rowLen(), 1,
                     (g, t, kc) -> g.task(t, ElementwiseKernels::residual, kc, a[0], a[1], a[2], a[3], o.batch(), o.rowLen())));
-            case MaskedAdd o -> out.add(task(op, "ElementwiseKernels.maskedAdd", grid1(o.batch() * o.rowLen(), el), a,
+            case MaskedAdd o -> out.add(task(op, "ElementwiseKernels.maskedAdd", grid1(o.batch() * o.rowLen(), el), a, (long) o.batch() * o.rowLen(), 1,
                     (g, t, kc) -> g.task(t, ElementwiseKernels::maskedAdd, kc, a[0], a[1], a[2], o.batch(), o.rowLen(), bit(o.acc()))));
-            case Add o -> out.add(task(op, "ElementwiseKernels.add", grid1(o.n(), el), a,
+            case Add o -> out.add(task(op, "ElementwiseKernels.add", grid1(o.n(), el), a, o.n(), 1,
                     (g, t, kc) -> g.task(t, ElementwiseKernels::add, kc, a[0], a[1], o.n(), bit(o.acc()))));
-            case TokenMean o -> out.add(task(op, "TokenKernels.mean", grid1(o.batch() * o.c(), rl), a,
+            case TokenMean o -> out.add(task(op, "TokenKernels.mean", grid1(o.batch() * o.c(), rl), a, (long) o.batch() * o.c(), o.s(),
                     (g, t, kc) -> g.task(t, TokenKernels::mean, kc, a[0], a[1], o.batch(), o.s(), o.c())));
             case TokenMeanBackward o -> out.add(task(op, "TokenKernels.meanBackward", grid1(o.batch() * o.s() * o.c(), el), a,
+                    (long) o.batch() * o.s() * o.c(), 1,
                     (g, t, kc) -> g.task(t, TokenKernels::meanBackward, kc, a[0], a[1], o.batch(), o.s(), o.c(), bit(o.acc()))));
             case Patchify o -> out.add(task(op, "TokenKernels.patchify", grid1(o.batch() * o.tokens() * o.cin() * o.p() * o.p(), el), a,
+                    (long) o.batch() * o.tokens() * o.cin() * o.p() * o.p(), 1,
                     (g, t, kc) -> g.task(t, TokenKernels::patchify, kc, a[0], a[1], o.batch(), o.cin(), o.h(), o.w(), o.p())));
-            case CrossEntropy o -> out.add(task(op, "LossKernels.crossEntropy", grid1(o.batch(), rl), a,
+            case CrossEntropy o -> out.add(task(op, "LossKernels.crossEntropy", grid1(o.batch(), rl), a, o.batch(), o.classes(),
                     (g, t, kc) -> g.task(t, LossKernels::crossEntropy, kc, a[0], a[1], a[2], a[3], o.batch(), o.classes())));
-            case SumSquares o -> out.add(task(op, "LossKernels.sumSquares", grid1(1, 1), a,
+            case SumSquares o -> out.add(task(op, "LossKernels.sumSquares", grid1(1, 1), a, 1, o.n(),
                     (g, t, kc) -> g.task(t, LossKernels::sumSquares, kc, a[0], a[1], o.n(), o.slot())));
-            case L2Grad o -> out.add(task(op, "LossKernels.l2Grad", grid1(o.n(), el), a,
+            case L2Grad o -> out.add(task(op, "LossKernels.l2Grad", grid1(o.n(), el), a, o.n(), 1,
                     (g, t, kc) -> g.task(t, LossKernels::l2Grad, kc, a[0], a[1], a[2], o.n(), o.scalar())));
-            case AdamW o -> out.add(task(op, "OptimizerKernels.adamW", grid1(o.n(), el), a,
+            case AdamW o -> out.add(task(op, "OptimizerKernels.adamW", grid1(o.n(), el), a, o.n(), 1,
                     (g, t, kc) -> g.task(t, OptimizerKernels::adamW, kc, a[0], a[1], a[2], a[3], a[4], o.n(), bit(o.decay()))));
         }
-        out.replaceAll(kt -> new KernelTask(kt.op(), shape, kt.kernel(), kt.adder(), kt.grid(), kt.arrays()));
+        out.replaceAll(kt -> kt.withShape(shape));
         return out;
     }
 
@@ -156,16 +158,19 @@ final class KernelTasks {
             case TRANSPOSE_NN16 -> {
                 int copies = sB == 0 ? 1 : batch;
                 FloatArray t = scratch.transposed();
-                out.add(task(op, "GemmKernels.transpose", grid3(n, 16, k, 1, copies), List.of(t, y),
+                out.add(task(op, "GemmKernels.transpose", grid3(n, 16, k, 1, copies), List.of(t, y), (long) n * k * copies, 1,
                         (tg, name, kc) -> tg.task(name, GemmKernels::transpose, kc, t, y, n, k, sB)));
                 nn16(op, c, x, t, batch, m, n, k, tA, sA, sB == 0 ? 0 : k * n, sC, acc, z, slices, cfg, scratch, out);
             }
             case NT8 -> {
                 int tile = GemmKernels.NT_TILE;
-                out.add(task(op, "GemmKernels.nt8", grid3(ceil(n, tile), cfg.gemmNtLocal(), ceil(m, tile), 1, z), a,
+                long items = (long) ceil(n, tile) * ceil(m, tile) * z;
+                out.add(gemmTask(op, "GemmKernels.nt8", grid3(ceil(n, tile), cfg.gemmNtLocal(), ceil(m, tile), 1, z), List.of(a), items,
+                        (long) (g.batchSummed() ? batch : 1) * (k / 8), macs(g),
                         (tg, name, kc) -> tg.task(name, GemmKernels::nt8, kc, c, x, y, batch, m, n, k, sA, sB, sC, acc)));
             }
-            case GENERIC -> out.add(task(op, "GemmKernels.scalar", grid3(n, cfg.gemmGenericLocal(), m, 1, z), a,
+            case GENERIC -> out.add(gemmTask(op, "GemmKernels.scalar", grid3(n, cfg.gemmGenericLocal(), m, 1, z), List.of(a),
+                    (long) n * m * z, (long) (g.batchSummed() ? batch : 1) * k, macs(g),
                     (tg, name, kc) -> tg.task(name, GemmKernels::scalar, kc, c, x, y, batch, m, n, k, tA, tB, sA, sB, sC, acc)));
         }
     }
@@ -178,26 +183,42 @@ final class KernelTasks {
         FloatArray dst = slices > 1 ? scratch.partials() : c;
         int a0 = slices > 1 ? 0 : acc;
         List<FloatArray> arrays = List.of(dst, a, b);
+        boolean reduce = sC == 0 && batch > 1;
+        long items = (long) (n / GemmKernels.NN_COLUMNS) * ceil(m, rows) * (slices > 1 ? slices : z);
+        // the nn16 kernels' loop: over the batch (when summed) and K, or the slice of either (see GemmKernels.nn16x8)
+        long loop = slices > 1 ? (reduce ? (long) ceil(batch, slices) * k : ceil(k, slices)) : (long) (reduce ? batch : 1) * k;
+        long macs = (long) batch * m * n * k;
         if (rows == 8) {
-            out.add(task(op, "GemmKernels.nn16x8", grid, arrays,
+            out.add(gemmTask(op, "GemmKernels.nn16x8", grid, arrays, items, loop, macs,
                     (g, t, kc) -> g.task(t, GemmKernels::nn16x8, kc, dst, a, b, batch, m, n, k, tA, sA, sB, sC, a0, slices)));
         } else {
-            out.add(task(op, "GemmKernels.nn16x4", grid, arrays,
+            out.add(gemmTask(op, "GemmKernels.nn16x4", grid, arrays, items, loop, macs,
                     (g, t, kc) -> g.task(t, GemmKernels::nn16x4, kc, dst, a, b, batch, m, n, k, tA, sA, sB, sC, a0, slices)));
         }
         if (slices > 1) {
             int count = m * n;
-            out.add(task(op, "GemmKernels.sumSlices", grid1(count, cfg.elementwiseLocal()), List.of(c, dst),
+            out.add(task(op, "GemmKernels.sumSlices", grid1(count, cfg.elementwiseLocal()), List.of(c, dst), count, slices,
                     (g, t, kc) -> g.task(t, GemmKernels::sumSlices, kc, c, dst, count, slices, acc)));
         }
     }
 
-    private static KernelTask task(String op, String kernel, WorkerGrid grid, FloatArray[] arrays, KernelTask.Adder adder) {
-        return new KernelTask(op, "", kernel, adder, grid, List.of(arrays));
+    /** A task whose {@code items} work-items each run a serial loop of {@code loop} elements. */
+    private static KernelTask task(String op, String kernel, WorkerGrid grid, FloatArray[] arrays, long items, long loop, KernelTask.Adder adder) {
+        return task(op, kernel, grid, List.of(arrays), items, loop, adder);
     }
 
-    private static KernelTask task(String op, String kernel, WorkerGrid grid, List<FloatArray> arrays, KernelTask.Adder adder) {
-        return new KernelTask(op, "", kernel, adder, grid, arrays);
+    private static KernelTask task(String op, String kernel, WorkerGrid grid, List<FloatArray> arrays, long items, long loop, KernelTask.Adder adder) {
+        return new KernelTask(op, "", kernel, adder, grid, arrays, items, loop, items * loop, false);
+    }
+
+    /** A GEMM task: its loop is the reduction (K, times the batch when summed); its work the multiply-adds. */
+    private static KernelTask gemmTask(String op, String kernel, WorkerGrid grid, List<FloatArray> arrays, long items, long loop, long macs,
+                                       KernelTask.Adder adder) {
+        return new KernelTask(op, "", kernel, adder, grid, arrays, items, loop, macs, true);
+    }
+
+    static long macs(Gemm g) {
+        return (long) g.batch() * g.m() * g.n() * g.k();
     }
 
     /** Flags travel to kernels as ints (0/1): TornadoVM compiles them in as constants like the sizes. */

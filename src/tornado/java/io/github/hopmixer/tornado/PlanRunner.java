@@ -1,9 +1,6 @@
 package io.github.hopmixer.tornado;
 
-import io.github.hopmixer.plan.Buffer;
-import io.github.hopmixer.plan.Invocation;
 import io.github.hopmixer.plan.Plan;
-import io.github.hopmixer.plan.Role;
 import io.github.hopmixer.tornado.kernels.TransferKernels;
 import uk.ac.manchester.tornado.api.GridScheduler;
 import uk.ac.manchester.tornado.api.ImmutableTaskGraph;
@@ -18,7 +15,6 @@ import uk.ac.manchester.tornado.api.enums.TornadoVMBackendType;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -43,7 +39,13 @@ import java.util.regex.Pattern;
  * Graphs share device buffers with TornadoVM's {@code persistOnDevice}/{@code consumeFromDevice}: each graph
  * consumes, from the graph run before it, the preset buffers and every buffer still needed later, so one device
  * copy of each buffer lives across graphs and across steps (the first chunk also consumes from the last, which ran
- * last in the previous step). Nothing comes back unless {@link #pull} asks for it.
+ * last in the previous step). Nothing comes back unless {@link #pull} asks for it, except the canary counts.
+ *
+ * <p>TornadoVM 5.2 only prints a kernel launch that OpenCL refuses (an invalid work-group size, say) and goes on, and
+ * silently shrinks a local size larger than the device allows. So every task's local size is checked against the
+ * device's limits when the plan is prepared ({@link LocalSizes}), and each graph ends with a canary task whose run
+ * count the host reads after every execution ({@code -Dhopmixer.tornado.canary.every=N}: every N): a graph that
+ * did not run to its end stops the plan with an error that names it.
  */
 final class PlanRunner implements AutoCloseable {
     private static final AtomicLong SERIAL = new AtomicLong();
@@ -67,6 +69,10 @@ final class PlanRunner implements AutoCloseable {
     private boolean compiled;
     private double compileSeconds = Double.NaN;
     private final int kernelCount;
+    /** Per task graph, how many times its last task ran (see {@link GraphLayout}); runs: executions of the plan. */
+    private final FloatArray canary;
+    private long runs;
+    private static final int CANARY_EVERY = Math.max(1, Integer.getInteger("hopmixer.tornado.canary.every", 1));
 
     PlanRunner(Plan plan, FloatArray[] arrays, uk.ac.manchester.tornado.api.common.TornadoDevice device, String deviceName,
                TornadoConfig cfg, java.util.function.IntFunction<FloatArray> allocator) {
@@ -78,68 +84,28 @@ final class PlanRunner implements AutoCloseable {
         this.allocator = allocator;
         String prefix = "hm" + SERIAL.incrementAndGet();
 
-        // Preset buffers (read before any kernel writes them) and written ones, among those the kernels use.
-        BitSet used = new BitSet(), writes = new BitSet();
-        for (Invocation inv : plan.invocations()) {
-            for (int a = 0; a < inv.buffers().length; a++) {
-                used.set(inv.buffers()[a].id());
-                if (inv.op().writes(a)) writes.set(inv.buffers()[a].id());
-            }
-        }
-        for (Buffer b : plan.buffers()) {
-            if (!used.get(b.id())) continue;
-            boolean preset = b.role() == Role.PARAM || b.role() == Role.OPT_STATE || b.role() == Role.INPUT || b.role() == Role.SCALARS;
-            boolean stepInput = (b.role() == Role.INPUT || b.role() == Role.SCALARS) && !writes.get(b.id());
-            if (preset) (stepInput ? groupStep : groupState).add(b.id());
-            if (writes.get(b.id())) written.add(b.id());
-        }
-        Set<FloatArray> state = arraysOf(groupState), step = arraysOf(groupStep);
+        GraphLayout layout = GraphLayout.of(plan, arrays, cfg, allocator);
+        groupState.addAll(layout.groupState());
+        groupStep.addAll(layout.groupStep());
+        written.addAll(layout.written());
+        this.kernelCount = layout.kernelCount();
+        this.canary = layout.canary();
+        Set<FloatArray> state = layout.state(), step = layout.step();
         Set<FloatArray> preset = new LinkedHashSet<>(state);
         preset.addAll(step);
-
-        // Kernel tasks, per invocation; then cut into chunks (task graphs) at invocation boundaries.
-        long transposed = 0, partials = 0;
-        for (Invocation inv : plan.invocations()) {
-            transposed = Math.max(transposed, KernelTasks.transposedFloats(inv));
-            partials = Math.max(partials, KernelTasks.partialFloats(inv, cfg));
-        }
-        FloatArray tScratch = transposed > 0 ? allocator.apply(Math.toIntExact(transposed)) : null;
-        FloatArray pScratch = partials > 0 ? allocator.apply(Math.toIntExact(partials)) : null;
-        KernelTasks.Scratch scratch = new KernelTasks.Scratch() {
-            @Override
-            public FloatArray transposed() { return tScratch; }
-
-            @Override
-            public FloatArray partials() { return pScratch; }
-        };
-        List<List<KernelTask>> perInvocation = new ArrayList<>();
-        int count = 0;
-        for (Invocation inv : plan.invocations()) {
-            FloatArray[] args = new FloatArray[inv.buffers().length];
-            for (int a = 0; a < args.length; a++) args[a] = arrays[inv.buffers()[a].id()];
-            List<KernelTask> ts = KernelTasks.of(inv, args, cfg, scratch);
-            perInvocation.add(ts);
-            count += ts.size();
-        }
-        this.kernelCount = count;
-        List<List<KernelTask>> chunks = null;
-        List<Set<FloatArray>> consumedBy = null, heldBy = null;
-        // TornadoVM's graph of one task graph holds at most 1024 nodes; the buffers passed through cost one each.
-        for (int reserve = preset.size() + 32; chunks == null; reserve += 64) {
-            List<List<KernelTask>> cs = chunk(perInvocation, cfg.graphTasks(), NODE_LIMIT - reserve);
-            List<Set<FloatArray>> consumed = new ArrayList<>(), held = new ArrayList<>();
-            chain(cs, preset, consumed, held);
-            boolean fits = true;
-            for (int c = 0; c < cs.size(); c++) fits &= nodes(cs.get(c), held.get(c)) <= NODE_LIMIT;
-            if (fits) {
-                chunks = cs;
-                consumedBy = consumed;
-                heldBy = held;
-            } else if (reserve > NODE_LIMIT) {
-                throw new IllegalStateException("plan " + plan.name() + " cannot be cut into TornadoVM task graphs of at most "
-                        + NODE_LIMIT + " graph nodes: too many buffers live at once (" + preset.size() + " preset)");
+        List<List<KernelTask>> chunks = new ArrayList<>();
+        for (List<KernelTask> c : layout.chunks()) {
+            List<KernelTask> tasks = new ArrayList<>();
+            for (KernelTask t : c) {
+                // Every launch is checked against the device's limits before the plan runs (TornadoVM would only print
+                // the failed launch); a test may then tamper with a task to provoke a launch that fails.
+                String bad = LocalSizes.check(t, device, deviceName, plan.name(), cfg.source());
+                if (bad != null) throw new IllegalArgumentException(bad);
+                tasks.add(tamper == null ? t : tamper.apply(t));
             }
+            chunks.add(tasks);
         }
+        List<Set<FloatArray>> consumedBy = layout.consumedBy(), heldBy = layout.heldBy();
         int n = chunks.size();
 
         List<TaskGraph> graphs = new ArrayList<>();
@@ -223,77 +189,11 @@ final class PlanRunner implements AutoCloseable {
         if (!cfg.openclFlags().isEmpty()) exec.withCompilerFlags(TornadoVMBackendType.OPENCL, cfg.openclFlags());
     }
 
-    /** TornadoVM 5.2's task-graph graph (TornadoGraph) holds 1024 nodes; keep a margin. */
-    static final int NODE_LIMIT = 1000;
     /** State buffers per upload graph (3 graph nodes each, plus the touch tasks). */
     static final int UPLOAD_PART = 150;
 
-    /** Greedy cut at invocation boundaries: at most maxTasks tasks and nodeBudget estimated nodes per chunk. */
-    static List<List<KernelTask>> chunk(List<List<KernelTask>> perInvocation, int maxTasks, int nodeBudget) {
-        List<List<KernelTask>> chunks = new ArrayList<>();
-        List<KernelTask> current = new ArrayList<>();
-        for (List<KernelTask> ts : perInvocation) {
-            List<KernelTask> next = new ArrayList<>(current);
-            next.addAll(ts);
-            if (!current.isEmpty() && (next.size() > maxTasks || nodes(next, Set.of()) > nodeBudget)) {
-                chunks.add(current);
-                next = new ArrayList<>(ts);
-            }
-            current = next;
-        }
-        if (!current.isEmpty()) chunks.add(current);
-        return chunks;
-    }
-
-    /**
-     * What each chunk consumes from the graph before it (the preset buffers, and every buffer an earlier chunk made
-     * that this or a later chunk uses) and holds (that plus its own), which it persists for the next.
-     */
-    static void chain(List<List<KernelTask>> chunks, Set<FloatArray> preset, List<Set<FloatArray>> consumedBy, List<Set<FloatArray>> heldBy) {
-        int n = chunks.size();
-        List<Set<FloatArray>> usedBy = new ArrayList<>();
-        for (List<KernelTask> c : chunks) {
-            Set<FloatArray> u = new LinkedHashSet<>();
-            for (KernelTask t : c) u.addAll(t.arrays());
-            usedBy.add(u);
-        }
-        Set<FloatArray> held = new LinkedHashSet<>();
-        for (int c = 0; c < n; c++) {
-            Set<FloatArray> consumed = new LinkedHashSet<>(preset);
-            if (c > 0) {
-                Set<FloatArray> later = new LinkedHashSet<>();
-                for (int d = c; d < n; d++) later.addAll(usedBy.get(d));
-                for (FloatArray x : held) if (later.contains(x)) consumed.add(x);
-            }
-            held = new LinkedHashSet<>(consumed);
-            held.addAll(usedBy.get(c));
-            consumedBy.add(consumed);
-            heldBy.add(held);
-        }
-    }
-
-    /**
-     * TornadoVM graph nodes of a chunk, over-estimated from TornadoGraphBuilder: one per distinct int constant, one
-     * per object (the shared KernelContext, every buffer held), two more per buffer a task takes (first use, then
-     * persist or free), one per task and one per buffer argument (its dependent read).
-     */
-    static int nodes(List<KernelTask> tasks, Set<FloatArray> held) {
-        Set<FloatArray> taken = new LinkedHashSet<>();
-        int perTask = 0;
-        for (KernelTask t : tasks) {
-            taken.addAll(t.arrays());
-            perTask += 1 + t.arrays().size();
-        }
-        Set<FloatArray> all = new LinkedHashSet<>(held);
-        all.addAll(taken);
-        return 8 + 16 * tasks.size() / 4 + all.size() + 1 + 2 * taken.size() + perTask;
-    }
-
-    private Set<FloatArray> arraysOf(List<Integer> ids) {
-        Set<FloatArray> s = new LinkedHashSet<>();
-        for (int id : ids) s.add(arrays[id]);
-        return s;
-    }
+    /** Test-only: applied to every task after the local-size check, to provoke a launch TornadoVM cannot make. */
+    static volatile java.util.function.UnaryOperator<KernelTask> tamper;
 
     static FloatArray zeroed(int n) {
         FloatArray a = new FloatArray(n);
@@ -336,15 +236,39 @@ final class PlanRunner implements AutoCloseable {
             System.err.printf("hopmixer: TornadoVM compiles %d kernels of %s for %s (%d task graphs; once per plan)%n",
                     kernelCount, plan.name(), deviceName, graphNames.size());
         }
-        if (sendState) for (int g : uploadState) runGraph(g);
-        if ((sendStep || sendState) && uploadStep >= 0) runGraph(uploadStep);
+        // The canary counts travel with the state; the first run sends them even for a plan without parameters.
+        boolean state = sendState || runs == 0;
+        if (state) {
+            for (int c = 0; c < canary.getSize(); c++) canary.set(c, runs);
+            for (int g : uploadState) runGraph(g);
+        }
+        if ((sendStep || state) && uploadStep >= 0) runGraph(uploadStep);
         for (int g = firstChunk; g < graphNames.size(); g++) runGraph(g);
+        runs++;
+        if (runs % CANARY_EVERY == 0 || first) checkCanary();
         if (first) {
             compiled = true;
             compileSeconds = (System.nanoTime() - t0) / 1e9;
             if (System.getProperty("hopmixer.tornado.quiet") == null) {
                 System.err.printf("hopmixer: %s compiled and ran once in %.1f s%n", plan.name(), compileSeconds);
             }
+        }
+    }
+
+    /**
+     * Reads the canary counts back (a few floats) and stops with the first graph whose last task did not run as
+     * often as the plan: TornadoVM printed a launch it could not make and left that graph's outputs stale.
+     */
+    private void checkCanary() {
+        pull(canary);
+        for (int g = firstChunk; g < graphNames.size(); g++) {
+            float seen = canary.get(g - firstChunk);
+            if (seen == (float) runs) continue;
+            List<KernelTask> tasks = graphTasks.get(g);
+            throw new IllegalStateException("TornadoVM did not run task graph " + graphNames.get(g) + " of plan " + plan.name() + " on "
+                    + deviceName + " to its end (run " + runs + ", its canary counted " + (long) seen + "): a kernel launch failed, "
+                    + "see TornadoVM's message above; the graph runs " + tasks.getFirst() + " … " + tasks.get(Math.max(0, tasks.size() - 2))
+                    + " (" + (tasks.size() - 1) + " kernels)");
         }
     }
 

@@ -64,6 +64,9 @@ public final class TornadoDevice implements Device {
 
     public TornadoConfig config() { return config; }
 
+    /** TornadoVM's device, for its limits. */
+    uk.ac.manchester.tornado.api.common.TornadoDevice tornadoDevice() { return device; }
+
     /** Seconds the first execution of a prepared plan took (TornadoVM compiles its kernels then), NaN before. */
     public double compileSeconds(Plan plan) {
         PlanRunner r = runners.get(plan);

@@ -85,7 +85,7 @@ class GemmVersusOpenClTest {
     @Test
     void tornadoKernelBesideHandWrittenOpenCl() throws Exception {
         assumeTrue(Boolean.getBoolean("hopmixer.tornado.compare"), "opt-in: -Dhopmixer.tornado.compare=true");
-        assumeTrue(TornadoProvider.unavailable() == null, "TornadoVM is not usable here");
+        TornadoDeviceTest.requireTornado();
         FloatArray a = new FloatArray(M * K), b = new FloatArray(K * N), c = new FloatArray(M * N);
         Random r = new Random(1);
         for (int i = 0; i < M * K; i++) a.set(i, r.nextFloat() - 0.5f);

@@ -23,7 +23,7 @@ class StepProfileTest {
     void profileOneModel() {
         String model = System.getProperty("hopmixer.tornado.profile.model");
         assumeTrue(model != null, "set -Dhopmixer.tornado.profile.model to profile a step");
-        assumeTrue(TornadoProvider.unavailable() == null, "TornadoVM is not usable here");
+        TornadoDeviceTest.requireTornado();
         int batch = Integer.getInteger("hopmixer.tornado.profile.batch", 128), runs = Integer.getInteger("hopmixer.tornado.profile.runs", 3);
         var m = Models.get(model).withData(32, 3, 10);
         StepPlans.Step st = StepPlans.training(m, batch);

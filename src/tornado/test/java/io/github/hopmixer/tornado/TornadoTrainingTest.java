@@ -37,7 +37,7 @@ class TornadoTrainingTest {
 
     @Test
     void stepLossesTrackTheJvmRun() throws IOException {
-        assumeTrue(TornadoProvider.unavailable() == null, "TornadoVM is not usable here");
+        TornadoDeviceTest.requireTornado();
         assumeTrue(Files.isDirectory(FASHION), "needs Debian's dataset-fashion-mnist");
         Path jvm = tmp.resolve("jvm"), tornado = tmp.resolve("tornado");
         assertEquals(0, Main.commandLine().execute(args("jvm", jvm)));
