@@ -72,14 +72,24 @@ class TornadoDeviceTest {
                 d.execute(train.plan());
             }
             for (Buffer p : train.params()) assertNear("after 2 steps " + p.name(), read(jvm, p), read(tornado, p), 1e-4);
-            // Host writes after the device has run: a new first weight and zeroed moments.
+            // Host writes after the device has run, as a checkpoint load does: a new first weight and new moments.
+            // Moments well away from zero: from zero, Adam's first step is lr·g/(|g| + ε), which turns float noise of
+            // near-zero gradients into visible differences between two correct devices.
             Buffer w = train.params().get(0);
             float[] fresh = Tiny.randn(new Random(9), w.size(), 0.3);
+            Random moments = new Random(10);
+            java.util.Map<String, float[]> m1 = new java.util.HashMap<>(), v1 = new java.util.HashMap<>();
+            for (Buffer p : train.params()) {
+                m1.put(p.name(), Tiny.randn(moments, p.size(), 1e-2));
+                float[] v = Tiny.randn(moments, p.size(), 1e-2);
+                for (int i = 0; i < v.length; i++) v[i] = v[i] * v[i] + 1e-4f;
+                v1.put(p.name(), v);
+            }
             for (Device d : List.of(jvm, tornado)) {
                 d.write(w, fresh);
                 for (Buffer p : train.params()) {
-                    d.write(train.plan().buffer("adam.m/" + p.name()), new float[p.size()]);
-                    d.write(train.plan().buffer("adam.v/" + p.name()), new float[p.size()]);
+                    d.write(train.plan().buffer("adam.m/" + p.name()), m1.get(p.name()));
+                    d.write(train.plan().buffer("adam.v/" + p.name()), v1.get(p.name()));
                 }
                 d.write(train.scalars(), Scalars.adamW(1e-2, 0.05, 1, 0));
                 d.execute(train.plan());
