@@ -38,15 +38,15 @@ public final class ReportPlots {
      * "λ=0". Families without λ are horizontal bands (mean ± std) across the whole axis.
      */
     static XYChart lambdaChart(String dataset, List<SweepReport.Config> cs) {
-        XYChart ch = new XYChartBuilder().width(800).height(500).title("Final top-1 versus λ, " + dataset)
+        XYChart ch = new XYChartBuilder().width(1000).height(500).title("Final top-1 versus λ, " + dataset)
                 .xAxisTitle("asymmixer λ (log scale)").yAxisTitle("eval top-1 (%)").build();
         List<SweepReport.Config> asym = cs.stream().filter(c -> c.family() == Family.ASYMMIXER).toList();
         double lo = asym.stream().filter(c -> c.lambda() > 0).mapToDouble(c -> Math.floor(Math.log10(c.lambda()))).min().orElse(0);
         double hi = asym.stream().filter(c -> c.lambda() > 0).mapToDouble(c -> Math.ceil(Math.log10(c.lambda()))).max().orElse(lo);
         double zero = lo - 2, x0 = zero - 0.5, x1 = hi + 0.5;
         var st = ch.getStyler();
-        st.setLegendPosition(Styler.LegendPosition.OutsideS);
-        st.setLegendLayout(Styler.LegendLayout.Horizontal);
+        st.setLegendPosition(Styler.LegendPosition.OutsideE);
+        st.setLegendLayout(Styler.LegendLayout.Vertical);
         st.setXAxisMin(x0);
         st.setXAxisMax(x1);
         // XChart drops every label when two are equal, so unlabelled ticks get distinct runs of hair spaces.
