@@ -2,8 +2,6 @@ package io.github.hopmixer.train;
 
 import io.github.hopmixer.cli.Main;
 
-import javax.imageio.ImageIO;
-import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -17,7 +15,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
@@ -35,23 +32,7 @@ final class RunFixture {
 
     /** Two classes told apart by where a bright bar is, in ImageFolder layout: {@code n} train and 8 test images a class. */
     static Path writeBars(Path root, int n) throws IOException {
-        Random r = new Random(3);
-        for (String split : List.of("train", "test")) {
-            for (int cls = 0; cls < 2; cls++) {
-                Path dir = Files.createDirectories(root.resolve(split).resolve(cls == 0 ? "top" : "bottom"));
-                for (int i = 0; i < (split.equals("train") ? n : 8); i++) {
-                    BufferedImage img = new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB);
-                    for (int y = 0; y < 8; y++)
-                        for (int x = 0; x < 8; x++) {
-                            boolean bar = cls == 0 ? y < 3 : y > 4;
-                            int v = Math.min(255, Math.max(0, (bar ? 190 : 60) + (int) (r.nextGaussian() * 40)));
-                            img.setRGB(x, y, v << 16 | v << 8 | v);
-                        }
-                    ImageIO.write(img, "png", dir.resolve(i + ".png").toFile());
-                }
-            }
-        }
-        return root;
+        return io.github.hopmixer.testing.BarImages.write(root, n, 8);
     }
 
     /** {@code train} on the bars with 2 batches of 8 an epoch; a flag in {@code extra} replaces the default one. */

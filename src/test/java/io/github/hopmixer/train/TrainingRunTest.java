@@ -5,15 +5,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.imageio.ImageIO;
-import java.awt.image.BufferedImage;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -31,24 +28,7 @@ class TrainingRunTest {
     /** Two classes told apart by where a bright bar is: learnable in a few steps, not at chance by accident. */
     @BeforeAll
     static void writeData() throws IOException {
-        data = tmp.resolve("bars");
-        Random r = new Random(3);
-        for (String split : List.of("train", "test")) {
-            int n = split.equals("train") ? 64 : 24;
-            for (int cls = 0; cls < 2; cls++) {
-                Path dir = Files.createDirectories(data.resolve(split).resolve(cls == 0 ? "top" : "bottom"));
-                for (int i = 0; i < n; i++) {
-                    BufferedImage img = new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB);
-                    for (int y = 0; y < 8; y++)
-                        for (int x = 0; x < 8; x++) {
-                            boolean bar = cls == 0 ? y < 3 : y > 4;
-                            int v = Math.min(255, Math.max(0, (bar ? 190 : 60) + (int) (r.nextGaussian() * 40)));
-                            img.setRGB(x, y, v << 16 | v << 8 | v);
-                        }
-                    ImageIO.write(img, "png", dir.resolve(i + ".png").toFile());
-                }
-            }
-        }
+        data = io.github.hopmixer.testing.BarImages.write(tmp.resolve("bars"), 64, 24);
     }
 
     static List<String> args(Path out, int epochs, String... extra) {
