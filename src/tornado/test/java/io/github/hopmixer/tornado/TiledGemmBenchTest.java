@@ -51,7 +51,7 @@ class TiledGemmBenchTest {
                     Gemm g = (Gemm) c.op();
                     double gflop = 2.0 * KernelTasks.macs(g) / 1e9;
                     double best = ms[0], median = ms[ms.length / 2];
-                    String line = String.format(Locale.ROOT, "%s,\"%s\",%s,%s,\"%s\",%.3f,%.3f,%.3f,%.1f,%.1f%n", date, deviceName,
+                    String line = String.format(Locale.ROOT, "%s,\"%s\",%s,%s,\"%s\",%.5f,%.3f,%.3f,%.1f,%.1f%n", date, deviceName,
                             type.toLowerCase(Locale.ROOT), kernels(c, cfg), c.name(), gflop, best, median, gflop / best * 1e3, gflop / median * 1e3);
                     System.out.print(line);
                     Files.writeString(CSV, line, StandardOpenOption.APPEND);
