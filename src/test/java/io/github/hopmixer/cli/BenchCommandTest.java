@@ -150,7 +150,7 @@ class BenchCommandTest {
             assertEquals(0, r.code(), r.err());
             List<String> rows = Files.readAllLines(out.resolve("tornado-audit-gpu.csv"));
             assertTrue(rows.getFirst().startsWith("graph,op,shape,kernel,global,local,work_items,loop"), rows.getFirst());
-            assertTrue(rows.stream().anyMatch(l -> l.contains("GemmKernels.nn16x8")), "a GEMM launch");
+            assertTrue(rows.stream().anyMatch(l -> l.contains("TiledGemmKernels.tiled4x4")), "a GEMM launch of the GPU config");
         } else {
             assertNotEquals(0, r.code());
             assertTrue(r.err().contains("--audit gpu: needs the tornado profile"), r.err());

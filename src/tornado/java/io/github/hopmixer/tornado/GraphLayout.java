@@ -58,7 +58,7 @@ record GraphLayout(List<Integer> groupState, List<Integer> groupStep, List<Integ
         // Kernel tasks, per invocation; then cut into chunks (task graphs) at invocation boundaries.
         long transposed = 0, partials = 0;
         for (Invocation inv : plan.invocations()) {
-            transposed = Math.max(transposed, KernelTasks.transposedFloats(inv));
+            transposed = Math.max(transposed, KernelTasks.transposedFloats(inv, cfg));
             partials = Math.max(partials, KernelTasks.partialFloats(inv, cfg));
         }
         FloatArray tScratch = transposed > 0 ? allocator.apply(Math.toIntExact(transposed)) : null;

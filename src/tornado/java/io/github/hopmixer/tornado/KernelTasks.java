@@ -63,15 +63,16 @@ final class KernelTasks {
         return GemmKind.GENERIC;
     }
 
-    /** Floats of transposed-weight scratch an invocation needs (0 for all but transposed GEMMs). */
-    static long transposedFloats(Invocation inv) {
-        if (!(inv.op() instanceof Gemm g) || gemmKind(g) != GemmKind.TRANSPOSE_NN16) return 0;
+    /** Floats of transposed-weight scratch an invocation needs (0 for all but transposed GEMMs of the vector kernel). */
+    static long transposedFloats(Invocation inv, TornadoConfig cfg) {
+        if (!(inv.op() instanceof Gemm g) || cfg.gemmTiled() || gemmKind(g) != GemmKind.TRANSPOSE_NN16) return 0;
         return (long) (g.strideB() == 0 ? 1 : g.batch()) * g.n() * g.k();
     }
 
     /** Floats of partial sums an invocation needs (split reductions only). */
     static long partialFloats(Invocation inv, TornadoConfig cfg) {
         if (!(inv.op() instanceof Gemm g)) return 0;
+        if (cfg.gemmTiled()) return TiledGemmTasks.partialFloats(g, cfg);
         int s = slices(g, cfg);
         return s > 1 ? (long) s * g.m() * g.n() : 0;
     }
@@ -148,6 +149,10 @@ final class KernelTasks {
     }
 
     private static void gemm(String op, FloatArray[] a, Gemm g, TornadoConfig cfg, Scratch scratch, List<KernelTask> out) {
+        if (cfg.gemmTiled()) {
+            TiledGemmTasks.add(op, a, g, cfg, scratch, out);
+            return;
+        }
         int batch = g.batch(), m = g.m(), n = g.n(), k = g.k(), tA = bit(g.transA()), tB = bit(g.transB());
         int sA = g.strideA(), sB = g.strideB(), sC = g.strideC(), acc = bit(g.acc());
         int z = g.outputMatrices();
@@ -207,12 +212,12 @@ final class KernelTasks {
         return task(op, kernel, grid, List.of(arrays), items, loop, adder);
     }
 
-    private static KernelTask task(String op, String kernel, WorkerGrid grid, List<FloatArray> arrays, long items, long loop, KernelTask.Adder adder) {
+    static KernelTask task(String op, String kernel, WorkerGrid grid, List<FloatArray> arrays, long items, long loop, KernelTask.Adder adder) {
         return new KernelTask(op, "", kernel, adder, grid, arrays, items, loop, items * loop, false);
     }
 
     /** A GEMM task: its loop is the reduction (K, times the batch when summed); its work the multiply-adds. */
-    private static KernelTask gemmTask(String op, String kernel, WorkerGrid grid, List<FloatArray> arrays, long items, long loop, long macs,
+    static KernelTask gemmTask(String op, String kernel, WorkerGrid grid, List<FloatArray> arrays, long items, long loop, long macs,
                                        KernelTask.Adder adder) {
         return new KernelTask(op, "", kernel, adder, grid, arrays, items, loop, macs, true);
     }

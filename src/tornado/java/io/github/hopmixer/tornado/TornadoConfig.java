@@ -15,12 +15,15 @@ import java.util.Properties;
  */
 public record TornadoConfig(String source, int graphTasks, int gemmRows, int gemmLocalX, int gemmLocalY, int gemmNtLocal,
                             int gemmGenericLocal, int gemmSplitWorkItems, int gemmSplitMin, int elementwiseLocal, int rowsLocal,
-                            String openclFlags) {
+                            String openclFlags, String gemmKernel) {
 
     public TornadoConfig {
         if (graphTasks < 2 || graphTasks > 256) throw new IllegalArgumentException(source + ": graph.tasks must be 2..256, is " + graphTasks);
         if (gemmSplitWorkItems < 1 || gemmSplitMin < 1) throw new IllegalArgumentException(source + ": gemm.split.* must be positive");
         if (gemmRows != 4 && gemmRows != 8) throw new IllegalArgumentException(source + ": gemm.rows must be 4 or 8, is " + gemmRows);
+        if (!gemmKernel.equals("vector") && !gemmKernel.equals("tiled")) {
+            throw new IllegalArgumentException(source + ": gemm.kernel must be vector or tiled, is '" + gemmKernel + "'");
+        }
         for (int v : new int[] {gemmLocalX, gemmLocalY, gemmNtLocal, gemmGenericLocal, elementwiseLocal, rowsLocal}) {
             if (v < 1 || v > 1024) throw new IllegalArgumentException(source + ": local sizes must be 1..1024");
         }
@@ -61,7 +64,12 @@ public record TornadoConfig(String source, int graphTasks, int gemmRows, int gem
                 integer(p, "gemm.local.x", source), integer(p, "gemm.local.y", source), integer(p, "gemm.nt.local", source),
                 integer(p, "gemm.generic.local", source), integer(p, "gemm.split.workitems", source),
                 integer(p, "gemm.split.min", source), integer(p, "elementwise.local", source), integer(p, "rows.local", source),
-                value(p, "opencl.flags", source).trim());
+                value(p, "opencl.flags", source).trim(), value(p, "gemm.kernel", source).trim());
+    }
+
+    /** GEMMs run the local-memory tiled kernels (GPUs) instead of the vector kernels (CPUs, FPGAs). */
+    public boolean gemmTiled() {
+        return gemmKernel.equals("tiled");
     }
 
     private static String value(Properties p, String key, String source) {
