@@ -7,6 +7,7 @@ import io.github.hopmixer.device.Device;
 import io.github.hopmixer.device.DeviceProvider;
 import io.github.hopmixer.device.Devices;
 import io.github.hopmixer.model.Models;
+import io.github.hopmixer.plan.Memory;
 import io.github.hopmixer.plan.Role;
 import io.github.hopmixer.train.StepPlans;
 import picocli.CommandLine.Command;
@@ -67,8 +68,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--profile", description = "Also print where a JVM step's time goes, per op and per GEMM shape.")
     boolean profile;
 
-    @Option(names = "--memory", split = ",", description = "Instead of timing: device memory of the training plan at these batch sizes, "
-            + "written to memory.csv, e.g. --memory 32,64,128,256.")
+    @Option(names = "--memory", split = ",", description = "Instead of timing: device memory of the training plan at these batch sizes "
+            + "(the model's own image size; plain, with liveness, and with liveness and recomputation), written to memory.csv, "
+            + "e.g. --memory 32,64,128,256.")
     List<Integer> memoryBatches;
 
     @Option(names = "--audit", paramLabel = "TYPE", description = "Instead of timing: list every TornadoVM kernel launch of the models' "
@@ -193,22 +195,31 @@ final class BenchCommand implements Callable<Integer> {
         return new int[][] {{m, 512, 128, 0, 1}, {m, 128, 512, 0, 1}, {m, 128, 512, 0, 0}, {512, 128, m, 1, 0}};
     }
 
-    /** The plan's buffers by role: exact device memory of a training step (the JVM heap adds data and scratch). */
+    static final String MEMORY_HEADER = "date,model,image,batch,plan,params_mb,grads_mb,adam_mb,activations_mb,inputs_outputs_mb,total_mb,"
+            + "activations_mb_per_image";
+
+    /**
+     * The plan's buffers by role: exact device memory of a training step (the JVM heap adds data and scratch), at the
+     * model's own image size, for each way the plan may spend memory: {@code plain} (every buffer its own storage),
+     * {@code share} (liveness) and {@code lean} (liveness and recomputation, the default).
+     */
     private int memory(Path dir) throws IOException {
         Path f = dir.resolve("memory.csv");
-        header(f, "date,model,image,batch,params_mb,grads_mb,adam_mb,activations_mb,inputs_outputs_mb,total_mb");
+        header(f, MEMORY_HEADER);
         for (String name : models) {
-            var m = Models.get(name).withData(32, 3, 10);
+            var m0 = Models.get(name);
+            var m = m0.withData(m0.imageSize(), 3, 10);
             for (int b : memoryBatches) {
-                var plan = StepPlans.training(m, b).plan();
-                double p = mb(plan.bytes(Role.PARAM)), g = mb(plan.bytes(Role.GRAD)),
-                        o = mb(plan.bytes(Role.OPT_STATE)), act = mb(plan.bytes(Role.ACTIVATION)),
-                        inOut = mb(plan.bytes(Role.INPUT) + plan.bytes(Role.OUTPUT)
-                                + plan.bytes(Role.SCALARS));
-                String line = String.format(Locale.ROOT, "%s,%s,32,%d,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f", LocalDate.now(), name, b, p, g, o, act, inOut,
-                        p + g + o + act + inOut);
-                append(f, line);
-                System.out.println(line);
+                for (Memory mem : List.of(Memory.PLAIN, Memory.SHARE, Memory.LEAN)) {
+                    var plan = StepPlans.training(m, b, true, mem).plan();
+                    double p = mb(plan.storedBytes(Role.PARAM)), g = mb(plan.storedBytes(Role.GRAD)),
+                            o = mb(plan.storedBytes(Role.OPT_STATE)), act = mb(plan.storedBytes(Role.ACTIVATION)),
+                            inOut = mb(plan.storedBytes(Role.INPUT) + plan.storedBytes(Role.OUTPUT) + plan.storedBytes(Role.SCALARS));
+                    String line = String.format(Locale.ROOT, "%s,%s,%d,%d,%s,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%.3f", LocalDate.now(), name,
+                            m.imageSize(), b, mem.label(), p, g, o, act, inOut, p + g + o + act + inOut, act / b);
+                    append(f, line);
+                    System.out.println(line);
+                }
             }
         }
         System.out.println("wrote " + f);
@@ -253,7 +264,19 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private static void header(Path f, String h) throws IOException {
-        if (!Files.exists(f)) Files.writeString(f, h + "\n");
+        if (!Files.exists(f)) {
+            Files.writeString(f, h + "\n");
+            return;
+        }
+        // Appending rows of another layout would corrupt the file: it says so and names it.
+        String first;
+        try (var lines = Files.lines(f)) {
+            first = lines.findFirst().orElse("");
+        }
+        if (!first.equals(h)) {
+            throw new IllegalArgumentException(f + " has the columns '" + first + "', this version writes '" + h
+                    + "': move the file aside (or give --results DIR) and run again");
+        }
     }
 
     private static void append(Path f, String line) throws IOException {
