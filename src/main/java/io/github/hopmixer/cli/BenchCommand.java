@@ -130,8 +130,9 @@ final class BenchCommand implements Callable<Integer> {
         if (!noKernels) header(kernels, "machine,device,date,kernel,shape,ms,gflops");
         Map<String, Double> jvmIps = new LinkedHashMap<>();
         for (String id : ids) {
-            try (Device d = DeviceOptions.open("--devices", id, nThreads)) {
-                for (String name : models) {
+            // A device per model: a device keeps every plan it prepared, and one benchmark process should hold one plan.
+            for (String name : models) {
+                try (Device d = DeviceOptions.open("--devices", id, nThreads)) {
                     var m = Models.get(name).withData(imgSize, 3, 10);
                     String label = name + (imgSize == 32 ? "" : "@" + imgSize + "px");
                     StepBench.StepResult r = StepBench.trainingStep(d, m, batch, warmup, runs);
@@ -152,7 +153,9 @@ final class BenchCommand implements Callable<Integer> {
                         jvm.stopProfile();
                     }
                 }
-                if (!noKernels) {
+            }
+            if (!noKernels) {
+                try (Device d = DeviceOptions.open("--devices", id, nThreads)) {
                     for (int[] s : gemmShapes(batch)) {
                         StepBench.KernelResult k = StepBench.gemm(d, s[0], s[1], s[2], s[3], s[4], warmup, runs);
                         append(kernels, String.format(Locale.ROOT, "\"%s\",\"%s\",%s,%s,%s,%.3f,%.1f", machine, d.name(), date,
