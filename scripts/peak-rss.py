@@ -44,14 +44,17 @@ def main():
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--python", default="/usr/bin/python3", help="a Python with torch")
     p.add_argument("--results", default=str(ROOT / "results"))
-    p.add_argument("--plot", action="store_true", help="draw peak-rss.png (needs matplotlib)")
+    p.add_argument("--plot", action="store_true", help="draw peak-rss.png (needs matplotlib: run with /usr/bin/python3)")
+    p.add_argument("--plot-only", metavar="DATE", help="only draw peak-rss.png from the CSV's rows of DATE (YYYY-MM-DD)")
     a = p.parse_args()
     results = Path(a.results)
     results.mkdir(parents=True, exist_ok=True)
     date = datetime.date.today().isoformat()
+    if a.plot_only:
+        return plot(results / "peak-rss.csv", results / "peak-rss.png", a.plot_only, a.model)
     host = compare.machine()
     env = compare.blas_env(a.threads, True)
-    heap = os.environ.get("HOPMIXER_HEAP", "launcher default")
+    heap = os.environ.get("HOPMIXER_HEAP", "8g") + " cap, young " + os.environ.get("HOPMIXER_YOUNG", "128m")
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for b in map(int, a.batches.split(",")):
@@ -67,27 +70,38 @@ def main():
                 print(f"{name:8s} batch {b:4d}: peak RSS {mb:7.0f} MiB", flush=True)
     compare.write(results / "peak-rss.csv", ["machine", "date", "command", "batch", "max_rss_mb"], rows)
     if a.plot:
-        plot(results / "peak-rss.csv", results / "peak-rss.png", date)
+        plot(results / "peak-rss.csv", results / "peak-rss.png", date, a.model)
 
 
-def plot(csv_path, png, date):
-    import matplotlib
+def plot(csv_path, png, date, model="paramixer_nano"):
+    try:
+        import matplotlib
+    except ImportError:
+        sys.exit("peak-rss.py: --plot needs matplotlib; run it with /usr/bin/python3 (Debian's python3-matplotlib)")
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     series = {}
     with open(csv_path) as f:
         for r in csv.DictReader(f):
-            if r["date"] == date:
+            if r["date"] == date and model in r["command"]:
                 series.setdefault(r["command"], []).append((int(r["batch"]), float(r["max_rss_mb"])))
     fig, ax = plt.subplots(figsize=(7, 4))
     for name, pts in series.items():
         pts.sort()
         label = ("hopmixer JVM " + name[name.index("(heap"):]) if "hopmixer bench" in name else "PyTorch"
         ax.plot([x for x, _ in pts], [y for _, y in pts], marker="o", label=label)
+    plan = []  # the lean plan's buffers (hopmixer bench --memory), what the JVM's RSS should follow
+    mem_csv = csv_path.parent / "memory.csv"
+    if mem_csv.exists():
+        with open(mem_csv) as f:
+            rows = [r for r in csv.DictReader(f) if r.get("plan") == "lean" and r["model"] == model and r["image"] == "32"]
+        plan = sorted({int(r["batch"]): float(r["total_mb"]) for r in rows}.items())
+    if plan:
+        ax.plot([x for x, _ in plan], [y for _, y in plan], linestyle="--", color="gray", label="hopmixer plan buffers (lean)")
     ax.set_xscale("log", base=2)
     ax.set_xlabel("batch size")
     ax.set_ylabel("peak RSS (MiB)")
-    ax.set_title(f"peak RSS of the training-step benchmark ({date})")
+    ax.set_title(f"peak RSS of the {model} training-step benchmark ({date})")
     ax.legend(fontsize=7, loc="upper left")
     ax.grid(True, alpha=0.3)
     fig.tight_layout()
