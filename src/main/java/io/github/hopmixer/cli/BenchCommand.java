@@ -1,6 +1,7 @@
 package io.github.hopmixer.cli;
 
 import io.github.hopmixer.bench.Machine;
+import io.github.hopmixer.bench.MemoryCost;
 import io.github.hopmixer.bench.StepBench;
 import io.github.hopmixer.bench.StepsPlot;
 import io.github.hopmixer.device.Device;
@@ -73,6 +74,10 @@ final class BenchCommand implements Callable<Integer> {
             + "e.g. --memory 32,64,128,256.")
     List<Integer> memoryBatches;
 
+    @Option(names = "--memory-cost", description = "Instead of timing devices: the plain, share and lean plans (see --memory) on the JVM, "
+            + "steps interleaved in one process, with their GELU and LayerNorm time: what recomputation costs; to memory-cost.csv.")
+    boolean memoryCost;
+
     @Option(names = "--audit", paramLabel = "TYPE", description = "Instead of timing: list every TornadoVM kernel launch of the models' "
             + "training step at --batch-size with the grid settings of this device type (cpu, gpu or fpga; tornado-config/TYPE.properties) "
             + "to tornado-audit-TYPE[-model].csv: op, kernel, global and local sizes, the longest serial loop of a work-item, rule breaks. "
@@ -111,6 +116,11 @@ final class BenchCommand implements Callable<Integer> {
             return memory(output());
         }
         if (batch < 1) throw new IllegalArgumentException("--batch-size " + batch + ": must be at least 1");
+        if (memoryCost) {
+            if (runs < 1) throw new IllegalArgumentException("--runs " + runs + ": must be at least 1");
+            if (warmup < 0) throw new IllegalArgumentException("--warmup " + warmup + ": must be 0 or more");
+            return memoryCost(output(), DeviceOptions.threads("--threads", threads));
+        }
         if (warmup < 0) throw new IllegalArgumentException("--warmup " + warmup + ": must be 0 or more");
         if (runs < 1) throw new IllegalArgumentException("--runs " + runs + ": must be at least 1");
         for (String name : models) {
@@ -223,6 +233,23 @@ final class BenchCommand implements Callable<Integer> {
                     append(f, line);
                     System.out.println(line);
                 }
+            }
+        }
+        System.out.println("wrote " + f);
+        return 0;
+    }
+
+    private int memoryCost(Path dir, int nThreads) throws IOException {
+        Path f = dir.resolve("memory-cost.csv");
+        header(f, "machine,date,model,batch,threads,plan,activations_mb_per_image,ms_per_step,kernel_ms,gelu_ms,layernorm_ms");
+        String machine = Machine.describe(), date = LocalDate.now().toString();
+        for (String name : models) {
+            var m = Models.get(name).withData(imgSize, 3, 10);
+            for (MemoryCost.Row r : MemoryCost.measure(m, batch, nThreads, warmup, runs)) {
+                append(f, String.format(Locale.ROOT, "\"%s\",%s,%s,%d,%d,%s,%.3f,%.2f,%.2f,%.2f,%.2f", machine, date, name, batch, nThreads,
+                        r.memory().label(), r.activationMbPerImage(), r.msPerStep(), r.kernelMs(), r.geluMs(), r.layerNormMs()));
+                System.out.printf(Locale.ROOT, "%-18s %-6s batch %d: %6.3f MB/image  %8.2f ms/step  GELU %7.2f ms  LayerNorm %7.2f ms%n", name,
+                        r.memory().label(), batch, r.activationMbPerImage(), r.msPerStep(), r.geluMs(), r.layerNormMs());
             }
         }
         System.out.println("wrote " + f);
