@@ -175,7 +175,7 @@ class BenchCommandTest {
             String[] plain = rows.get(i).split(","), share = rows.get(i + 1).split(","), lean = rows.get(i + 2).split(",");
             assertEquals(List.of("plain", "share", "lean"), List.of(plain[4], share[4], lean[4]));
             assertEquals("32", plain[2], "the model's image size");
-            assertTrue(Double.parseDouble(lean[8]) < Double.parseDouble(share[8]) && Double.parseDouble(share[8]) < Double.parseDouble(plain[8]),
+            assertTrue(Double.parseDouble(lean[11]) < Double.parseDouble(share[11]) && Double.parseDouble(share[11]) < Double.parseDouble(plain[11]),
                     "activations shrink: " + rows.subList(i, i + 3));
         }
         Path old = Files.createDirectories(tmp.resolve("old"));
