@@ -142,27 +142,11 @@ final class BenchCommand implements Callable<Integer> {
         for (String id : ids) {
             // A device per model: a device keeps every plan it prepared, and one benchmark process should hold one plan.
             for (String name : models) {
-                try (Device d = DeviceOptions.open("--devices", id, nThreads)) {
-                    var m = Models.get(name).withData(imgSize, 3, 10);
-                    String label = name + (imgSize == 32 ? "" : "@" + imgSize + "px");
-                    StepBench.StepResult r = StepBench.trainingStep(d, m, batch, warmup, runs);
-                    if (id.equals("jvm")) jvmIps.put(name, r.imagesPerSec());
-                    Double base = jvmIps.get(name);
-                    String ratio = base == null ? "" : String.format(Locale.ROOT, "%.3f", r.imagesPerSec() / base);
-                    append(steps, String.format(Locale.ROOT, "\"%s\",\"%s\",%s,%s,%d,%d,%.1f,%.2f,%s", machine, d.name(), date, label,
-                            batch, nThreads, r.imagesPerSec(), r.msPerStep(), ratio));
-                    System.out.printf(Locale.ROOT, "%-28s %-18s batch %d: %8.1f images/s  %8.2f ms/step  %s%n", d.name(), label, batch,
-                            r.imagesPerSec(), r.msPerStep(), ratio.isEmpty() ? "" : "×" + ratio + " JVM");
-                    if (profile && d instanceof io.github.hopmixer.device.JvmDevice jvm) {
-                        Map<String, Long> prof = jvm.startProfile();
-                        StepBench.trainingStep(d, m, batch, 0, runs);
-                        long total = prof.values().stream().mapToLong(Long::longValue).sum();
-                        System.out.printf(Locale.ROOT, "  profile of %s, %d steps (ms per step, share):%n", name, runs);
-                        prof.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).forEach(e ->
-                                System.out.printf(Locale.ROOT, "    %-36s %8.2f  %5.1f%%%n", e.getKey(), e.getValue() / 1e6 / runs, 100.0 * e.getValue() / total));
-                        jvm.stopProfile();
-                    }
-                }
+                stepOnDevice(id, name, nThreads, machine, date, steps, jvmIps);
+                // The closed device's plan is garbage in the old generation: collected now (untimed), so the next
+                // model's plan reuses its pages and the process's peak RSS is one plan's, not the sum. (The device lived
+                // in stepOnDevice's frame: a stale local of this long-running frame would keep it reachable.)
+                System.gc();
             }
             if (!noKernels) {
                 try (Device d = DeviceOptions.open("--devices", id, nThreads)) {
@@ -180,6 +164,32 @@ final class BenchCommand implements Callable<Integer> {
         System.out.println("wrote " + steps + (noKernels ? "" : ", " + kernels) + ", " + png
                 + (save || results != null ? "" : "; give --save to add them to the tracked results/"));
         return 0;
+    }
+
+    /** Times one model's training step on a fresh device (closed at the end) and appends its row. */
+    private void stepOnDevice(String id, String name, int nThreads, String machine, String date, Path steps,
+                              Map<String, Double> jvmIps) throws IOException {
+        try (Device d = DeviceOptions.open("--devices", id, nThreads)) {
+            var m = Models.get(name).withData(imgSize, 3, 10);
+            String label = name + (imgSize == 32 ? "" : "@" + imgSize + "px");
+            StepBench.StepResult r = StepBench.trainingStep(d, m, batch, warmup, runs);
+            if (id.equals("jvm")) jvmIps.put(name, r.imagesPerSec());
+            Double base = jvmIps.get(name);
+            String ratio = base == null ? "" : String.format(Locale.ROOT, "%.3f", r.imagesPerSec() / base);
+            append(steps, String.format(Locale.ROOT, "\"%s\",\"%s\",%s,%s,%d,%d,%.1f,%.2f,%s", machine, d.name(), date, label,
+                    batch, nThreads, r.imagesPerSec(), r.msPerStep(), ratio));
+            System.out.printf(Locale.ROOT, "%-28s %-18s batch %d: %8.1f images/s  %8.2f ms/step  %s%n", d.name(), label, batch,
+                    r.imagesPerSec(), r.msPerStep(), ratio.isEmpty() ? "" : "×" + ratio + " JVM");
+            if (profile && d instanceof io.github.hopmixer.device.JvmDevice jvm) {
+                Map<String, Long> prof = jvm.startProfile();
+                StepBench.trainingStep(d, m, batch, 0, runs);
+                long total = prof.values().stream().mapToLong(Long::longValue).sum();
+                System.out.printf(Locale.ROOT, "  profile of %s, %d steps (ms per step, share):%n", name, runs);
+                prof.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).forEach(e ->
+                        System.out.printf(Locale.ROOT, "    %-36s %8.2f  %5.1f%%%n", e.getKey(), e.getValue() / 1e6 / runs, 100.0 * e.getValue() / total));
+                jvm.stopProfile();
+            }
+        }
     }
 
     /** The folder this run writes to, created now: --results, results/ with --save, else a new runs/bench-<time>/. */

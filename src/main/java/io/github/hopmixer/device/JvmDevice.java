@@ -142,7 +142,8 @@ public final class JvmDevice implements Device {
 
     @Override
     public void close() {
-        if (pool != null) pool.shutdown();
+        // close() waits for the workers to end: a parked worker would keep its last task, and the plan's arrays, reachable.
+        if (pool != null) pool.close();
     }
 
     /** The op record runs its own JVM kernel: this device has no table of ops to keep in step. */
