@@ -142,7 +142,7 @@ public final class JvmDevice implements Device {
 
     @Override
     public void close() {
-        // close() waits for the workers to end: a parked worker would keep its last task, and the plan's arrays, reachable.
+        // close() waits for the workers to end: a closed device leaves no threads behind.
         if (pool != null) pool.close();
     }
 
