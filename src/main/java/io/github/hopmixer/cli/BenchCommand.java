@@ -1,12 +1,14 @@
 package io.github.hopmixer.cli;
 
 import io.github.hopmixer.bench.Machine;
+import io.github.hopmixer.bench.MemoryCost;
 import io.github.hopmixer.bench.StepBench;
 import io.github.hopmixer.bench.StepsPlot;
 import io.github.hopmixer.device.Device;
 import io.github.hopmixer.device.DeviceProvider;
 import io.github.hopmixer.device.Devices;
 import io.github.hopmixer.model.Models;
+import io.github.hopmixer.plan.Memory;
 import io.github.hopmixer.plan.Role;
 import io.github.hopmixer.train.StepPlans;
 import picocli.CommandLine.Command;
@@ -67,9 +69,14 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--profile", description = "Also print where a JVM step's time goes, per op and per GEMM shape.")
     boolean profile;
 
-    @Option(names = "--memory", split = ",", description = "Instead of timing: device memory of the training plan at these batch sizes, "
-            + "written to memory.csv, e.g. --memory 32,64,128,256.")
+    @Option(names = "--memory", split = ",", description = "Instead of timing: device memory of the training plan at these batch sizes "
+            + "(the model's own image size; plain, with liveness, and with liveness and recomputation), written to memory.csv, "
+            + "e.g. --memory 32,64,128,256.")
     List<Integer> memoryBatches;
+
+    @Option(names = "--memory-cost", description = "Instead of timing devices: the plain, share and lean plans (see --memory) on the JVM, "
+            + "steps interleaved in one process, with their GELU and LayerNorm time: what recomputation costs; to memory-cost.csv.")
+    boolean memoryCost;
 
     @Option(names = "--audit", paramLabel = "TYPE", description = "Instead of timing: list every TornadoVM kernel launch of the models' "
             + "training step at --batch-size with the grid settings of this device type (cpu, gpu or fpga; tornado-config/TYPE.properties) "
@@ -109,6 +116,11 @@ final class BenchCommand implements Callable<Integer> {
             return memory(output());
         }
         if (batch < 1) throw new IllegalArgumentException("--batch-size " + batch + ": must be at least 1");
+        if (memoryCost) {
+            if (runs < 1) throw new IllegalArgumentException("--runs " + runs + ": must be at least 1");
+            if (warmup < 0) throw new IllegalArgumentException("--warmup " + warmup + ": must be 0 or more");
+            return memoryCost(output(), DeviceOptions.threads("--threads", threads));
+        }
         if (warmup < 0) throw new IllegalArgumentException("--warmup " + warmup + ": must be 0 or more");
         if (runs < 1) throw new IllegalArgumentException("--runs " + runs + ": must be at least 1");
         for (String name : models) {
@@ -128,29 +140,16 @@ final class BenchCommand implements Callable<Integer> {
         if (!noKernels) header(kernels, "machine,device,date,kernel,shape,ms,gflops");
         Map<String, Double> jvmIps = new LinkedHashMap<>();
         for (String id : ids) {
-            try (Device d = DeviceOptions.open("--devices", id, nThreads)) {
-                for (String name : models) {
-                    var m = Models.get(name).withData(imgSize, 3, 10);
-                    String label = name + (imgSize == 32 ? "" : "@" + imgSize + "px");
-                    StepBench.StepResult r = StepBench.trainingStep(d, m, batch, warmup, runs);
-                    if (id.equals("jvm")) jvmIps.put(name, r.imagesPerSec());
-                    Double base = jvmIps.get(name);
-                    String ratio = base == null ? "" : String.format(Locale.ROOT, "%.3f", r.imagesPerSec() / base);
-                    append(steps, String.format(Locale.ROOT, "\"%s\",\"%s\",%s,%s,%d,%d,%.1f,%.2f,%s", machine, d.name(), date, label,
-                            batch, nThreads, r.imagesPerSec(), r.msPerStep(), ratio));
-                    System.out.printf(Locale.ROOT, "%-28s %-18s batch %d: %8.1f images/s  %8.2f ms/step  %s%n", d.name(), label, batch,
-                            r.imagesPerSec(), r.msPerStep(), ratio.isEmpty() ? "" : "×" + ratio + " JVM");
-                    if (profile && d instanceof io.github.hopmixer.device.JvmDevice jvm) {
-                        Map<String, Long> prof = jvm.startProfile();
-                        StepBench.trainingStep(d, m, batch, 0, runs);
-                        long total = prof.values().stream().mapToLong(Long::longValue).sum();
-                        System.out.printf(Locale.ROOT, "  profile of %s, %d steps (ms per step, share):%n", name, runs);
-                        prof.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).forEach(e ->
-                                System.out.printf(Locale.ROOT, "    %-36s %8.2f  %5.1f%%%n", e.getKey(), e.getValue() / 1e6 / runs, 100.0 * e.getValue() / total));
-                        jvm.stopProfile();
-                    }
-                }
-                if (!noKernels) {
+            // A device per model: a device keeps every plan it prepared, and one benchmark process should hold one plan.
+            for (String name : models) {
+                stepOnDevice(id, name, nThreads, machine, date, steps, jvmIps);
+                // The closed device's plan is garbage in the old generation: collected now (untimed), so the next
+                // model's plan reuses its pages and the process's peak RSS is one plan's, not the sum. (The device lived
+                // in stepOnDevice's frame: a stale local of this long-running frame would keep it reachable.)
+                System.gc();
+            }
+            if (!noKernels) {
+                try (Device d = DeviceOptions.open("--devices", id, nThreads)) {
                     for (int[] s : gemmShapes(batch)) {
                         StepBench.KernelResult k = StepBench.gemm(d, s[0], s[1], s[2], s[3], s[4], warmup, runs);
                         append(kernels, String.format(Locale.ROOT, "\"%s\",\"%s\",%s,%s,%s,%.3f,%.1f", machine, d.name(), date,
@@ -165,6 +164,32 @@ final class BenchCommand implements Callable<Integer> {
         System.out.println("wrote " + steps + (noKernels ? "" : ", " + kernels) + ", " + png
                 + (save || results != null ? "" : "; give --save to add them to the tracked results/"));
         return 0;
+    }
+
+    /** Times one model's training step on a fresh device (closed at the end) and appends its row. */
+    private void stepOnDevice(String id, String name, int nThreads, String machine, String date, Path steps,
+                              Map<String, Double> jvmIps) throws IOException {
+        try (Device d = DeviceOptions.open("--devices", id, nThreads)) {
+            var m = Models.get(name).withData(imgSize, 3, 10);
+            String label = name + (imgSize == 32 ? "" : "@" + imgSize + "px");
+            StepBench.StepResult r = StepBench.trainingStep(d, m, batch, warmup, runs);
+            if (id.equals("jvm")) jvmIps.put(name, r.imagesPerSec());
+            Double base = jvmIps.get(name);
+            String ratio = base == null ? "" : String.format(Locale.ROOT, "%.3f", r.imagesPerSec() / base);
+            append(steps, String.format(Locale.ROOT, "\"%s\",\"%s\",%s,%s,%d,%d,%.1f,%.2f,%s", machine, d.name(), date, label,
+                    batch, nThreads, r.imagesPerSec(), r.msPerStep(), ratio));
+            System.out.printf(Locale.ROOT, "%-28s %-18s batch %d: %8.1f images/s  %8.2f ms/step  %s%n", d.name(), label, batch,
+                    r.imagesPerSec(), r.msPerStep(), ratio.isEmpty() ? "" : "×" + ratio + " JVM");
+            if (profile && d instanceof io.github.hopmixer.device.JvmDevice jvm) {
+                Map<String, Long> prof = jvm.startProfile();
+                StepBench.trainingStep(d, m, batch, 0, runs);
+                long total = prof.values().stream().mapToLong(Long::longValue).sum();
+                System.out.printf(Locale.ROOT, "  profile of %s, %d steps (ms per step, share):%n", name, runs);
+                prof.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).forEach(e ->
+                        System.out.printf(Locale.ROOT, "    %-36s %8.2f  %5.1f%%%n", e.getKey(), e.getValue() / 1e6 / runs, 100.0 * e.getValue() / total));
+                jvm.stopProfile();
+            }
+        }
     }
 
     /** The folder this run writes to, created now: --results, results/ with --save, else a new runs/bench-<time>/. */
@@ -193,22 +218,48 @@ final class BenchCommand implements Callable<Integer> {
         return new int[][] {{m, 512, 128, 0, 1}, {m, 128, 512, 0, 1}, {m, 128, 512, 0, 0}, {512, 128, m, 1, 0}};
     }
 
-    /** The plan's buffers by role: exact device memory of a training step (the JVM heap adds data and scratch). */
+    static final String MEMORY_HEADER = "date,model,image,batch,plan,params_mb,grads_mb,adam_mb,activations_mb,inputs_outputs_mb,total_mb,"
+            + "activations_mb_per_image";
+
+    /**
+     * The plan's buffers by role: exact device memory of a training step (the JVM heap adds data and scratch), at the
+     * model's own image size, for each way the plan may spend memory: {@code plain} (every buffer its own storage),
+     * {@code share} (liveness) and {@code lean} (liveness and recomputation, the default).
+     */
     private int memory(Path dir) throws IOException {
         Path f = dir.resolve("memory.csv");
-        header(f, "date,model,image,batch,params_mb,grads_mb,adam_mb,activations_mb,inputs_outputs_mb,total_mb");
+        header(f, MEMORY_HEADER);
         for (String name : models) {
-            var m = Models.get(name).withData(32, 3, 10);
+            var m0 = Models.get(name);
+            var m = m0.withData(m0.imageSize(), 3, 10);
             for (int b : memoryBatches) {
-                var plan = StepPlans.training(m, b).plan();
-                double p = mb(plan.bytes(Role.PARAM)), g = mb(plan.bytes(Role.GRAD)),
-                        o = mb(plan.bytes(Role.OPT_STATE)), act = mb(plan.bytes(Role.ACTIVATION)),
-                        inOut = mb(plan.bytes(Role.INPUT) + plan.bytes(Role.OUTPUT)
-                                + plan.bytes(Role.SCALARS));
-                String line = String.format(Locale.ROOT, "%s,%s,32,%d,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f", LocalDate.now(), name, b, p, g, o, act, inOut,
-                        p + g + o + act + inOut);
-                append(f, line);
-                System.out.println(line);
+                for (Memory mem : List.of(Memory.PLAIN, Memory.SHARE, Memory.LEAN)) {
+                    var plan = StepPlans.training(m, b, true, mem).plan();
+                    double p = mb(plan.storedBytes(Role.PARAM)), g = mb(plan.storedBytes(Role.GRAD)),
+                            o = mb(plan.storedBytes(Role.OPT_STATE)), act = mb(plan.storedBytes(Role.ACTIVATION)),
+                            inOut = mb(plan.storedBytes(Role.INPUT) + plan.storedBytes(Role.OUTPUT) + plan.storedBytes(Role.SCALARS));
+                    String line = String.format(Locale.ROOT, "%s,%s,%d,%d,%s,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%.3f", LocalDate.now(), name,
+                            m.imageSize(), b, mem.label(), p, g, o, act, inOut, p + g + o + act + inOut, act / b);
+                    append(f, line);
+                    System.out.println(line);
+                }
+            }
+        }
+        System.out.println("wrote " + f);
+        return 0;
+    }
+
+    private int memoryCost(Path dir, int nThreads) throws IOException {
+        Path f = dir.resolve("memory-cost.csv");
+        header(f, "machine,date,model,batch,threads,plan,activations_mb_per_image,ms_per_step,kernel_ms,gelu_ms,layernorm_ms");
+        String machine = Machine.describe(), date = LocalDate.now().toString();
+        for (String name : models) {
+            var m = Models.get(name).withData(imgSize, 3, 10);
+            for (MemoryCost.Row r : MemoryCost.measure(m, batch, nThreads, warmup, runs)) {
+                append(f, String.format(Locale.ROOT, "\"%s\",%s,%s,%d,%d,%s,%.3f,%.2f,%.2f,%.2f,%.2f", machine, date, name, batch, nThreads,
+                        r.memory().label(), r.activationMbPerImage(), r.msPerStep(), r.kernelMs(), r.geluMs(), r.layerNormMs()));
+                System.out.printf(Locale.ROOT, "%-18s %-6s batch %d: %6.3f MB/image  %8.2f ms/step  GELU %7.2f ms  LayerNorm %7.2f ms%n", name,
+                        r.memory().label(), batch, r.activationMbPerImage(), r.msPerStep(), r.geluMs(), r.layerNormMs());
             }
         }
         System.out.println("wrote " + f);
@@ -253,7 +304,19 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private static void header(Path f, String h) throws IOException {
-        if (!Files.exists(f)) Files.writeString(f, h + "\n");
+        if (!Files.exists(f)) {
+            Files.writeString(f, h + "\n");
+            return;
+        }
+        // Appending rows of another layout would corrupt the file: it says so and names it.
+        String first;
+        try (var lines = Files.lines(f)) {
+            first = lines.findFirst().orElse("");
+        }
+        if (!first.equals(h)) {
+            throw new IllegalArgumentException(f + " has the columns '" + first + "', this version writes '" + h
+                    + "': move the file aside (or give --results DIR) and run again");
+        }
     }
 
     private static void append(Path f, String line) throws IOException {

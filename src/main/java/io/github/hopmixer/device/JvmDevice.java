@@ -12,14 +12,23 @@ import java.util.concurrent.RecursiveAction;
  * range per thread; kernels own their range's outputs, so no locks and results do not depend on the split.
  */
 public final class JvmDevice implements Device {
-    private final BufferStore<float[]> store = new BufferStore<>(float[]::new);
+    private final BufferStore<float[]> store;
     private final int threads;
     private final ForkJoinPool pool;
     /** Nanoseconds per invocation label (op, and a GEMM's shape), summed over profiled steps; null when off. */
     private java.util.Map<String, Long> profile;
 
     public JvmDevice(int threads) {
+        this(threads, Boolean.getBoolean("hopmixer.poison"));
+    }
+
+    /**
+     * @param poison debugging: fill storage with NaN whenever liveness says it is dead ({@code -Dhopmixer.poison=true}
+     *               for the default constructors), so a liveness bug shows as NaN results
+     */
+    public JvmDevice(int threads, boolean poison) {
         if (threads < 1) throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+        this.store = new BufferStore<>(float[]::new, poison ? a -> java.util.Arrays.fill(a, Float.NaN) : null);
         this.threads = threads;
         this.pool = threads > 1 ? new ForkJoinPool(threads) : null;
     }
@@ -39,7 +48,9 @@ public final class JvmDevice implements Device {
     @Override
     public void execute(Plan plan) {
         Bound[] bound = bound(plan);
-        for (Bound b : bound) {
+        boolean poison = store.poisoning();
+        for (int s = 0; s < bound.length; s++) {
+            Bound b = bound[s];
             long t0 = profile != null ? System.nanoTime() : 0;
             if (b.root == null) {
                 run(b.inv, b.args, 0, b.inv.parallelism());
@@ -49,6 +60,7 @@ public final class JvmDevice implements Device {
                 pool.invoke(b.root);
             }
             if (profile != null) profile.merge(b.inv.op().label(), System.nanoTime() - t0, Long::sum);
+            if (poison) store.afterInvocation(plan, s);
         }
     }
 
@@ -130,7 +142,8 @@ public final class JvmDevice implements Device {
 
     @Override
     public void close() {
-        if (pool != null) pool.shutdown();
+        // close() waits for the workers to end: a closed device leaves no threads behind.
+        if (pool != null) pool.close();
     }
 
     /** The op record runs its own JVM kernel: this device has no table of ops to keep in step. */

@@ -9,7 +9,16 @@ import io.github.hopmixer.plan.Plan;
  * checked against it, and the finite-difference gradient tests run on it.
  */
 public final class ReferenceDevice implements Device {
-    private final BufferStore<double[]> store = new BufferStore<>(double[]::new);
+    private final BufferStore<double[]> store;
+
+    public ReferenceDevice() {
+        this(Boolean.getBoolean("hopmixer.poison"));
+    }
+
+    /** @param poison debugging: fill storage with NaN whenever liveness says it is dead (see {@link JvmDevice}) */
+    public ReferenceDevice(boolean poison) {
+        store = new BufferStore<>(double[]::new, poison ? a -> java.util.Arrays.fill(a, Double.NaN) : null);
+    }
 
     @Override
     public String name() { return "reference"; }
@@ -20,7 +29,10 @@ public final class ReferenceDevice implements Device {
     @Override
     public void execute(Plan plan) {
         Object[] arrays = store.arrays(plan);
-        for (Invocation inv : plan.invocations()) run(inv, arrays);
+        for (int s = 0; s < plan.invocations().size(); s++) {
+            run(plan.invocations().get(s), arrays);
+            if (store.poisoning()) store.afterInvocation(plan, s);
+        }
     }
 
     @Override

@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A training or evaluation step as data: named buffers and the ordered kernel invocations over them.
@@ -16,16 +17,36 @@ public final class Plan {
     private final List<Buffer> buffers;
     private final List<Invocation> invocations;
     private final Map<String, Buffer> byName = new LinkedHashMap<>();
+    private final Set<Buffer> keep;
+    private final Liveness.Storage storage;
 
+    /** A plan whose activations share storage by liveness (no buffer is read by the host but inputs and outputs). */
     public Plan(String name, List<Buffer> buffers, List<Invocation> invocations) {
+        this(name, buffers, invocations, Set.of(), true);
+    }
+
+    /**
+     * @param keep  activations the host reads after a step (logits): never share storage
+     * @param share let activations whose lifetimes do not overlap share storage ({@link Liveness})
+     */
+    public Plan(String name, List<Buffer> buffers, List<Invocation> invocations, Set<Buffer> keep, boolean share) {
         this.name = name;
         this.buffers = List.copyOf(buffers);
         this.invocations = List.copyOf(invocations);
+        this.keep = Set.copyOf(keep);
         for (Buffer b : this.buffers) {
             if (byName.put(b.name(), b) != null) throw new IllegalArgumentException("duplicate buffer " + b.name());
         }
         validate();
+        this.storage = Liveness.assign(this.buffers, this.invocations, this.keep, share);
+        Liveness.check(name, this.buffers, this.invocations, this.keep, storage);
     }
+
+    /** Physical storage of the buffers, checked by {@link Liveness#check}: every device allocates by it. */
+    public Liveness.Storage storage() { return storage; }
+
+    /** Activations the host reads after a step. */
+    public Set<Buffer> keep() { return keep; }
 
     public String name() { return name; }
 
@@ -52,6 +73,20 @@ public final class Plan {
     public long bytes(Role role) {
         long n = 0;
         for (Buffer b : buffers) if (b.role() == role) n += 4L * b.size();
+        return n;
+    }
+
+    /** Bytes of float storage that the buffers of one role occupy once liveness has let them share. */
+    public long storedBytes(Role role) {
+        BitSet seen = new BitSet();
+        long n = 0;
+        for (Buffer b : buffers) {
+            int k = storage.of()[b.id()];
+            if (b.role() == role && !seen.get(k)) {
+                seen.set(k);
+                n += 4L * storage.floats()[k];
+            }
+        }
         return n;
     }
 

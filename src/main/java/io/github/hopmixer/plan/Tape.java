@@ -27,6 +27,7 @@ public final class Tape {
     private final Set<Buffer> gradWritten = new HashSet<>();
     private final Set<Buffer> requiresGrad = new HashSet<>();
     private final List<Buffer> params = new ArrayList<>();
+    private final Set<Buffer> keep = new HashSet<>();
 
     /** @param scope prefix of per-plan buffer names, e.g. {@code train} or {@code eval} */
     public Tape(String scope, boolean training) {
@@ -141,7 +142,19 @@ public final class Tape {
         return hasGrad(param);
     }
 
+    /** An activation the host reads after a step (logits): the plan keeps it out of liveness sharing. */
+    public void keep(Buffer b) {
+        keep.add(b);
+    }
+
     public Plan build(String name) {
-        return new Plan(name, buffers, invocations);
+        return build(name, Memory.defaults());
+    }
+
+    /** The plan, with cheap activations recomputed in the backward and storage shared as {@code memory} says. */
+    public Plan build(String name, Memory memory) {
+        if (!memory.recompute()) return new Plan(name, buffers, invocations, keep, memory.share());
+        Recompute.Result r = Recompute.apply(buffers, invocations, keep);
+        return new Plan(name, r.buffers(), r.invocations(), keep, memory.share());
     }
 }

@@ -6,6 +6,7 @@ import io.github.hopmixer.model.ParamSpec;
 import io.github.hopmixer.ops.AdamWOps;
 import io.github.hopmixer.ops.PenaltyOps;
 import io.github.hopmixer.plan.Buffer;
+import io.github.hopmixer.plan.Memory;
 import io.github.hopmixer.plan.Plan;
 import io.github.hopmixer.plan.Tape;
 
@@ -31,6 +32,11 @@ public final class StepPlans {
 
     /** @param optimizer false for forward + backward only (gradient checks) */
     public static Step training(ModelConfig m, int batch, boolean optimizer) {
+        return training(m, batch, optimizer, Memory.defaults());
+    }
+
+    /** @param memory how the plan shares storage and recomputes activations (results are the same bits for each) */
+    public static Step training(ModelConfig m, int batch, boolean optimizer, Memory memory) {
         Tape g = new Tape("train", true);
         Buffer images = g.input("images", batch, m.inChans(), m.imageSize(), m.imageSize());
         Buffer targets = g.input("targets", batch, m.numClasses());
@@ -50,18 +56,24 @@ public final class StepPlans {
         if (optimizer) {
             for (int i = 0; i < f.params().size(); i++) AdamWOps.step(g, f.params().get(i), f.specs().get(i).decay());
         }
-        Plan plan = g.build(m.name() + "/train/b" + batch + (optimizer ? "" : "/no-opt"));
+        g.keep(f.logits());
+        Plan plan = g.build(m.name() + "/train/b" + batch + (optimizer ? "" : "/no-opt"), memory);
         return new Step(plan, m, batch, images, targets, losses, f.logits(), penalty, f.dropPathMasks(), scalars,
                 f.params(), f.specs());
     }
 
     public static Step evaluation(ModelConfig m, int batch) {
+        return evaluation(m, batch, Memory.defaults());
+    }
+
+    public static Step evaluation(ModelConfig m, int batch, Memory memory) {
         Tape g = new Tape("eval", false);
         Buffer images = g.input("images", batch, m.inChans(), m.imageSize(), m.imageSize());
         Buffer targets = g.input("targets", batch, m.numClasses());
         Mixer.Forward f = Mixer.build(g, m, images, batch);
         Buffer losses = crossEntropy(g, "losses", f.logits(), targets, batch, m.numClasses());
-        Plan plan = g.build(m.name() + "/eval/b" + batch);
+        g.keep(f.logits());
+        Plan plan = g.build(m.name() + "/eval/b" + batch, memory);
         return new Step(plan, m, batch, images, targets, losses, f.logits(), null, f.dropPathMasks(), null,
                 f.params(), f.specs());
     }

@@ -158,4 +158,44 @@ class BenchCommandTest {
             assertFalse(Files.exists(out.resolve("tornado-audit-gpu.csv")));
         }
     }
+
+    /**
+     * --memory writes one row per batch and plan mode (plain, share, lean) at the model's image size, the lean plan
+     * the smallest; a memory.csv of another layout is refused with one line naming it, and left as it was.
+     */
+    @Test
+    void memoryRowsPerPlanModeAndAForeignLayoutRefused() throws IOException {
+        Path out = tmp.resolve("mem");
+        CliFixture.Result r = CliFixture.run(Main.commandLine(), "bench", "--memory", "2,4", "--models", "paramixer_pico", "--results", out.toString());
+        assertEquals(0, r.code(), r.err());
+        List<String> rows = Files.readAllLines(out.resolve("memory.csv"));
+        assertEquals(BenchCommand.MEMORY_HEADER, rows.getFirst());
+        assertEquals(7, rows.size(), rows.toString());
+        for (int i = 1; i < rows.size(); i += 3) {
+            String[] plain = rows.get(i).split(","), share = rows.get(i + 1).split(","), lean = rows.get(i + 2).split(",");
+            assertEquals(List.of("plain", "share", "lean"), List.of(plain[4], share[4], lean[4]));
+            assertEquals("32", plain[2], "the model's image size");
+            assertTrue(Double.parseDouble(lean[11]) < Double.parseDouble(share[11]) && Double.parseDouble(share[11]) < Double.parseDouble(plain[11]),
+                    "activations shrink: " + rows.subList(i, i + 3));
+        }
+        Path old = Files.createDirectories(tmp.resolve("old"));
+        Files.writeString(old.resolve("memory.csv"), "date,model,image,batch,params_mb\n");
+        CliFixture.Result bad = CliFixture.run(Main.commandLine(), "bench", "--memory", "2", "--models", "paramixer_pico", "--results", old.toString());
+        assertNotEquals(0, bad.code());
+        assertTrue(bad.err().contains("memory.csv has the columns"), bad.err());
+        assertEquals(1, bad.err().strip().lines().count(), bad.err());
+        assertEquals("date,model,image,batch,params_mb\n", Files.readString(old.resolve("memory.csv")));
+    }
+
+    /** --memory-cost times the three plan modes interleaved and writes one row each. */
+    @Test
+    void memoryCostRowsForEachPlanMode() throws IOException {
+        Path out = tmp.resolve("cost");
+        CliFixture.Result r = CliFixture.run(Main.commandLine(), "bench", "--memory-cost", "--models", "paramixer_pico", "-b", "2",
+                "--warmup", "0", "--runs", "1", "--threads", "1", "--results", out.toString());
+        assertEquals(0, r.code(), r.err());
+        List<String> rows = Files.readAllLines(out.resolve("memory-cost.csv"));
+        assertEquals(4, rows.size(), rows.toString());
+        assertTrue(rows.get(3).contains(",paramixer_pico,2,1,lean,"), rows.get(3));
+    }
 }

@@ -34,7 +34,8 @@ class BlockEulerBridgeTest {
     void blockIterationsAreScaledEulerSteps(Family family, int k) {
         ModelConfig m = new ModelConfig(family.prefix + "_bridge_ni" + k, family, 8, 1, 4, 6, 1, 3, 12, 2, k, 0);
         int batch = 2, s = m.tokens(), c = m.dim(), n = s * c;
-        Step st = StepPlans.evaluation(m, batch);
+        // Intermediate activations are read after the step: the plan as written, no storage shared.
+        Step st = StepPlans.evaluation(m, batch, io.github.hopmixer.plan.Memory.PLAIN);
         ReferenceDevice d = new ReferenceDevice();
         d.prepare(st.plan());
         Random r = new Random(40 + k);

@@ -19,7 +19,7 @@ import java.util.Set;
  * A TornadoVM device (OpenCL, PTX or SPIR-V): runs step plans as task graphs (see {@link PlanRunner}).
  *
  * <p>Every plan buffer is one off-heap {@link FloatArray}, shared by name between plans for parameters, gradients,
- * moments and scalars, as in the JVM device. Its device copy stays resident: each step sends only what the host
+ * moments and scalars, as in the JVM device; activations take turns in arrays as the plan's liveness map says. Its device copy stays resident: each step sends only what the host
  * wrote since (the batch and the step scalars; parameters and moments after initialisation or a checkpoint load) and
  * brings back only what {@link #read} asks for. The device keeps, per buffer, whether the host copy is current and
  * which plans' device copies are, so a buffer that one plan updated reaches another plan (training and evaluation
@@ -93,6 +93,9 @@ public final class TornadoDevice implements Device {
     public void prepare(Plan plan) {
         if (perPlan.containsKey(plan)) return;
         Entry[] entries = new Entry[plan.buffers().size()];
+        // Per-step buffers by the plan's liveness storage map: buffers whose lifetimes do not overlap take the same
+        // array (TornadoVM tasks referencing one array object share its device copy), each with its own Entry.
+        FloatArray[] storage = new FloatArray[plan.storage().count()];
         for (Buffer b : plan.buffers()) {
             if (b.shared()) {
                 Entry prev = shared.get(b.name());
@@ -103,7 +106,9 @@ public final class TornadoDevice implements Device {
                 entries[b.id()] = prev != null ? prev : new Entry(b, allocate(b.size()));
                 shared.putIfAbsent(b.name(), entries[b.id()]);
             } else {
-                entries[b.id()] = new Entry(b, allocate(b.size()));
+                int k = plan.storage().of()[b.id()];
+                if (storage[k] == null) storage[k] = allocate(plan.storage().floats()[k]);
+                entries[b.id()] = new Entry(b, storage[k]);
             }
         }
         FloatArray[] arrays = new FloatArray[entries.length];
