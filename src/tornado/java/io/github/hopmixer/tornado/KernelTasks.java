@@ -71,6 +71,7 @@ final class KernelTasks {
 
     /** Floats of partial sums an invocation needs (split reductions only). */
     static long partialFloats(Invocation inv, TornadoConfig cfg) {
+        if (cfg.groupReductions() && ReductionTasks.partialFloats(inv.op(), cfg) > 0) return ReductionTasks.partialFloats(inv.op(), cfg);
         if (!(inv.op() instanceof Gemm g)) return 0;
         int s = slices(g, cfg);
         return s > 1 ? (long) s * g.m() * g.n() : 0;
@@ -101,6 +102,12 @@ final class KernelTasks {
         String op = inv.op().name();
         String shape = inv.op().toString();
         List<KernelTask> out = new ArrayList<>();
+        // reduce.kernels=groups: the reductions' work-group versions (ReductionTasks) instead of one work-item per row
+        List<KernelTask> grouped = cfg.groupReductions() ? ReductionTasks.of(inv.op(), a, cfg, scratch) : null;
+        if (grouped != null) {
+            for (KernelTask kt : grouped) out.add(kt.withShape(shape));
+            return out;
+        }
         int el = cfg.elementwiseLocal(), rl = cfg.rowsLocal();
         switch (inv.op()) {
             case Gemm g -> gemm(op, a, g, cfg, scratch, out);
