@@ -87,4 +87,28 @@ class KernelAuditTest {
         assertTrue(asym.stream().anyMatch(r -> r.kernel().equals("ReduceGroupKernels.sumSquaresFinal")));
         for (KernelAudit.Row r : asym) if (r.kernel().startsWith("ReduceGroupKernels.sumSquares")) assertEquals("", r.violation(), r.toString());
     }
+
+    /**
+     * Every launch of the GPU config's nano steps (paramixer's, asymmixer's with the two-pass sum of squares) fits a
+     * typical GPU's limits (work-groups of 1,024, 1024×1024×64 per dimension) as LocalSizes checks them before a
+     * plan runs: work-group sizes within the device's, each a divisor of its global size.
+     */
+    @Test
+    void theGpuConfigsLaunchesPassTheLocalSizeCheckOnATypicalGpu() {
+        TornadoConfig cfg = TornadoConfig.forType("GPU");
+        for (String name : List.of("paramixer_nano", "asymmixer_nano_l03")) {
+            var plan = StepPlans.training(io.github.hopmixer.model.Models.get(name).withData(32, 3, 10), 128).plan();
+            uk.ac.manchester.tornado.api.types.arrays.FloatArray[] arrays = new uk.ac.manchester.tornado.api.types.arrays.FloatArray[plan.buffers().size()];
+            for (int i = 0; i < arrays.length; i++) arrays[i] = new uk.ac.manchester.tornado.api.types.arrays.FloatArray(1);
+            GraphLayout layout = GraphLayout.of(plan, arrays, cfg, n -> new uk.ac.manchester.tornado.api.types.arrays.FloatArray(1));
+            int groupKernels = 0;
+            for (List<KernelTask> chunk : layout.chunks()) {
+                for (KernelTask t : chunk) {
+                    assertEquals(null, LocalSizes.check(t, new long[] {1024, 1024, 64}, 1024, "a GPU", plan.name(), cfg.source()));
+                    if (t.kernel().contains("GroupKernels.")) groupKernels++;
+                }
+            }
+            assertTrue(groupKernels >= 30, name + ": " + groupKernels + " work-group reduction launches");
+        }
+    }
 }
