@@ -71,7 +71,8 @@ final class KernelTasks {
 
     /** Floats of partial sums an invocation needs (split reductions only). */
     static long partialFloats(Invocation inv, TornadoConfig cfg) {
-        if (cfg.groupReductions() && ReductionTasks.partialFloats(inv.op(), cfg) > 0) return ReductionTasks.partialFloats(inv.op(), cfg);
+        long grouped = cfg.groupReductions() ? ReductionTasks.partialFloats(inv.op(), cfg) : 0; // the sum of squares' first pass
+        if (grouped > 0) return grouped;
         if (!(inv.op() instanceof Gemm g)) return 0;
         int s = slices(g, cfg);
         return s > 1 ? (long) s * g.m() * g.n() : 0;

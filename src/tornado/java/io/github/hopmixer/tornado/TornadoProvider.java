@@ -11,8 +11,9 @@ import java.util.Locale;
  * The TornadoVM devices, found by {@link java.util.ServiceLoader} when hopmixer is built with {@code -Ptornado}.
  * Ids: {@code tornado} (TornadoVM's default device) and {@code tornado:<backend>:<device>} (indices as
  * {@code tornado --devices} prints them), either followed by {@code @cpu}, {@code @gpu} or {@code @fpga} to run the
- * device with that type's {@code tornado-config} (its kernels and grids) instead of its own. This class touches no TornadoVM type until asked, so a jar built with the
- * profile still starts on a JVM without TornadoVM; it then lists nothing and says how to get TornadoVM when opened.
+ * device with that type's {@code tornado-config} (its kernels and grids) instead of its own. This class touches no
+ * TornadoVM type until asked, so a jar built with the profile still starts on a JVM without TornadoVM; it then lists
+ * nothing and says how to get TornadoVM when opened.
  */
 public final class TornadoProvider implements DeviceProvider {
 
