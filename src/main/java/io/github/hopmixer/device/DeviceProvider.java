@@ -18,4 +18,12 @@ public interface DeviceProvider {
 
     /** Opens {@code id} (the prefix alone selects the provider's default device); fails loudly if it cannot. */
     Device open(String id, int threads);
+
+    /**
+     * Other ids that open a listed device with settings that change which kernels it runs (TornadoVM: the GPU-shaped
+     * kernels on a CPU device, {@code tornado:0:0@gpu}), so the conformance suite proves those kernels too.
+     */
+    default List<String> variants(Info info) {
+        return List.of();
+    }
 }

@@ -59,7 +59,7 @@ public final class Devices {
         if (id.equals("jvm")) return new JvmDevice(threads);
         if (id.equals("reference")) return new ReferenceDevice();
         if (id.equals("auto")) return openAuto(threads);
-        String prefix = id.contains(":") ? id.substring(0, id.indexOf(':')) : id;
+        String prefix = id.split("[:@]", 2)[0];
         for (DeviceProvider p : providers()) if (p.prefix().equals(prefix)) return p.open(id, threads);
         if (prefix.equals("tornado")) {
             List<String> problems = problems();

@@ -54,8 +54,10 @@ import static org.junit.jupiter.api.Assertions.fail;
  * family and the evaluation step — and must agree within float tolerance.
  *
  * <p>Devices come from {@link #devices()}: three JVM devices (1, 2 and 3 threads, so work is split unevenly) and
- * every device of every {@link DeviceProvider} on the class path; {@code -Dhopmixer.conformance.devices=jvm,tornado:0}
- * (ids as {@link Devices#open} takes them, {@code id@threads} to set threads) chooses instead.
+ * every device of every {@link DeviceProvider} on the class path, each also in its provider's
+ * {@link DeviceProvider#variants} (TornadoVM: every device with the CPU and with the GPU kernel configuration,
+ * {@code tornado:0:0@gpu}); {@code -Dhopmixer.conformance.devices=jvm,tornado:0:0@gpu} (ids as {@link Devices#open}
+ * takes them, {@code id@threads} to set threads) chooses instead.
  */
 public class ConformanceTest {
 
@@ -76,9 +78,11 @@ public class ConformanceTest {
         if (!chosen.isEmpty()) {
             for (String spec : chosen.split(",")) {
                 String s = spec.trim();
+                // id@threads; an '@' followed by other than digits is part of the id (tornado:0:0@gpu)
                 int at = s.lastIndexOf('@');
-                String id = at < 0 ? s : s.substring(0, at);
-                int threads = at < 0 ? 2 : Integer.parseInt(s.substring(at + 1));
+                boolean counted = at >= 0 && s.substring(at + 1).matches("\\d+");
+                String id = counted ? s.substring(0, at) : s;
+                int threads = counted ? Integer.parseInt(s.substring(at + 1)) : 2;
                 out.add(new Candidate(s, () -> Devices.open(id, threads)));
             }
             return out;
@@ -88,7 +92,10 @@ public class ConformanceTest {
             out.add(new Candidate("jvm(" + t + " threads)", () -> new JvmDevice(threads)));
         }
         for (DeviceProvider p : Devices.providers()) {
-            for (DeviceProvider.Info info : p.list()) out.add(new Candidate(info.id(), () -> p.open(info.id(), 2)));
+            for (DeviceProvider.Info info : p.list()) {
+                out.add(new Candidate(info.id(), () -> p.open(info.id(), 2)));
+                for (String v : p.variants(info)) out.add(new Candidate(v, () -> p.open(v, 2)));
+            }
         }
         return out;
     }
@@ -168,12 +175,20 @@ public class ConformanceTest {
         cs.add(linear("ADD_BIAS token", new AddBias(5, 7, 6)));
         cs.add(linear("BIAS_GRAD channel", new BiasGrad(7, 13, 1, false)));
         cs.add(linear("BIAS_GRAD token acc", new BiasGrad(5, 7, 6, true)));
+        // Reductions longer than one work-group's span (256 work-items in the GPU config) and not a multiple of it, so
+        // the work-group kernels' strided loops, idle lanes and partly filled column blocks are exercised.
+        cs.add(linear("BIAS_GRAD long", new BiasGrad(600, 5, 1, false)));
+        cs.add(linear("BIAS_GRAD token long acc", new BiasGrad(40, 7, 13, true)));
         cs.add(layerNorm("LAYERNORM per-token", 7, 13));
         cs.add(layerNorm("LAYERNORM joint", 3, 52));
+        cs.add(layerNorm("LAYERNORM long rows", 3, 700));
         cs.add(layerNormBackwardInput("LAYERNORM_BACKWARD_INPUT", 5, 33, 0));
         cs.add(layerNormBackwardInput("LAYERNORM_BACKWARD_INPUT acc", 3, 13, 1));
+        cs.add(layerNormBackwardInput("LAYERNORM_BACKWARD_INPUT long rows acc", 2, 600, 1));
         cs.add(layerNormBackwardParams("LAYERNORM_BACKWARD_PARAMS", 5, 33, 0));
         cs.add(layerNormBackwardParams("LAYERNORM_BACKWARD_PARAMS acc", 7, 13, 1));
+        cs.add(layerNormBackwardParams("LAYERNORM_BACKWARD_PARAMS many rows", 700, 5, 0));
+        cs.add(layerNormBackwardParams("LAYERNORM_BACKWARD_PARAMS wide acc", 3, 300, 1));
         cs.add(gelu("GELU", 37));
         cs.add(gelu("GELU short", 5));
         cs.add(geluBackward("GELU_BACKWARD", 37, 0));
@@ -184,14 +199,18 @@ public class ConformanceTest {
         cs.add(linear("ADD", new Add(37, false)));
         cs.add(linear("ADD acc", new Add(29, true)));
         cs.add(linear("TOKEN_MEAN", new TokenMean(3, 7, 13)));
+        cs.add(linear("TOKEN_MEAN long", new TokenMean(2, 300, 5)));
         cs.add(linear("TOKEN_MEAN_BACKWARD", new TokenMeanBackward(3, 7, 13, false)));
         cs.add(linear("TOKEN_MEAN_BACKWARD acc", new TokenMeanBackward(2, 5, 9, true)));
         cs.add(linear("PATCHIFY 9x12 p4", new Patchify(2, 3, 9, 12, 4)));
         cs.add(linear("PATCHIFY 8x8 p2", new Patchify(3, 1, 8, 8, 2)));
         cs.add(crossEntropy("CROSS_ENTROPY", 5, 13, 1.0f));
         cs.add(crossEntropy("CROSS_ENTROPY mass 0.9", 3, 7, 0.9f));
+        cs.add(crossEntropy("CROSS_ENTROPY 300 classes", 2, 300, 1.0f));
         cs.add(linear("SUM_SQUARES", new SumSquares(37, 2)));
         cs.add(linear("SUM_SQUARES long", new SumSquares(1000, 0)));
+        // longer than the GPU config's first pass (64 groups × 256 work-items): two pass-one iterations, 64 partials
+        cs.add(linear("SUM_SQUARES two-pass", new SumSquares(20000, 1)));
         cs.add(withScalars("L2_GRAD", new L2Grad(37, Scalars.LAMBDA), 2, null));
         cs.add(withScalars("ADAMW decay", new AdamW(37, true), 4, ConformanceTest::adamMagnitude));
         cs.add(withScalars("ADAMW no decay", new AdamW(29, false), 4, ConformanceTest::adamMagnitude));
@@ -243,9 +262,10 @@ public class ConformanceTest {
 
     /**
      * Float against double: each float operation rounds by at most u = 6e-8 relative to its operands, so a sum of n
-     * terms is off by at most n·u·Σ|terms| (≈ √n·u in practice); here n ≤ 256 (the 1000-term SUM_SQUARES
-     * accumulates in double), giving ≤ 1.6e-5·Σ|terms|. The bound 1e-5·(1 + |ref|) + 1e-4·Σ|terms| covers that
-     * with margin, while one missing or wrong term — at least Σ|terms|/256 = 4e-3·Σ|terms| for random terms — fails.
+     * terms is off by at most n·u·Σ|terms| (≈ √n·u in practice); here n ≤ 700 (the long SUM_SQUARES accumulates in
+     * double on the JVM, in 16 lanes of at most 1,250 on TornadoVM's CPU kernel, in trees on its GPU kernels), giving
+     * ≤ 7.5e-5·Σ|terms|. The bound 1e-5·(1 + |ref|) + 1e-4·Σ|terms| covers that, while one missing or wrong term — at
+     * least 4e-3·Σ|terms| for random terms in the short cases that check each kernel's indexing — fails.
      */
     static void assertClose(String what, double[] ref, float[] got, double[] magnitude) {
         assertEquals(ref.length, got.length, what);

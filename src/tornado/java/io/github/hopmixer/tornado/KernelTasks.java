@@ -71,6 +71,8 @@ final class KernelTasks {
 
     /** Floats of partial sums an invocation needs (split reductions only). */
     static long partialFloats(Invocation inv, TornadoConfig cfg) {
+        long grouped = cfg.groupReductions() ? ReductionTasks.partialFloats(inv.op(), cfg) : 0; // the sum of squares' first pass
+        if (grouped > 0) return grouped;
         if (!(inv.op() instanceof Gemm g)) return 0;
         if (cfg.gemmTiled()) return TiledGemmTasks.partialFloats(g, cfg);
         int s = slices(g, cfg);
@@ -102,6 +104,12 @@ final class KernelTasks {
         String op = inv.op().name();
         String shape = inv.op().toString();
         List<KernelTask> out = new ArrayList<>();
+        // reduce.kernels=groups: the reductions' work-group versions (ReductionTasks) instead of one work-item per row
+        List<KernelTask> grouped = cfg.groupReductions() ? ReductionTasks.of(inv.op(), a, cfg, scratch) : null;
+        if (grouped != null) {
+            for (KernelTask kt : grouped) out.add(kt.withShape(shape));
+            return out;
+        }
         int el = cfg.elementwiseLocal(), rl = cfg.rowsLocal();
         switch (inv.op()) {
             case Gemm g -> gemm(op, a, g, cfg, scratch, out);

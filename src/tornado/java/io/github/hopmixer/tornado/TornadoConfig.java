@@ -15,7 +15,8 @@ import java.util.Properties;
  */
 public record TornadoConfig(String source, int graphTasks, int gemmRows, int gemmLocalX, int gemmLocalY, int gemmNtLocal,
                             int gemmGenericLocal, int gemmSplitWorkItems, int gemmSplitMin, int elementwiseLocal, int rowsLocal,
-                            String openclFlags, String gemmKernel) {
+                            String openclFlags, String gemmKernel, boolean groupReductions, int reduceLocal,
+                            int reduceWorkItems) {
 
     public TornadoConfig {
         if (graphTasks < 2 || graphTasks > 256) throw new IllegalArgumentException(source + ": graph.tasks must be 2..256, is " + graphTasks);
@@ -27,6 +28,11 @@ public record TornadoConfig(String source, int graphTasks, int gemmRows, int gem
         for (int v : new int[] {gemmLocalX, gemmLocalY, gemmNtLocal, gemmGenericLocal, elementwiseLocal, rowsLocal}) {
             if (v < 1 || v > 1024) throw new IllegalArgumentException(source + ": local sizes must be 1..1024");
         }
+        // the work-group kernels' tree halves the group: a power of two, within their local arrays
+        if (reduceLocal < 1 || reduceLocal > ReductionTasks.MAX_LOCAL || Integer.bitCount(reduceLocal) != 1) {
+            throw new IllegalArgumentException(source + ": reduce.local must be a power of two, 1.." + ReductionTasks.MAX_LOCAL + ", is " + reduceLocal);
+        }
+        if (reduceWorkItems < 1) throw new IllegalArgumentException(source + ": reduce.workitems must be positive");
     }
 
     /** Settings for a device of this type (CPU, GPU or FPGA; other types use the GPU settings). */
@@ -64,12 +70,23 @@ public record TornadoConfig(String source, int graphTasks, int gemmRows, int gem
                 integer(p, "gemm.local.x", source), integer(p, "gemm.local.y", source), integer(p, "gemm.nt.local", source),
                 integer(p, "gemm.generic.local", source), integer(p, "gemm.split.workitems", source),
                 integer(p, "gemm.split.min", source), integer(p, "elementwise.local", source), integer(p, "rows.local", source),
-                value(p, "opencl.flags", source).trim(), value(p, "gemm.kernel", source).trim());
+                value(p, "opencl.flags", source).trim(), value(p, "gemm.kernel", source).trim(), reductions(p, source),
+                integer(p, "reduce.local", source), integer(p, "reduce.workitems", source));
     }
 
     /** GEMMs run the local-memory tiled kernels (GPUs) instead of the vector kernels (CPUs, FPGAs). */
     public boolean gemmTiled() {
         return gemmKernel.equals("tiled");
+    }
+
+    /** reduce.kernels: items (one work-item per row, a serial loop) or groups (one work-group per row, a tree). */
+    private static boolean reductions(Properties p, String source) {
+        String v = value(p, "reduce.kernels", source).trim();
+        return switch (v) {
+            case "items" -> false;
+            case "groups" -> true;
+            default -> throw new IllegalArgumentException(source + ": reduce.kernels must be items or groups, is '" + v + "'");
+        };
     }
 
     private static String value(Properties p, String key, String source) {

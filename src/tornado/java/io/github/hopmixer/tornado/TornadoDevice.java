@@ -52,7 +52,9 @@ public final class TornadoDevice implements Device {
         this.device = device;
         this.type = type;
         this.config = config;
-        this.name = "tornado " + backend + " " + device.getPhysicalDevice().getDeviceName().trim() + " (" + type + ")";
+        // a device run with another type's tornado-config says so (tornado:0:0@gpu)
+        String own = config.source().endsWith("/" + type.toLowerCase(java.util.Locale.ROOT) + ".properties") ? "" : ", " + config.source();
+        this.name = "tornado " + backend + " " + device.getPhysicalDevice().getDeviceName().trim() + " (" + type + own + ")";
     }
 
     @Override

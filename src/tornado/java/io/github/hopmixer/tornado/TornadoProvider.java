@@ -10,8 +10,10 @@ import java.util.Locale;
 /**
  * The TornadoVM devices, found by {@link java.util.ServiceLoader} when hopmixer is built with {@code -Ptornado}.
  * Ids: {@code tornado} (TornadoVM's default device) and {@code tornado:<backend>:<device>} (indices as
- * {@code tornado --devices} prints them). This class touches no TornadoVM type until asked, so a jar built with the
- * profile still starts on a JVM without TornadoVM; it then lists nothing and says how to get TornadoVM when opened.
+ * {@code tornado --devices} prints them), either followed by {@code @cpu}, {@code @gpu} or {@code @fpga} to run the
+ * device with that type's {@code tornado-config} (its kernels and grids) instead of its own. This class touches no
+ * TornadoVM type until asked, so a jar built with the profile still starts on a JVM without TornadoVM; it then lists
+ * nothing and says how to get TornadoVM when opened.
  */
 public final class TornadoProvider implements DeviceProvider {
 
@@ -37,9 +39,16 @@ public final class TornadoProvider implements DeviceProvider {
                     + "'mvn -Ptornado package', set TORNADOVM_HOME and start it through scripts/hopmixer. See the README's "
                     + "TornadoVM section.");
         }
+        // @cpu / @gpu / @fpga: that device type's tornado-config instead of the device's own (its kernels and grids)
+        int at = id.indexOf('@');
+        String config = at < 0 ? null : id.substring(at + 1);
+        String bare = at < 0 ? id : id.substring(0, at);
+        if (config != null && !CONFIGS.contains(config)) {
+            throw new IllegalArgumentException("--device " + id + ": '@" + config + "' names no tornado-config; give @cpu, @gpu or @fpga");
+        }
         int backend = -1, device = -1;
-        if (!id.equals("tornado")) {
-            String[] parts = id.split(":");
+        if (!bare.equals("tornado")) {
+            String[] parts = bare.split(":");
             try {
                 if (parts.length != 3 || !parts[0].equals("tornado")) throw new NumberFormatException();
                 backend = Integer.parseInt(parts[1]);
@@ -49,7 +58,21 @@ public final class TornadoProvider implements DeviceProvider {
                         + "'hopmixer devices' lists them: " + ids());
             }
         }
-        return TornadoRuntimeAccess.open(id, backend, device);
+        return TornadoRuntimeAccess.open(id, backend, device, config);
+    }
+
+    /** The tornado-config device types a device id may name after '@'. */
+    static final List<String> CONFIGS = List.of("cpu", "gpu", "fpga");
+
+    /**
+     * Each device also with the CPU and the GPU configuration, whichever is not its own: the conformance suite then
+     * proves both kernel shapes (one work-item per row, work-group reductions) on every device there is.
+     */
+    @Override
+    public List<String> variants(Info info) {
+        List<String> out = new ArrayList<>();
+        for (String c : List.of("cpu", "gpu")) if (!c.equalsIgnoreCase(info.type())) out.add(info.id() + "@" + c);
+        return out;
     }
 
     private String ids() {

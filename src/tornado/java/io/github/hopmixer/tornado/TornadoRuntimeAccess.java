@@ -67,7 +67,8 @@ final class TornadoRuntimeAccess {
         return out;
     }
 
-    static Device open(String id, int backend, int device) {
+    /** The device; {@code config} names the tornado-config to use (cpu, gpu, fpga), null for the device type's own. */
+    static Device open(String id, int backend, int device, String config) {
         TornadoDevice dev;
         int b = backend, d = device;
         if (backend < 0) {
@@ -86,6 +87,8 @@ final class TornadoRuntimeAccess {
         }
         String type = typeOf(dev);
         String backendName = runtime.getBackend(b).getBackendType().name().toLowerCase(java.util.Locale.ROOT);
-        return new io.github.hopmixer.tornado.TornadoDevice("tornado:" + b + ":" + d, dev, backendName, type, TornadoConfig.forType(type));
+        String suffix = config == null ? "" : "@" + config;
+        return new io.github.hopmixer.tornado.TornadoDevice("tornado:" + b + ":" + d + suffix, dev, backendName, type,
+                TornadoConfig.forType(config == null ? type : config));
     }
 }

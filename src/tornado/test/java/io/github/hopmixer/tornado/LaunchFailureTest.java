@@ -43,10 +43,13 @@ class LaunchFailureTest {
         FloatArray[] arrays = new FloatArray[6];
         for (int a = 0; a < 6; a++) arrays[a] = new FloatArray(1);
         System.setProperty("hopmixer.tornado.rows.local", String.valueOf(local));
+        // the one-work-item-per-row kernel, whose local size is rows.local (the work-group kernels' is capped)
+        System.setProperty("hopmixer.tornado.reduce.kernels", "items");
         try {
             return KernelTasks.of(new Invocation(new LayerNorm(rows, dim), args), arrays, TornadoConfig.forType("GPU"), null).getFirst();
         } finally {
             System.clearProperty("hopmixer.tornado.rows.local");
+            System.clearProperty("hopmixer.tornado.reduce.kernels");
         }
     }
 

@@ -154,6 +154,32 @@ class TornadoDeviceTest {
         assertTrue(e.getMessage().contains("tornado:<backend>:<device>"), e.getMessage());
     }
 
+    /**
+     * Every TornadoVM device is in the conformance suite twice, with its own config and with the other of cpu/gpu
+     * ({@code @gpu} on PoCL: the work-group kernels proven against the reference on the device at hand).
+     */
+    @Test
+    void theConformanceSuiteRunsEveryDeviceWithBothConfigs() {
+        requireTornado();
+        if (!System.getProperty("hopmixer.conformance.devices", "").isBlank()) return; // the suite's devices were chosen by hand
+        List<String> ids = io.github.hopmixer.device.ConformanceTest.devices().stream().map(c -> c.id()).toList();
+        for (DeviceProvider.Info i : new TornadoProvider().list()) {
+            assertTrue(ids.contains(i.id()), ids.toString());
+            assertTrue(ids.contains(i.id() + "@" + (i.type().equals("CPU") ? "gpu" : "cpu")), ids.toString());
+        }
+        String id = new TornadoProvider().list().getFirst().id();
+        for (String cfg : List.of("cpu", "gpu")) {
+            try (Device d = Devices.open(id + "@" + cfg, 1)) {
+                TornadoDevice td = (TornadoDevice) d;
+                assertEquals(id + "@" + cfg, td.id());
+                assertTrue(td.config().source().endsWith(cfg + ".properties"), td.config().source());
+                assertEquals(cfg.equals("gpu"), td.config().groupReductions());
+            }
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Devices.open(id + "@tpu", 1));
+        assertEquals("--device " + id + "@tpu: '@tpu' names no tornado-config; give @cpu, @gpu or @fpga", e.getMessage());
+    }
+
     @Test
     void configComesFromTheDeviceType() {
         requireTornado();
@@ -166,6 +192,16 @@ class TornadoDeviceTest {
             assertThrows(IllegalArgumentException.class, () -> TornadoConfig.forType("CPU"));
         } finally {
             System.clearProperty("hopmixer.tornado.gemm.rows");
+        }
+        // the work-group kernels' tree needs a power of two within their local arrays; the kernel choice is one of two
+        for (String[] bad : new String[][] {{"reduce.local", "96"}, {"reduce.local", "512"}, {"reduce.kernels", "tree"}}) {
+            System.setProperty("hopmixer.tornado." + bad[0], bad[1]);
+            try {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TornadoConfig.forType("GPU"));
+                assertTrue(e.getMessage().contains(bad[0]), e.getMessage());
+            } finally {
+                System.clearProperty("hopmixer.tornado." + bad[0]);
+            }
         }
     }
 }
