@@ -89,69 +89,96 @@ public final class Gemm {
         rows(c, a, b, 0, batch, m, n, k, transA, strideA, strideB, strideC, acc, lo, hi, true);
     }
 
+    /** Rows of c per block of {@link #dots}: their lane sums (rows × n × L floats) stay in L2 while images pass. */
+    private static final int DOT_ROWS = 16;
+    /** Images per pass of {@link #dots}: their rows of a and b stay in L1 across the block's tiles. */
+    private static final int DOT_IMAGES = 2;
+
     /**
      * c[i, j] (+)= Σ_b Σ_p a[b][i, p]·b[b][j, p] as dot products along p, contiguous in both operands: the token
      * weight gradient dH·Zᵀ summed over images, where transposing each image's Z cost as much as the products.
-     * Tiles of 4 × 4 outputs keep 16 vector accumulators; each output's lanes are summed in index order.
+     * Tiles of 4 × 4 outputs keep 16 vector accumulators; each output keeps L lane sums in scratch while a few images
+     * at a time pass over a block of rows (the images' data then stays in cache, instead of streaming all images
+     * once per tile), and its lanes are summed in index order at the end. Every lane adds its products in the same
+     * order (image, then p) whatever the block, tile or thread split.
      */
     private static void dots(float[] c, float[] a, float[] b, int batch, int m, int n, int k, int strideA, int strideB,
                              int acc, int lo, int hi) {
-        float[] lanes = scratch(L);
-        for (int i0 = lo; i0 < hi; i0 += 4) {
-            for (int j0 = 0; j0 < n; j0 += 4) {
-                if (hi - i0 < 4 || n - j0 < 4) {
-                    for (int i = i0; i < Math.min(hi, i0 + 4); i++)
-                        for (int j = j0; j < Math.min(n, j0 + 4); j++) dot1(c, a, b, batch, n, k, strideA, strideB, acc, i, j, lanes);
-                    continue;
-                }
-                FloatVector x00, x01, x02, x03, x10, x11, x12, x13, x20, x21, x22, x23, x30, x31, x32, x33;
-                x00 = x01 = x02 = x03 = x10 = x11 = x12 = x13 = x20 = x21 = x22 = x23 = x30 = x31 = x32 = x33 = FloatVector.zero(SP);
-                for (int bb = 0; bb < batch; bb++) {
-                    int oa = bb * strideA, ob = bb * strideB;
-                    for (int p = 0; p < k; p += L) {
-                        // Full vectors in the loop, one masked vector at the end (k need not divide by L).
-                        VectorMask<Float> mask = p + L <= k ? ALL : SP.indexInRange(p, k);
-                        FloatVector a0 = FloatVector.fromArray(SP, a, oa + (i0 + 0) * k + p, mask);
-                        FloatVector a1 = FloatVector.fromArray(SP, a, oa + (i0 + 1) * k + p, mask);
-                        FloatVector a2 = FloatVector.fromArray(SP, a, oa + (i0 + 2) * k + p, mask);
-                        FloatVector a3 = FloatVector.fromArray(SP, a, oa + (i0 + 3) * k + p, mask);
-                        FloatVector b0 = FloatVector.fromArray(SP, b, ob + (j0 + 0) * k + p, mask);
-                        FloatVector b1 = FloatVector.fromArray(SP, b, ob + (j0 + 1) * k + p, mask);
-                        FloatVector b2 = FloatVector.fromArray(SP, b, ob + (j0 + 2) * k + p, mask);
-                        FloatVector b3 = FloatVector.fromArray(SP, b, ob + (j0 + 3) * k + p, mask);
-                        x00 = a0.fma(b0, x00); x01 = a0.fma(b1, x01); x02 = a0.fma(b2, x02); x03 = a0.fma(b3, x03);
-                        x10 = a1.fma(b0, x10); x11 = a1.fma(b1, x11); x12 = a1.fma(b2, x12); x13 = a1.fma(b3, x13);
-                        x20 = a2.fma(b0, x20); x21 = a2.fma(b1, x21); x22 = a2.fma(b2, x22); x23 = a2.fma(b3, x23);
-                        x30 = a3.fma(b0, x30); x31 = a3.fma(b1, x31); x32 = a3.fma(b2, x32); x33 = a3.fma(b3, x33);
+        for (int r0 = lo; r0 < hi; r0 += DOT_ROWS) {
+            int r1 = Math.min(hi, r0 + DOT_ROWS), size = (r1 - r0) * n * L;
+            float[] part = scratch(size);
+            java.util.Arrays.fill(part, 0, size, 0f);
+            for (int b0 = 0; b0 < batch; b0 += DOT_IMAGES) {
+                int b1 = Math.min(batch, b0 + DOT_IMAGES);
+                for (int j0 = 0; j0 < n; j0 += 4) {
+                    for (int i0 = r0; i0 < r1; i0 += 4) {
+                        if (r1 - i0 < 4 || n - j0 < 4 || k % L != 0) {
+                            for (int i = i0; i < Math.min(r1, i0 + 4); i++)
+                                for (int j = j0; j < Math.min(n, j0 + 4); j++) dot1(part, ((i - r0) * n + j) * L, a, b, b0, b1, k, strideA, strideB, i, j);
+                            continue;
+                        }
+                        dot4x4(part, ((i0 - r0) * n + j0) * L, n * L, a, b, b0, b1, k, strideA, strideB, i0, j0);
                     }
                 }
-                put(c, (0 + i0) * n + j0 + 0, x00, lanes, acc); put(c, (0 + i0) * n + j0 + 1, x01, lanes, acc); put(c, (0 + i0) * n + j0 + 2, x02, lanes, acc); put(c, (0 + i0) * n + j0 + 3, x03, lanes, acc);
-                put(c, (1 + i0) * n + j0 + 0, x10, lanes, acc); put(c, (1 + i0) * n + j0 + 1, x11, lanes, acc); put(c, (1 + i0) * n + j0 + 2, x12, lanes, acc); put(c, (1 + i0) * n + j0 + 3, x13, lanes, acc);
-                put(c, (2 + i0) * n + j0 + 0, x20, lanes, acc); put(c, (2 + i0) * n + j0 + 1, x21, lanes, acc); put(c, (2 + i0) * n + j0 + 2, x22, lanes, acc); put(c, (2 + i0) * n + j0 + 3, x23, lanes, acc);
-                put(c, (3 + i0) * n + j0 + 0, x30, lanes, acc); put(c, (3 + i0) * n + j0 + 1, x31, lanes, acc); put(c, (3 + i0) * n + j0 + 2, x32, lanes, acc); put(c, (3 + i0) * n + j0 + 3, x33, lanes, acc);
             }
+            for (int i = r0; i < r1; i++)
+                for (int j = 0; j < n; j++) {
+                    int o = ((i - r0) * n + j) * L;
+                    float sum = 0f;
+                    for (int l = 0; l < L; l++) sum += part[o + l];
+                    c[i * n + j] = acc != 0 ? c[i * n + j] + sum : sum;
+                }
         }
     }
 
-    private static void dot1(float[] c, float[] a, float[] b, int batch, int n, int k, int strideA, int strideB, int acc,
-                             int i, int j, float[] lanes) {
-        FloatVector x = FloatVector.zero(SP);
-        for (int bb = 0; bb < batch; bb++) {
+    /**
+     * Lane sums of the 4 × 4 outputs (i0.., j0..) at part[o + r·rowStep + s·L] over images [b0, b1), for k a
+     * multiple of L (no masks: with them C1 runs out of registers and the method can stay in slow C1 code).
+     */
+    private static void dot4x4(float[] part, int o, int rowStep, float[] a, float[] b, int b0, int b1, int k,
+                               int strideA, int strideB, int i0, int j0) {
+        int o0 = o, o1 = o + rowStep, o2 = o + 2 * rowStep, o3 = o + 3 * rowStep;
+        FloatVector x00 = FloatVector.fromArray(SP, part, o0), x01 = FloatVector.fromArray(SP, part, o0 + L);
+        FloatVector x02 = FloatVector.fromArray(SP, part, o0 + 2 * L), x03 = FloatVector.fromArray(SP, part, o0 + 3 * L);
+        FloatVector x10 = FloatVector.fromArray(SP, part, o1), x11 = FloatVector.fromArray(SP, part, o1 + L);
+        FloatVector x12 = FloatVector.fromArray(SP, part, o1 + 2 * L), x13 = FloatVector.fromArray(SP, part, o1 + 3 * L);
+        FloatVector x20 = FloatVector.fromArray(SP, part, o2), x21 = FloatVector.fromArray(SP, part, o2 + L);
+        FloatVector x22 = FloatVector.fromArray(SP, part, o2 + 2 * L), x23 = FloatVector.fromArray(SP, part, o2 + 3 * L);
+        FloatVector x30 = FloatVector.fromArray(SP, part, o3), x31 = FloatVector.fromArray(SP, part, o3 + L);
+        FloatVector x32 = FloatVector.fromArray(SP, part, o3 + 2 * L), x33 = FloatVector.fromArray(SP, part, o3 + 3 * L);
+        for (int bb = b0; bb < b1; bb++) {
+            int oa = bb * strideA, ob = bb * strideB;
+            int pa0 = oa + i0 * k, pa1 = pa0 + k, pa2 = pa1 + k, pa3 = pa2 + k;
+            int pb0 = ob + j0 * k, pb1 = pb0 + k, pb2 = pb1 + k, pb3 = pb2 + k;
+            for (int p = 0; p < k; p += L) {
+                FloatVector a0 = FloatVector.fromArray(SP, a, pa0 + p), a1 = FloatVector.fromArray(SP, a, pa1 + p);
+                FloatVector a2 = FloatVector.fromArray(SP, a, pa2 + p), a3 = FloatVector.fromArray(SP, a, pa3 + p);
+                FloatVector v0 = FloatVector.fromArray(SP, b, pb0 + p), v1 = FloatVector.fromArray(SP, b, pb1 + p);
+                FloatVector v2 = FloatVector.fromArray(SP, b, pb2 + p), v3 = FloatVector.fromArray(SP, b, pb3 + p);
+                x00 = a0.fma(v0, x00); x01 = a0.fma(v1, x01); x02 = a0.fma(v2, x02); x03 = a0.fma(v3, x03);
+                x10 = a1.fma(v0, x10); x11 = a1.fma(v1, x11); x12 = a1.fma(v2, x12); x13 = a1.fma(v3, x13);
+                x20 = a2.fma(v0, x20); x21 = a2.fma(v1, x21); x22 = a2.fma(v2, x22); x23 = a2.fma(v3, x23);
+                x30 = a3.fma(v0, x30); x31 = a3.fma(v1, x31); x32 = a3.fma(v2, x32); x33 = a3.fma(v3, x33);
+            }
+        }
+        x00.intoArray(part, o0); x01.intoArray(part, o0 + L); x02.intoArray(part, o0 + 2 * L); x03.intoArray(part, o0 + 3 * L);
+        x10.intoArray(part, o1); x11.intoArray(part, o1 + L); x12.intoArray(part, o1 + 2 * L); x13.intoArray(part, o1 + 3 * L);
+        x20.intoArray(part, o2); x21.intoArray(part, o2 + L); x22.intoArray(part, o2 + 2 * L); x23.intoArray(part, o2 + 3 * L);
+        x30.intoArray(part, o3); x31.intoArray(part, o3 + L); x32.intoArray(part, o3 + 2 * L); x33.intoArray(part, o3 + 3 * L);
+    }
+
+    /** One output's lane sums at part[o], images [b0, b1): the same lane operations as {@link #dot4x4}. */
+    private static void dot1(float[] part, int o, float[] a, float[] b, int b0, int b1, int k, int strideA, int strideB,
+                             int i, int j) {
+        FloatVector x = FloatVector.fromArray(SP, part, o);
+        for (int bb = b0; bb < b1; bb++) {
             int oa = bb * strideA, ob = bb * strideB;
             for (int p = 0; p < k; p += L) {
                 VectorMask<Float> mask = SP.indexInRange(p, k);
                 x = FloatVector.fromArray(SP, a, oa + i * k + p, mask).fma(FloatVector.fromArray(SP, b, ob + j * k + p, mask), x);
             }
         }
-        put(c, i * n + j, x, lanes, acc);
-    }
-
-    /** c[ci] (+)= the lanes of x summed in index order (deterministic, unlike reduceLanes). */
-    private static void put(float[] c, int ci, FloatVector x, float[] lanes, int acc) {
-        x.intoArray(lanes, 0);
-        float sum = 0f;
-        for (int l = 0; l < L; l++) sum += lanes[l];
-        c[ci] = acc != 0 ? c[ci] + sum : sum;
+        x.intoArray(part, o);
     }
 
     /** dst (k×n) = srcᵀ for src (n×k). */
