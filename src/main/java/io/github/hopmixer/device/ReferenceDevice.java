@@ -11,6 +11,10 @@ import io.github.hopmixer.plan.Plan;
 public final class ReferenceDevice implements Device {
     private final BufferStore<double[]> store = new BufferStore<>(double[]::new);
 
+    /** Its kernels include the fused ops'. */
+    @Override
+    public boolean fusedOps() { return true; }
+
     @Override
     public String name() { return "reference"; }
 

@@ -89,6 +89,46 @@ public final class Gemm {
         rows(c, a, b, 0, batch, m, n, k, transA, strideA, strideB, strideC, acc, lo, hi, true);
     }
 
+    /** Work items per block of {@link #blocks}: a block of c (32 rows of up to 512 floats) is still in L2 for the epilogue. */
+    public static final int BLOCK = 32;
+    /** Per-thread scratch for a block of c that is not stored (a fused backward's product). */
+    private static final ThreadLocal<float[][]> BLOCK_SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0]});
+
+    /** Receives each finished block of work items [lo, hi): element j of row w is y[w·n + j − shift]. */
+    public interface Epilogue {
+        void rows(float[] y, int shift, int lo, int hi);
+    }
+
+    /**
+     * The per-image product with a dense c (c[b] at b·m·n; not batch-summed) over work items [lo, hi) in blocks of
+     * {@link #BLOCK}, each handed to {@code epilogue} while it is in cache: the fused ops' GEMM. With {@code toScratch}
+     * the block goes to per-thread scratch instead of c (c then only supplies the prior values when acc). Each element
+     * is computed exactly as {@link #jvm} computes it, so a fused op gives the bits of its unfused sequence.
+     */
+    public static void blocks(float[] c, float[] a, float[] b, int batch, int m, int n, int k, int transA, int transB,
+                              int strideA, int strideB, int acc, int lo, int hi, boolean toScratch, Epilogue epilogue) {
+        int strideC = batch > 1 ? m * n : 0;
+        if (transB != 0) {
+            int copies = strideB == 0 ? 1 : batch;
+            float[] bt = scratch(copies * k * n);
+            for (int bb = 0; bb < copies; bb++) transpose(b, bb * strideB, bt, bb * k * n, n, k);
+            b = bt;
+            strideB = strideB == 0 ? 0 : k * n;
+        }
+        float[] y = c;
+        if (toScratch) {
+            float[][] holder = BLOCK_SCRATCH.get();
+            if (holder[0].length < BLOCK * n) holder[0] = new float[BLOCK * n];
+            y = holder[0];
+        }
+        for (int w0 = lo; w0 < hi; w0 += BLOCK) {
+            int w1 = Math.min(hi, w0 + BLOCK), shift = toScratch ? w0 * n : 0;
+            if (toScratch && acc != 0) System.arraycopy(c, w0 * n, y, 0, (w1 - w0) * n);
+            rows(y, a, b, 0, batch, m, n, k, transA, strideA, strideB, strideC, acc, w0, w1, true, shift);
+            epilogue.rows(y, shift, w0, w1);
+        }
+    }
+
     /** Rows of c per block of {@link #dots}: their lane sums (rows × n × L floats) stay in L2 while images pass. */
     private static final int DOT_ROWS = 16;
     /** Images per pass of {@link #dots}: their rows of a and b stay in L1 across the block's tiles. */
@@ -193,6 +233,12 @@ public final class Gemm {
      */
     private static void rows(float[] c, float[] a, float[] b, int b0, int b1, int m, int n, int k, int transA,
                              int strideA, int strideB, int strideC, int acc, int lo, int hi, boolean perBatch) {
+        rows(c, a, b, b0, b1, m, n, k, transA, strideA, strideB, strideC, acc, lo, hi, perBatch, 0);
+    }
+
+    /** As above, with c's element (row, column) at its usual index less {@code cShift} (a block held in scratch). */
+    private static void rows(float[] c, float[] a, float[] b, int b0, int b1, int m, int n, int k, int transA,
+                             int strideA, int strideB, int strideC, int acc, int lo, int hi, boolean perBatch, int cShift) {
         int kb = kBlock(n);
         for (int p0 = 0; p0 < k; p0 += kb) {
             int p1 = Math.min(k, p0 + kb), accBlock = p0 == 0 ? acc : 1;
@@ -201,7 +247,7 @@ public final class Gemm {
                 int bb = perBatch ? w / m : 0, i = perBatch ? w % m : w;
                 int avail = Math.min(hi - w, m - i), rows = avail >= 8 ? 8 : avail >= 4 ? 4 : 1;
                 int x0 = perBatch ? bb : b0, x1 = perBatch ? bb + 1 : b1;
-                int cOff = (perBatch ? bb * strideC : 0) + i * n;
+                int cOff = (perBatch ? bb * strideC : 0) + i * n - cShift;
                 int j = rows == 8 ? block8(c, cOff, a, b, x0, x1, m, n, k, p0, p1, i, transA, strideA, strideB, accBlock)
                         : rows == 4 ? block4(c, cOff, a, b, x0, x1, m, n, k, p0, p1, i, transA, strideA, strideB, accBlock) : 0;
                 for (int r = 0; r < rows; r++) {
