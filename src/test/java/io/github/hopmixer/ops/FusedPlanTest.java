@@ -1,0 +1,112 @@
+package io.github.hopmixer.ops;
+
+import io.github.hopmixer.device.Device;
+import io.github.hopmixer.device.JvmDevice;
+import io.github.hopmixer.model.Family;
+import io.github.hopmixer.model.ModelConfig;
+import io.github.hopmixer.ops.FusedOps.GemmBiasGelu;
+import io.github.hopmixer.ops.FusedOps.GemmGeluBackward;
+import io.github.hopmixer.plan.Buffer;
+import io.github.hopmixer.plan.Invocation;
+import io.github.hopmixer.plan.Plan;
+import io.github.hopmixer.testing.Tiny;
+import io.github.hopmixer.train.StepPlans;
+import io.github.hopmixer.train.StepPlans.Step;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/** Where {@link FusedOps#fuse} applies, and that a fused step is the unfused step, bit for bit, on the JVM. */
+class FusedPlanTest {
+
+    static long count(Plan p, Class<?> kind) {
+        return p.invocations().stream().filter(i -> kind.isInstance(i.op())).count();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Family.class)
+    void everyMlpActivationIsFusedForwardAndBackward(Family family) {
+        ModelConfig m = Tiny.model(family, 1, family == Family.ASYMMIXER ? 0.1 : 0);
+        Plan plain = StepPlans.training(m, 3).plan(), fused = StepPlans.training(m, 3, true, true).plan();
+        long gelus = count(plain, GeluOps.Gelu.class);
+        assertEquals(2L * m.depth(), gelus, "one GELU per MLP, two MLPs per block");
+        assertEquals(0, count(plain, GemmBiasGelu.class) + count(plain, GemmGeluBackward.class));
+        assertEquals(gelus, count(fused, GemmBiasGelu.class), "every GELU fused into its GEMM");
+        assertEquals(gelus, count(fused, GemmGeluBackward.class), "every GELU backward fused into its gradient's GEMM");
+        assertEquals(0, count(fused, GeluOps.Gelu.class) + count(fused, GeluOps.GeluBackward.class));
+        // Bias adds go with the product (timm's Mixer): only the fc2 biases stay on their own.
+        long biases = count(plain, BiasOps.AddBias.class);
+        assertEquals(family.bias() ? biases - gelus : biases, count(fused, BiasOps.AddBias.class));
+        assertEquals(plain.invocations().size() - gelus - (family.bias() ? gelus : 0) - gelus, fused.invocations().size());
+        assertTrue(fused.name().endsWith("/fused") && !plain.name().endsWith("/fused"), fused.name());
+    }
+
+    /** The unfused step, whatever a device that lacks the fused ops would run: chosen by its capability. */
+    @Test
+    void aDeviceWithoutTheFusedOpsGetsTheUnfusedPlan() {
+        Device without = new Device() {
+            public String name() { return "no fused ops"; }
+            public void prepare(Plan plan) {}
+            public void execute(Plan plan) {}
+            public void write(Buffer buffer, float[] src) {}
+            public void read(Buffer buffer, float[] dst) {}
+        };
+        ModelConfig m = Tiny.model(Family.PARAMIXER, 1, 0);
+        assertFalse(without.fusedOps());
+        Plan p = StepPlans.training(m, 3, without).plan();
+        assertEquals(StepPlans.training(m, 3).plan().invocations().size(), p.invocations().size());
+        assertEquals(0, count(p, GemmBiasGelu.class) + count(p, GemmGeluBackward.class));
+        try (JvmDevice jvm = new JvmDevice(1)) {
+            assertTrue(StepPlans.training(m, 3, jvm).plan().name().endsWith("/fused"));
+            assertTrue(StepPlans.evaluation(m, 3, jvm).plan().invocations().stream().anyMatch(i -> i.op() instanceof GemmBiasGelu));
+        }
+    }
+
+    /**
+     * The fused kernels compute every element with the operations of the unfused sequence, so three training steps of
+     * the fused plan (2 and 3 threads) give the unfused plan's losses, weights, gradients and moments exactly.
+     */
+    @ParameterizedTest
+    @EnumSource(Family.class)
+    void fusedStepsAreTheUnfusedStepsBitForBit(Family family) {
+        ModelConfig m = Tiny.model(family, 2, family == Family.ASYMMIXER ? 0.1 : 0);
+        Step plain = StepPlans.training(m, 3, true, false), fused = StepPlans.training(m, 3, true, true);
+        try (JvmDevice a = new JvmDevice(2); JvmDevice b = new JvmDevice(3)) {
+            a.prepare(plain.plan());
+            b.prepare(fused.plan());
+            Tiny.fill(a, plain, 5);
+            Tiny.fill(b, fused, 5);
+            for (int step = 0; step < 3; step++) {
+                a.execute(plain.plan());
+                b.execute(fused.plan());
+            }
+            for (Buffer x : plain.plan().buffers()) {
+                // GELU's output gradient g is what the fused backward never stores (the broken MLP's first term only).
+                if (x.name().endsWith(".act.grad")) {
+                    assertTrue(!written(fused.plan(), x.name()) || family == Family.ASYMMIXER, x.name() + " stored");
+                    continue;
+                }
+                float[] va = new float[x.size()], vb = new float[x.size()];
+                a.read(x, va);
+                b.read(fused.plan().buffer(x.name()), vb);
+                for (int i = 0; i < va.length; i++) {
+                    if (Float.floatToRawIntBits(va[i]) != Float.floatToRawIntBits(vb[i])) {
+                        fail(m.name() + " " + x.name() + "[" + i + "]: unfused " + va[i] + ", fused " + vb[i]);
+                    }
+                }
+            }
+        }
+    }
+
+    private static boolean written(Plan p, String name) {
+        Buffer b = p.buffer(name);
+        for (Invocation inv : p.invocations())
+            for (int a = 0; a < inv.buffers().length; a++) if (inv.buffers()[a] == b && inv.op().writes(a)) return true;
+        return false;
+    }
+}
