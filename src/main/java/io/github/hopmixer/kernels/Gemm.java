@@ -50,7 +50,7 @@ public final class Gemm {
      * measured here, 512 for n = 128 (K = 512 then runs unblocked, ~20 % faster than blocks of 256) and 128 for
      * n = 512 (the weight gradients' K = 8192, ~25 % faster than 256).
      */
-    private static int kBlock(int n) {
+    static int kBlock(int n) {
         return Math.max(64, Math.min(512, 65536 / Math.max(1, n)));
     }
     /** Per-thread scratch for transposed operands: grows once, then no allocation inside a step. */
@@ -124,6 +124,20 @@ public final class Gemm {
             float[][] holder = BLOCK_SCRATCH.get();
             if (holder[0].length < BLOCK * n) holder[0] = new float[BLOCK * n];
             y = holder[0];
+        }
+        int kb = kBlock(n);
+        if (!toScratch && k > kb) {
+            // b's K blocks do not all fit in L2: each block serves every row (as in rows()), and a block of rows gets
+            // its epilogue right after its last K block.
+            for (int p0 = 0; p0 < k; p0 += kb) {
+                int p1 = Math.min(k, p0 + kb);
+                for (int w0 = lo; w0 < hi; w0 += BLOCK) {
+                    int w1 = Math.min(hi, w0 + BLOCK);
+                    rows(c, a, b, 0, batch, m, n, k, transA, strideA, strideB, strideC, p0 == 0 ? acc : 1, w0, w1, true, 0, p0, p1);
+                    if (p1 == k) epilogue.rows(c, 0, w0, w1);
+                }
+            }
+            return;
         }
         for (int w0 = lo; w0 < hi; w0 += BLOCK) {
             int w1 = Math.min(hi, w0 + BLOCK), shift = toScratch ? w0 * n : 0;
@@ -251,7 +265,15 @@ public final class Gemm {
                              int strideA, int strideB, int strideC, int acc, int lo, int hi, boolean perBatch, int cShift) {
         int kb = kBlock(n);
         for (int p0 = 0; p0 < k; p0 += kb) {
-            int p1 = Math.min(k, p0 + kb), accBlock = p0 == 0 ? acc : 1;
+            rows(c, a, b, b0, b1, m, n, k, transA, strideA, strideB, strideC, p0 == 0 ? acc : 1, lo, hi, perBatch, cShift,
+                    p0, Math.min(k, p0 + kb));
+        }
+    }
+
+    /** The products of p in [p0, p1) only (one K block), adding to c when acc. */
+    private static void rows(float[] c, float[] a, float[] b, int b0, int b1, int m, int n, int k, int transA, int strideA,
+                             int strideB, int strideC, int accBlock, int lo, int hi, boolean perBatch, int cShift, int p0, int p1) {
+        {
             int w = lo;
             while (w < hi) {
                 int bb = perBatch ? w / m : 0, i = perBatch ? w % m : w;

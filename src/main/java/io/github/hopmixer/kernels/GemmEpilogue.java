@@ -60,6 +60,13 @@ public final class GemmEpilogue {
 
     public static void backwardJvm(float[] dh, float[] h, float[] a, float[] b, float[] prior, int batch, int m, int n,
                                    int k, int transA, int transB, int strideA, int strideB, int acc, int lo, int hi) {
+        if (acc == 0 && k > Gemm.kBlock(n)) {
+            // Several K blocks: the product's partial sums go where dh will be (dh is overwritten), then GELU' in place.
+            if (prior != null) System.arraycopy(prior, lo * n, dh, lo * n, (hi - lo) * n);
+            Gemm.blocks(dh, a, b, batch, m, n, k, transA, transB, strideA, strideB, prior != null ? 1 : 0, lo, hi, false,
+                    (g, shift, w0, w1) -> Gelu.backwardJvm(dh, dh, 0, h, 0, w0 * n, w1 * n));
+            return;
+        }
         Gemm.blocks(prior, a, b, batch, m, n, k, transA, transB, strideA, strideB, prior != null ? 1 : 0, lo, hi, true,
                 (g, shift, w0, w1) -> Gelu.backwardJvm(dh, g, shift, h, acc, w0 * n, w1 * n));
     }

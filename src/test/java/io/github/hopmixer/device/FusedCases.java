@@ -20,7 +20,9 @@ final class FusedCases {
         List<OpCase> cs = new ArrayList<>();
         // batch, m, n, k, tA, tB, strideA, strideB
         int[][] shapes = {{1, 45, 29, 37, 0, 1, 0, 0}, {3, 13, 33, 7, 0, 0, 0, 7 * 33}, {2, 19, 13, 5, 1, 0, 5 * 19, 0},
-                {1, 40, 33, 16, 0, 0, 0, 0}};
+                {1, 40, 33, 16, 0, 0, 0, 0},
+                // n = 1030: K blocks of 64 (Gemm.kBlock), so K = 70 takes the several-K-blocks paths (b's blocks outermost).
+                {1, 35, 1030, 70, 0, 1, 0, 0}};
         for (int[] s : shapes) {
             String t = " " + s[0] + "x" + s[1] + "x" + s[2] + "x" + s[3] + " tA" + s[4] + " tB" + s[5];
             for (int bias = 0; bias < 3; bias++) {
@@ -36,6 +38,25 @@ final class FusedCases {
             }
         }
         return cs;
+    }
+
+    /**
+     * For a device without the fused ops ({@link Device#fusedOps()} false): its step plans never hold them, and a plan
+     * that does is refused with a message naming the op. Returns whether that was checked (the plan's op is fused and
+     * the device lacks it), so the caller has nothing left to compare.
+     */
+    static boolean refused(Device d, io.github.hopmixer.plan.Plan plan) {
+        io.github.hopmixer.ops.Op op = plan.invocations().getFirst().op();
+        boolean fused = op instanceof GemmBiasGelu || op instanceof GemmGeluBackward;
+        if (!fused || d.fusedOps()) return false;
+        RuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class, () -> {
+            d.prepare(plan);
+            d.execute(plan);
+        }, d.name() + " ran " + op.name() + " though it says it has no fused ops");
+        StringBuilder messages = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) messages.append(t.getMessage()).append('\n');
+        org.junit.jupiter.api.Assertions.assertTrue(messages.toString().contains(op.name()), "the refusal names the op: " + messages);
+        return true;
     }
 
     private static double[] abs(double[] v) {

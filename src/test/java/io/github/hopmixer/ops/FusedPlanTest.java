@@ -103,6 +103,43 @@ class FusedPlanTest {
         }
     }
 
+    /**
+     * The kernels alone, on shapes of one and of several K blocks (n = 1030: blocks of 64), against the unfused
+     * kernels in sequence, on one thread's range and on two: the same bits.
+     */
+    @Test
+    void fusedKernelsGiveTheUnfusedKernelsBits() {
+        java.util.Random r = new java.util.Random(3);
+        for (int[] s : new int[][] {{45, 29, 37}, {35, 1030, 70}, {70, 130, 600}}) {
+            int m = s[0], n = s[1], k = s[2];
+            float[] a = Tiny.randn(r, m * k, 1), b = Tiny.randn(r, n * k, 1), prior = Tiny.randn(r, m * n, 1), u = Tiny.randn(r, m * n, 1);
+            GemmOps.Gemm gemm = new GemmOps.Gemm(1, m, n, k, false, true, 0, 0, 0, false);
+            float[] h = new float[m * n], y = new float[m * n];
+            gemm.jvm(new float[][] {h, a, b}, 0, m);
+            new GeluOps.Gelu(m * n).jvm(new float[][] {y, h}, 0, m * n);
+            float[] g = prior.clone(), dh = new float[m * n];
+            new GemmOps.Gemm(1, m, n, k, false, true, 0, 0, 0, true).jvm(new float[][] {g, a, b}, 0, m);
+            new GeluOps.GeluBackward(m * n, false).jvm(new float[][] {dh, g, u}, 0, m * n);
+            for (int split : new int[] {m, m / 2}) {
+                float[] fh = new float[m * n], fy = new float[m * n], fdh = new float[m * n];
+                GemmBiasGelu f = new GemmBiasGelu(1, m, n, k, false, true, 0, 0, false, false);
+                f.jvm(new float[][] {fh, fy, a, b}, 0, split);
+                f.jvm(new float[][] {fh, fy, a, b}, split, m);
+                GemmGeluBackward fb = new GemmGeluBackward(1, m, n, k, false, true, 0, 0, true, false);
+                fb.jvm(new float[][] {fdh, u, a, b, prior}, 0, split);
+                fb.jvm(new float[][] {fdh, u, a, b, prior}, split, m);
+                for (int i = 0; i < m * n; i++) {
+                    if (Float.floatToRawIntBits(fy[i]) != Float.floatToRawIntBits(y[i]) || Float.floatToRawIntBits(fh[i]) != Float.floatToRawIntBits(h[i])) {
+                        fail(m + "x" + n + "x" + k + " forward [" + i + "]: fused " + fy[i] + ", unfused " + y[i]);
+                    }
+                    if (Float.floatToRawIntBits(fdh[i]) != Float.floatToRawIntBits(dh[i])) {
+                        fail(m + "x" + n + "x" + k + " backward [" + i + "]: fused " + fdh[i] + ", unfused " + dh[i]);
+                    }
+                }
+            }
+        }
+    }
+
     private static boolean written(Plan p, String name) {
         Buffer b = p.buffer(name);
         for (Invocation inv : p.invocations())

@@ -145,8 +145,9 @@ final class KernelTasks {
             case AdamW o -> out.add(task(op, "OptimizerKernels.adamW", grid1(o.n(), el), a, o.n(), 1,
                     (g, t, kc) -> g.task(t, OptimizerKernels::adamW, kc, a[0], a[1], a[2], a[3], a[4], o.n(), bit(o.decay()))));
             // No TornadoVM kernels for the fused ops: this device says so (fusedOps() false), so its plans are unfused.
-            case GemmBiasGelu _, GemmGeluBackward _ -> throw new IllegalArgumentException("plan " + op + ": TornadoVM has no kernel "
-                    + "for the fused op " + shape + "; build its step plans for the device (StepPlans.training(model, batch, device))");
+            case GemmBiasGelu _, GemmGeluBackward _ -> throw new IllegalArgumentException("TornadoVM has no kernel for the fused op "
+                    + op + " (" + shape + "); build the device's plans with StepPlans.training(model, batch, device), "
+                    + "which keeps the unfused ops for it");
         }
         out.replaceAll(kt -> kt.withShape(shape));
         return out;
