@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Side-by-side benchmark on this machine: hopmixer's JVM device against PyTorch and against the machine's BLAS.
 
-Runs, in one go and on the same number of threads:
-  1. `scripts/hopmixer bench --devices jvm` (nano training steps + the step's matrix products, GFLOP/s);
-  2. `scripts/bench-pytorch.py` for the same models, batch and threads;
-  3. numpy's matmul (Debian's python3-numpy over OpenBLAS) on the same matrix shapes.
-Appends to results/pytorch-vs-jvm.csv and results/gemm-vs-blas.csv (machine, date, threads, batch, ...).
+Runs, in one go and on the same number of threads, for each configuration (model@batch) in turn, so that the two
+sides of a ratio see the same machine load:
+  1. `scripts/hopmixer bench --devices jvm` (a training step; 224-px models at their image size);
+  2. `scripts/bench-pytorch.py` for the same model, batch and threads;
+then the nano step's matrix products on the JVM and numpy's matmul (Debian's python3-numpy over OpenBLAS) on the
+same shapes. Appends to results/pytorch-vs-jvm.csv and results/gemm-vs-blas.csv (machine, date, threads, batch,
+..., and --note, e.g. that the machine was loaded).
 
 PyTorch and numpy run at their best settings here: OPENBLAS_CORETYPE=SkylakeX (Debian's OpenBLAS 0.3.21 does
 not recognise this CPU and falls back to a slow kernel otherwise) and OMP_WAIT_POLICY=PASSIVE (two OpenMP
@@ -22,6 +24,9 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+# The issue's five: every Hopfield family's nano model at batch 128, and a 224-px model at a small batch.
+DEFAULT_CONFIGS = ("vanillamixer_nano@128,paramixer_nano@128,symmixer_nano@128,asymmixer_nano_l03@128,"
+                   "paramixer_s16_224@8")
 ROOT = HERE.parent
 
 
@@ -64,7 +69,10 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--threads", type=int, default=os.cpu_count())
     p.add_argument("--batch", type=int, default=128)
-    p.add_argument("--models", default="paramixer_nano,symmixer_nano")
+    p.add_argument("--configs", default=DEFAULT_CONFIGS,
+                   help="model@batch,... (batch defaults to --batch); default: the issue's five")
+    p.add_argument("--models", help="model,... at --batch (instead of --configs)")
+    p.add_argument("--note", default="", help="a note for the CSV rows, e.g. 'loaded machine'")
     p.add_argument("--runs", type=int, default=10)
     p.add_argument("--python", default="/usr/bin/python3", help="a Python with torch and numpy")
     p.add_argument("--no-coretype", action="store_true")
@@ -76,27 +84,37 @@ def main():
     host = machine()
     env = blas_env(a.threads, not a.no_coretype)
 
-    with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run([str(HERE / "hopmixer"), "bench", "--devices", "jvm", "--models", a.models, "--threads",
-                        str(a.threads), "-b", str(a.batch), "--runs", str(a.runs), "--results", tmp], check=True)
-        with open(Path(tmp) / "bench-steps.csv") as f:
-            jvm_steps = {r["model"]: r for r in csv.DictReader(f)}
-        with open(Path(tmp) / "bench-kernels.csv") as f:
-            jvm_kernels = list(csv.DictReader(f))
+    configs = []
+    for c in (a.models or a.configs).split(","):
+        model, _, b = c.strip().partition("@")
+        configs.append((model, int(b) if b else a.batch))
 
     rows = []
-    for model in a.models.split(","):
-        out = subprocess.run([a.python, str(HERE / "bench-pytorch.py"), "--model", model, "--batch", str(a.batch),
+    for model, batch in configs:
+        img = 224 if "_224" in model else 32
+        with tempfile.TemporaryDirectory() as tmp:
+            subprocess.run([str(HERE / "hopmixer"), "bench", "--devices", "jvm", "--models", model, "--threads",
+                            str(a.threads), "-b", str(batch), "--img-size", str(img), "--runs", str(a.runs),
+                            "--no-kernels", "--results", tmp], check=True)
+            with open(Path(tmp) / "bench-steps.csv") as f:
+                jvm_ips = float(next(csv.DictReader(f))["images_per_sec"])
+        out = subprocess.run([a.python, str(HERE / "bench-pytorch.py"), "--model", model, "--batch", str(batch),
                               "--threads", str(a.threads), "--runs", str(a.runs)], env=env, check=True,
                              capture_output=True, text=True).stdout.strip().splitlines()[-1].split(",")
         torch_ips, torch_version = float(out[3]), out[5]
-        jvm_ips = float(jvm_steps[model]["images_per_sec"])
-        rows.append([host, date, a.threads, a.batch, model, f"{jvm_ips:.1f}", f"{torch_ips:.1f}",
-                     f"{jvm_ips / torch_ips:.3f}", torch_version, "SkylakeX" if not a.no_coretype else "default"])
-        print(f"{model}: JVM {jvm_ips:.1f} images/s, PyTorch {torch_ips:.1f} images/s, ratio {jvm_ips / torch_ips:.2f}")
+        rows.append([host, date, a.threads, batch, model, f"{jvm_ips:.1f}", f"{torch_ips:.1f}",
+                     f"{jvm_ips / torch_ips:.3f}", torch_version, "SkylakeX" if not a.no_coretype else "default", a.note])
+        print(f"{model} batch {batch}: JVM {jvm_ips:.1f} images/s, PyTorch {torch_ips:.1f} images/s, "
+              f"ratio {jvm_ips / torch_ips:.2f}", flush=True)
     write(results / "pytorch-vs-jvm.csv",
           ["machine", "date", "threads", "batch", "model", "jvm_images_per_sec", "pytorch_images_per_sec",
-           "ratio", "torch_version", "openblas_coretype"], rows)
+           "ratio", "torch_version", "openblas_coretype", "note"], rows)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run([str(HERE / "hopmixer"), "bench", "--devices", "jvm", "--models", configs[0][0], "--threads",
+                        str(a.threads), "-b", str(a.batch), "--runs", str(a.runs), "--results", tmp], check=True)
+        with open(Path(tmp) / "bench-kernels.csv") as f:
+            jvm_kernels = list(csv.DictReader(f))
 
     krows = []
     for k in jvm_kernels:
@@ -107,19 +125,27 @@ def main():
                                     text=True).stdout.split()
         jvm_gf, blas_gf = float(k["gflops"]), float(gflops)
         krows.append([host, date, a.threads, k["kernel"], k["shape"], f"{jvm_gf:.1f}", f"{blas_gf:.1f}",
-                      f"{jvm_gf / blas_gf:.3f}"])
+                      f"{jvm_gf / blas_gf:.3f}", a.note])
         print(f"{k['kernel']} {k['shape']}: JVM {jvm_gf:.1f} GFLOP/s, BLAS {blas_gf:.1f} GFLOP/s, "
               f"share {jvm_gf / blas_gf:.2f}")
     write(results / "gemm-vs-blas.csv",
-          ["machine", "date", "threads", "kernel", "shape", "jvm_gflops", "blas_gflops", "share"], krows)
+          ["machine", "date", "threads", "kernel", "shape", "jvm_gflops", "blas_gflops", "share", "note"], krows)
 
 
 def write(path, header, rows):
-    new = not path.exists()
-    with open(path, "a", newline="") as f:
+    """Appends rows; a file from before a column was added gets that column, empty, on its old rows."""
+    old = []
+    if path.exists():
+        with open(path, newline="") as f:
+            old = list(csv.reader(f))
+    if old and old[0] != header:
+        missing = len(header) - len(old[0])
+        if old[0] != header[:len(old[0])] or missing < 0:
+            sys.exit(f"{path}: its columns {old[0]} are not {header}; move it aside and run again")
+        old = [header] + [r + [""] * missing for r in old[1:]]
+    with open(path, "w", newline="") as f:
         w = csv.writer(f)
-        if new:
-            w.writerow(header)
+        w.writerows(old if old else [header])
         w.writerows(rows)
     print("appended", len(rows), "rows to", path)
 

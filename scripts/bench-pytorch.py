@@ -6,7 +6,9 @@ hidden 512, 8 blocks, 10 classes; joint (S, C) LayerNorm, exact GELU, no MLP bia
 variants); one step = forward, soft-target cross-entropy, backward, AdamW. Prints one CSV row:
 model,batch,threads,images_per_sec,ms_per_step,torch_version
 
-Run as `scripts/bench-compare.sh` does, with the same thread count as the Java side. Works with Debian's
+Also the official 224-px sizes s16 and s32 (e.g. paramixer_s16_224: patch 16, 196 tokens, C 512, 8 blocks).
+
+Run as `scripts/bench-compare.py` does, with the same thread count as the Java side. Works with Debian's
 PyTorch 1.13 and with current releases.
 """
 import argparse
@@ -105,9 +107,15 @@ def main():
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
-    model = Mixer(a.model.split("_")[0])
+    # image, patch, dim, depth of the model name's size, as hopmixer's Models
+    sizes = {"nano": (32, 4, 128, 8), "s16": (224, 16, 512, 8), "s32": (224, 32, 512, 8)}
+    size = a.model.split("_")[1]
+    if size not in sizes:
+        p.error(f"--model {a.model}: size {size} not here; one of {', '.join(sizes)}")
+    img, patch, dim, depth = sizes[size]
+    model = Mixer(a.model.split("_")[0], img=img, patch=patch, dim=dim, depth=depth)
     opt = torch.optim.AdamW(model.parameters(), lr=1e-4, weight_decay=0.05)
-    x = torch.randn(a.batch, 3, 32, 32)
+    x = torch.randn(a.batch, 3, img, img)
     t = F.one_hot(torch.randint(0, 10, (a.batch,)), 10).float()
     times = []
     for i in range(a.warmup + a.runs):

@@ -33,7 +33,7 @@ public class StepBenchmark {
     public void setup() {
         var m = Models.get(model).withData(32, 3, 10);
         device = new JvmDevice(threads);
-        step = StepPlans.training(m, 128);
+        step = StepPlans.training(m, 128, device);
         device.prepare(step.plan());
         ModelState.initialise(device, step, 1);
         Random r = new Random(1);

@@ -29,7 +29,7 @@ public final class StepBench {
     public record KernelResult(String device, String kernel, String shape, double ms, double gflops) {}
 
     public static StepResult trainingStep(Device d, ModelConfig m, int batch, int warmup, int runs) {
-        StepPlans.Step st = StepPlans.training(m, batch);
+        StepPlans.Step st = StepPlans.training(m, batch, d);
         d.prepare(st.plan());
         ModelState.initialise(d, st, 1);
         Random r = new Random(1);

@@ -75,7 +75,7 @@ final class EvalCommand implements Callable<Integer> {
         AugmentConfig aug = AugmentConfig.none().withNormalization(norm.mean(), norm.std())
                 .withOutputSize(data.height() == loaded.imageSize() ? 0 : loaded.imageSize());
         try (Device d = devices.open()) {
-            StepPlans.Step eval = StepPlans.evaluation(m, batchSize);
+            StepPlans.Step eval = StepPlans.evaluation(m, batchSize, d);
             d.prepare(eval.plan());
             ModelState.write(d, eval, loaded.params(), null, checkpoint.toString());
             Evaluator.Result r;

@@ -120,7 +120,7 @@ final class PredictCommand implements Callable<Integer> {
         int k = m.numClasses();
         float[][] logits = new float[images.count()][];
         try (Device d = devices.open()) {
-            StepPlans.Step eval = StepPlans.evaluation(m, batchSize);
+            StepPlans.Step eval = StepPlans.evaluation(m, batchSize, d);
             d.prepare(eval.plan());
             ModelState.write(d, eval, mf.params(), null, mf.file().toString());
             io.github.hopmixer.train.DropPath.off(d, eval.dropPathMasks());

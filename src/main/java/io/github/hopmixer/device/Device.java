@@ -13,6 +13,12 @@ public interface Device extends AutoCloseable {
     /** Short name for logs and results, e.g. {@code jvm(2 threads)} or {@code reference}. */
     String name();
 
+    /**
+     * Whether it runs the fused ops ({@code ops.FusedOps}): step plans built for it ({@code StepPlans.training(model,
+     * batch, device)}) use them then, and keep the unfused ops otherwise (their names end in {@code /fused} or not).
+     */
+    default boolean fusedOps() { return false; }
+
     /** Allocates the plan's buffers (zeroed) and anything else it needs before {@link #execute}; idempotent. */
     void prepare(Plan plan);
 

@@ -37,6 +37,10 @@ public final class JvmDevice implements Device {
         this(Runtime.getRuntime().availableProcessors());
     }
 
+    /** Its kernels include the fused ops'. */
+    @Override
+    public boolean fusedOps() { return true; }
+
     @Override
     public String name() { return "jvm(" + threads + " threads)"; }
 

@@ -20,6 +20,10 @@ public final class ReferenceDevice implements Device {
         store = new BufferStore<>(double[]::new, poison ? a -> java.util.Arrays.fill(a, Double.NaN) : null);
     }
 
+    /** Its kernels include the fused ops'. */
+    @Override
+    public boolean fusedOps() { return true; }
+
     @Override
     public String name() { return "reference"; }
 

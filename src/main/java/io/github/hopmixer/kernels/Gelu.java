@@ -53,19 +53,24 @@ public final class Gelu {
     }
 
     public static void backwardJvm(float[] dx, float[] dy, float[] x, int n, int acc, int lo, int hi) {
+        backwardJvm(dx, dy, 0, x, acc, lo, hi);
+    }
+
+    /** The same with dy's element i at dy[i − dyShift] (a block of it in scratch). */
+    public static void backwardJvm(float[] dx, float[] dy, int dyShift, float[] x, int acc, int lo, int hi) {
         int i = lo;
         for (; i + L <= hi; i += L) {
             FloatVector v = FloatVector.fromArray(SP, x, i);
             FloatVector e = VectorExp.exp(v.mul(v).mul(-0.5f));
             FloatVector d = erfPlusOne(v, e).mul(0.5f).add(v.mul(e).mul((float) INV_SQRT_2PI));
-            FloatVector g = FloatVector.fromArray(SP, dy, i).mul(d);
+            FloatVector g = FloatVector.fromArray(SP, dy, i - dyShift).mul(d);
             if (acc != 0) g = g.add(FloatVector.fromArray(SP, dx, i));
             g.intoArray(dx, i);
         }
         for (; i < hi; i++) {
             float v = x[i], e = VectorExp.exp(v * v * -0.5f);
             float d = erfPlusOne(v, e) * 0.5f + v * e * (float) INV_SQRT_2PI;
-            float g = dy[i] * d;
+            float g = dy[i - dyShift] * d;
             dx[i] = acc != 0 ? g + dx[i] : g;
         }
     }

@@ -45,9 +45,13 @@ public final class Gemm {
     private static final VectorSpecies<Float> SP = FloatVector.SPECIES_PREFERRED;
     private static final int L = SP.length();
     private static final VectorMask<Float> ALL = SP.maskAll(true);
-    /** K is cut in blocks of 256 so that the rows of b one block touches stay in L2 across row tiles (measured best here). */
-    private static int kBlock(int n) {
-        return 256;
+    /**
+     * K is cut in blocks so that the rows of b one block touches (kb × n floats, 256 KB) stay in L2 across row tiles:
+     * measured here, 512 for n = 128 (K = 512 then runs unblocked, ~20 % faster than blocks of 256) and 128 for
+     * n = 512 (the weight gradients' K = 8192, ~25 % faster than 256).
+     */
+    static int kBlock(int n) {
+        return Math.max(64, Math.min(512, 65536 / Math.max(1, n)));
     }
     /** Per-thread scratch for transposed operands: grows once, then no allocation inside a step. */
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0]});
@@ -89,75 +93,162 @@ public final class Gemm {
         rows(c, a, b, 0, batch, m, n, k, transA, strideA, strideB, strideC, acc, lo, hi, true);
     }
 
+    /** Work items per block of {@link #blocks}: a block of c (32 rows of up to 512 floats) is still in L2 for the epilogue. */
+    public static final int BLOCK = 32;
+    /** Per-thread scratch for a block of c that is not stored (a fused backward's product). */
+    private static final ThreadLocal<float[][]> BLOCK_SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0]});
+
+    /** Receives each finished block of work items [lo, hi): element j of row w is y[w·n + j − shift]. */
+    public interface Epilogue {
+        void rows(float[] y, int shift, int lo, int hi);
+    }
+
     /**
-     * c[i, j] (+)= Σ_b Σ_p a[b][i, p]·b[b][j, p] as dot products along p, contiguous in both operands: the token
-     * weight gradient dH·Zᵀ summed over images, where transposing each image's Z cost as much as the products.
-     * Tiles of 4 × 4 outputs keep 16 vector accumulators; each output's lanes are summed in index order.
+     * The per-image product with a dense c (c[b] at b·m·n; not batch-summed) over work items [lo, hi) in blocks of
+     * {@link #BLOCK}, each handed to {@code epilogue} while it is in cache: the fused ops' GEMM. With {@code toScratch}
+     * the block goes to per-thread scratch instead of c (c then only supplies the prior values when acc). Each element
+     * is computed exactly as {@link #jvm} computes it, so a fused op gives the bits of its unfused sequence.
      */
-    private static void dots(float[] c, float[] a, float[] b, int batch, int m, int n, int k, int strideA, int strideB,
-                             int acc, int lo, int hi) {
-        float[] lanes = scratch(L);
-        for (int i0 = lo; i0 < hi; i0 += 4) {
-            for (int j0 = 0; j0 < n; j0 += 4) {
-                if (hi - i0 < 4 || n - j0 < 4) {
-                    for (int i = i0; i < Math.min(hi, i0 + 4); i++)
-                        for (int j = j0; j < Math.min(n, j0 + 4); j++) dot1(c, a, b, batch, n, k, strideA, strideB, acc, i, j, lanes);
-                    continue;
+    public static void blocks(float[] c, float[] a, float[] b, int batch, int m, int n, int k, int transA, int transB,
+                              int strideA, int strideB, int acc, int lo, int hi, boolean toScratch, Epilogue epilogue) {
+        int strideC = batch > 1 ? m * n : 0;
+        if (transB != 0) {
+            int copies = strideB == 0 ? 1 : batch;
+            float[] bt = scratch(copies * k * n);
+            for (int bb = 0; bb < copies; bb++) transpose(b, bb * strideB, bt, bb * k * n, n, k);
+            b = bt;
+            strideB = strideB == 0 ? 0 : k * n;
+        }
+        float[] y = c;
+        if (toScratch) {
+            float[][] holder = BLOCK_SCRATCH.get();
+            if (holder[0].length < BLOCK * n) holder[0] = new float[BLOCK * n];
+            y = holder[0];
+        }
+        int kb = kBlock(n);
+        if (!toScratch && k > kb) {
+            // b's K blocks do not all fit in L2: each block serves every row (as in rows()), and a block of rows gets
+            // its epilogue right after its last K block.
+            for (int p0 = 0; p0 < k; p0 += kb) {
+                int p1 = Math.min(k, p0 + kb);
+                for (int w0 = lo; w0 < hi; w0 += BLOCK) {
+                    int w1 = Math.min(hi, w0 + BLOCK);
+                    rows(c, a, b, 0, batch, m, n, k, transA, strideA, strideB, strideC, p0 == 0 ? acc : 1, w0, w1, true, 0, p0, p1);
+                    if (p1 == k) epilogue.rows(c, 0, w0, w1);
                 }
-                FloatVector x00, x01, x02, x03, x10, x11, x12, x13, x20, x21, x22, x23, x30, x31, x32, x33;
-                x00 = x01 = x02 = x03 = x10 = x11 = x12 = x13 = x20 = x21 = x22 = x23 = x30 = x31 = x32 = x33 = FloatVector.zero(SP);
-                for (int bb = 0; bb < batch; bb++) {
-                    int oa = bb * strideA, ob = bb * strideB;
-                    for (int p = 0; p < k; p += L) {
-                        // Full vectors in the loop, one masked vector at the end (k need not divide by L).
-                        VectorMask<Float> mask = p + L <= k ? ALL : SP.indexInRange(p, k);
-                        FloatVector a0 = FloatVector.fromArray(SP, a, oa + (i0 + 0) * k + p, mask);
-                        FloatVector a1 = FloatVector.fromArray(SP, a, oa + (i0 + 1) * k + p, mask);
-                        FloatVector a2 = FloatVector.fromArray(SP, a, oa + (i0 + 2) * k + p, mask);
-                        FloatVector a3 = FloatVector.fromArray(SP, a, oa + (i0 + 3) * k + p, mask);
-                        FloatVector b0 = FloatVector.fromArray(SP, b, ob + (j0 + 0) * k + p, mask);
-                        FloatVector b1 = FloatVector.fromArray(SP, b, ob + (j0 + 1) * k + p, mask);
-                        FloatVector b2 = FloatVector.fromArray(SP, b, ob + (j0 + 2) * k + p, mask);
-                        FloatVector b3 = FloatVector.fromArray(SP, b, ob + (j0 + 3) * k + p, mask);
-                        x00 = a0.fma(b0, x00); x01 = a0.fma(b1, x01); x02 = a0.fma(b2, x02); x03 = a0.fma(b3, x03);
-                        x10 = a1.fma(b0, x10); x11 = a1.fma(b1, x11); x12 = a1.fma(b2, x12); x13 = a1.fma(b3, x13);
-                        x20 = a2.fma(b0, x20); x21 = a2.fma(b1, x21); x22 = a2.fma(b2, x22); x23 = a2.fma(b3, x23);
-                        x30 = a3.fma(b0, x30); x31 = a3.fma(b1, x31); x32 = a3.fma(b2, x32); x33 = a3.fma(b3, x33);
-                    }
-                }
-                put(c, (0 + i0) * n + j0 + 0, x00, lanes, acc); put(c, (0 + i0) * n + j0 + 1, x01, lanes, acc); put(c, (0 + i0) * n + j0 + 2, x02, lanes, acc); put(c, (0 + i0) * n + j0 + 3, x03, lanes, acc);
-                put(c, (1 + i0) * n + j0 + 0, x10, lanes, acc); put(c, (1 + i0) * n + j0 + 1, x11, lanes, acc); put(c, (1 + i0) * n + j0 + 2, x12, lanes, acc); put(c, (1 + i0) * n + j0 + 3, x13, lanes, acc);
-                put(c, (2 + i0) * n + j0 + 0, x20, lanes, acc); put(c, (2 + i0) * n + j0 + 1, x21, lanes, acc); put(c, (2 + i0) * n + j0 + 2, x22, lanes, acc); put(c, (2 + i0) * n + j0 + 3, x23, lanes, acc);
-                put(c, (3 + i0) * n + j0 + 0, x30, lanes, acc); put(c, (3 + i0) * n + j0 + 1, x31, lanes, acc); put(c, (3 + i0) * n + j0 + 2, x32, lanes, acc); put(c, (3 + i0) * n + j0 + 3, x33, lanes, acc);
             }
+            return;
+        }
+        for (int w0 = lo; w0 < hi; w0 += BLOCK) {
+            int w1 = Math.min(hi, w0 + BLOCK), shift = toScratch ? w0 * n : 0;
+            if (toScratch && acc != 0) System.arraycopy(c, w0 * n, y, 0, (w1 - w0) * n);
+            rows(y, a, b, 0, batch, m, n, k, transA, strideA, strideB, strideC, acc, w0, w1, true, shift);
+            epilogue.rows(y, shift, w0, w1);
         }
     }
 
-    private static void dot1(float[] c, float[] a, float[] b, int batch, int n, int k, int strideA, int strideB, int acc,
-                             int i, int j, float[] lanes) {
-        FloatVector x = FloatVector.zero(SP);
-        for (int bb = 0; bb < batch; bb++) {
+    /** Rows of c per block of {@link #dots}: their lane sums (rows × n × L floats) stay in L2 while images pass. */
+    private static final int DOT_ROWS = 16;
+    /** Images per pass of {@link #dots}: their rows of a and b stay in L1 across the block's tiles. */
+    private static final int DOT_IMAGES = 2;
+
+    /**
+     * c[i, j] (+)= Σ_b Σ_p a[b][i, p]·b[b][j, p] as dot products along p, contiguous in both operands: the token
+     * weight gradient dH·Zᵀ summed over images, where transposing each image's Z cost as much as the products.
+     * Tiles of 4 × 4 outputs keep 16 vector accumulators; each output keeps L lane sums in scratch while a few images
+     * at a time pass over a block of rows (the images' data then stays in cache, instead of streaming all images
+     * once per tile), and its lanes are summed in index order at the end. Every lane adds its products in the same
+     * order (image, then p) whatever the block, tile or thread split.
+     */
+    private static void dots(float[] c, float[] a, float[] b, int batch, int m, int n, int k, int strideA, int strideB,
+                             int acc, int lo, int hi) {
+        for (int r0 = lo; r0 < hi; r0 += DOT_ROWS) {
+            int r1 = Math.min(hi, r0 + DOT_ROWS), size = (r1 - r0) * n * L;
+            float[] part = scratch(size);
+            java.util.Arrays.fill(part, 0, size, 0f);
+            for (int b0 = 0; b0 < batch; b0 += DOT_IMAGES) {
+                int b1 = Math.min(batch, b0 + DOT_IMAGES);
+                for (int j0 = 0; j0 < n; j0 += 4) {
+                    for (int i0 = r0; i0 < r1; i0 += 4) {
+                        if (r1 - i0 < 4 || n - j0 < 4 || k % L != 0) {
+                            for (int i = i0; i < Math.min(r1, i0 + 4); i++)
+                                for (int j = j0; j < Math.min(n, j0 + 4); j++) dot1(part, ((i - r0) * n + j) * L, a, b, b0, b1, k, strideA, strideB, i, j);
+                            continue;
+                        }
+                        dot4x4(part, ((i0 - r0) * n + j0) * L, n * L, a, b, b0, b1, k, strideA, strideB, i0, j0);
+                    }
+                }
+            }
+            for (int i = r0; i < r1; i++)
+                for (int j = 0; j < n; j++) {
+                    int o = ((i - r0) * n + j) * L;
+                    float sum = 0f;
+                    for (int l = 0; l < L; l++) sum += part[o + l];
+                    c[i * n + j] = acc != 0 ? c[i * n + j] + sum : sum;
+                }
+        }
+    }
+
+    /**
+     * Lane sums of the 4 × 4 outputs (i0.., j0..) at part[o + r·rowStep + s·L] over images [b0, b1), for k a
+     * multiple of L (no masks: with them C1 runs out of registers and the method can stay in slow C1 code).
+     */
+    private static void dot4x4(float[] part, int o, int rowStep, float[] a, float[] b, int b0, int b1, int k,
+                               int strideA, int strideB, int i0, int j0) {
+        int o0 = o, o1 = o + rowStep, o2 = o + 2 * rowStep, o3 = o + 3 * rowStep;
+        FloatVector x00 = FloatVector.fromArray(SP, part, o0), x01 = FloatVector.fromArray(SP, part, o0 + L);
+        FloatVector x02 = FloatVector.fromArray(SP, part, o0 + 2 * L), x03 = FloatVector.fromArray(SP, part, o0 + 3 * L);
+        FloatVector x10 = FloatVector.fromArray(SP, part, o1), x11 = FloatVector.fromArray(SP, part, o1 + L);
+        FloatVector x12 = FloatVector.fromArray(SP, part, o1 + 2 * L), x13 = FloatVector.fromArray(SP, part, o1 + 3 * L);
+        FloatVector x20 = FloatVector.fromArray(SP, part, o2), x21 = FloatVector.fromArray(SP, part, o2 + L);
+        FloatVector x22 = FloatVector.fromArray(SP, part, o2 + 2 * L), x23 = FloatVector.fromArray(SP, part, o2 + 3 * L);
+        FloatVector x30 = FloatVector.fromArray(SP, part, o3), x31 = FloatVector.fromArray(SP, part, o3 + L);
+        FloatVector x32 = FloatVector.fromArray(SP, part, o3 + 2 * L), x33 = FloatVector.fromArray(SP, part, o3 + 3 * L);
+        for (int bb = b0; bb < b1; bb++) {
+            int oa = bb * strideA, ob = bb * strideB;
+            int pa0 = oa + i0 * k, pa1 = pa0 + k, pa2 = pa1 + k, pa3 = pa2 + k;
+            int pb0 = ob + j0 * k, pb1 = pb0 + k, pb2 = pb1 + k, pb3 = pb2 + k;
+            for (int p = 0; p < k; p += L) {
+                FloatVector a0 = FloatVector.fromArray(SP, a, pa0 + p), a1 = FloatVector.fromArray(SP, a, pa1 + p);
+                FloatVector a2 = FloatVector.fromArray(SP, a, pa2 + p), a3 = FloatVector.fromArray(SP, a, pa3 + p);
+                FloatVector v0 = FloatVector.fromArray(SP, b, pb0 + p), v1 = FloatVector.fromArray(SP, b, pb1 + p);
+                FloatVector v2 = FloatVector.fromArray(SP, b, pb2 + p), v3 = FloatVector.fromArray(SP, b, pb3 + p);
+                x00 = a0.fma(v0, x00); x01 = a0.fma(v1, x01); x02 = a0.fma(v2, x02); x03 = a0.fma(v3, x03);
+                x10 = a1.fma(v0, x10); x11 = a1.fma(v1, x11); x12 = a1.fma(v2, x12); x13 = a1.fma(v3, x13);
+                x20 = a2.fma(v0, x20); x21 = a2.fma(v1, x21); x22 = a2.fma(v2, x22); x23 = a2.fma(v3, x23);
+                x30 = a3.fma(v0, x30); x31 = a3.fma(v1, x31); x32 = a3.fma(v2, x32); x33 = a3.fma(v3, x33);
+            }
+        }
+        x00.intoArray(part, o0); x01.intoArray(part, o0 + L); x02.intoArray(part, o0 + 2 * L); x03.intoArray(part, o0 + 3 * L);
+        x10.intoArray(part, o1); x11.intoArray(part, o1 + L); x12.intoArray(part, o1 + 2 * L); x13.intoArray(part, o1 + 3 * L);
+        x20.intoArray(part, o2); x21.intoArray(part, o2 + L); x22.intoArray(part, o2 + 2 * L); x23.intoArray(part, o2 + 3 * L);
+        x30.intoArray(part, o3); x31.intoArray(part, o3 + L); x32.intoArray(part, o3 + 2 * L); x33.intoArray(part, o3 + 3 * L);
+    }
+
+    /** One output's lane sums at part[o], images [b0, b1): the same lane operations as {@link #dot4x4}. */
+    private static void dot1(float[] part, int o, float[] a, float[] b, int b0, int b1, int k, int strideA, int strideB,
+                             int i, int j) {
+        FloatVector x = FloatVector.fromArray(SP, part, o);
+        for (int bb = b0; bb < b1; bb++) {
             int oa = bb * strideA, ob = bb * strideB;
             for (int p = 0; p < k; p += L) {
                 VectorMask<Float> mask = SP.indexInRange(p, k);
                 x = FloatVector.fromArray(SP, a, oa + i * k + p, mask).fma(FloatVector.fromArray(SP, b, ob + j * k + p, mask), x);
             }
         }
-        put(c, i * n + j, x, lanes, acc);
-    }
-
-    /** c[ci] (+)= the lanes of x summed in index order (deterministic, unlike reduceLanes). */
-    private static void put(float[] c, int ci, FloatVector x, float[] lanes, int acc) {
-        x.intoArray(lanes, 0);
-        float sum = 0f;
-        for (int l = 0; l < L; l++) sum += lanes[l];
-        c[ci] = acc != 0 ? c[ci] + sum : sum;
+        x.intoArray(part, o);
     }
 
     /** dst (k×n) = srcᵀ for src (n×k). */
     private static void transpose(float[] src, int srcOff, float[] dst, int dstOff, int n, int k) {
-        for (int j = 0; j < n; j++)
-            for (int p = 0; p < k; p++) dst[dstOff + p * n + j] = src[srcOff + j * k + p];
+        // In 16 × 16 tiles: column by column, the writes' stride (n floats) maps every row of dst to a few cache sets,
+        // so each write missed L1 (the nt GEMM's b, 128 × 512, took ~15 % of the product's time).
+        for (int j0 = 0; j0 < n; j0 += 16)
+            for (int p0 = 0; p0 < k; p0 += 16) {
+                int j1 = Math.min(n, j0 + 16), p1 = Math.min(k, p0 + 16);
+                for (int j = j0; j < j1; j++)
+                    for (int p = p0; p < p1; p++) dst[dstOff + p * n + j] = src[srcOff + j * k + p];
+            }
     }
 
     /**
@@ -166,15 +257,29 @@ public final class Gemm {
      */
     private static void rows(float[] c, float[] a, float[] b, int b0, int b1, int m, int n, int k, int transA,
                              int strideA, int strideB, int strideC, int acc, int lo, int hi, boolean perBatch) {
+        rows(c, a, b, b0, b1, m, n, k, transA, strideA, strideB, strideC, acc, lo, hi, perBatch, 0);
+    }
+
+    /** As above, with c's element (row, column) at its usual index less {@code cShift} (a block held in scratch). */
+    private static void rows(float[] c, float[] a, float[] b, int b0, int b1, int m, int n, int k, int transA,
+                             int strideA, int strideB, int strideC, int acc, int lo, int hi, boolean perBatch, int cShift) {
         int kb = kBlock(n);
         for (int p0 = 0; p0 < k; p0 += kb) {
-            int p1 = Math.min(k, p0 + kb), accBlock = p0 == 0 ? acc : 1;
+            rows(c, a, b, b0, b1, m, n, k, transA, strideA, strideB, strideC, p0 == 0 ? acc : 1, lo, hi, perBatch, cShift,
+                    p0, Math.min(k, p0 + kb));
+        }
+    }
+
+    /** The products of p in [p0, p1) only (one K block), adding to c when acc. */
+    private static void rows(float[] c, float[] a, float[] b, int b0, int b1, int m, int n, int k, int transA, int strideA,
+                             int strideB, int strideC, int accBlock, int lo, int hi, boolean perBatch, int cShift, int p0, int p1) {
+        {
             int w = lo;
             while (w < hi) {
                 int bb = perBatch ? w / m : 0, i = perBatch ? w % m : w;
                 int avail = Math.min(hi - w, m - i), rows = avail >= 8 ? 8 : avail >= 4 ? 4 : 1;
                 int x0 = perBatch ? bb : b0, x1 = perBatch ? bb + 1 : b1;
-                int cOff = (perBatch ? bb * strideC : 0) + i * n;
+                int cOff = (perBatch ? bb * strideC : 0) + i * n - cShift;
                 int j = rows == 8 ? block8(c, cOff, a, b, x0, x1, m, n, k, p0, p1, i, transA, strideA, strideB, accBlock)
                         : rows == 4 ? block4(c, cOff, a, b, x0, x1, m, n, k, p0, p1, i, transA, strideA, strideB, accBlock) : 0;
                 for (int r = 0; r < rows; r++) {

@@ -1,5 +1,7 @@
 package io.github.hopmixer.plan;
 
+import io.github.hopmixer.ops.FusedOps;
+
 import io.github.hopmixer.ops.Op;
 
 import java.util.ArrayList;
@@ -153,8 +155,17 @@ public final class Tape {
 
     /** The plan, with cheap activations recomputed in the backward and storage shared as {@code memory} says. */
     public Plan build(String name, Memory memory) {
-        if (!memory.recompute()) return new Plan(name, buffers, invocations, keep, memory.share());
-        Recompute.Result r = Recompute.apply(buffers, invocations, keep);
+        return build(name, memory, false);
+    }
+
+    /**
+     * @param fused rewrite into the fused ops first ({@link FusedOps#fuse}), so recomputation and liveness see the
+     *              invocations that actually run
+     */
+    public Plan build(String name, Memory memory, boolean fused) {
+        List<Invocation> ops = fused ? FusedOps.fuse(invocations) : invocations;
+        if (!memory.recompute()) return new Plan(name, buffers, ops, keep, memory.share());
+        Recompute.Result r = Recompute.apply(buffers, ops, keep);
         return new Plan(name, r.buffers(), r.invocations(), keep, memory.share());
     }
 }

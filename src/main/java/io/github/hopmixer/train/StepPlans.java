@@ -3,7 +3,9 @@ package io.github.hopmixer.train;
 import io.github.hopmixer.model.Mixer;
 import io.github.hopmixer.model.ModelConfig;
 import io.github.hopmixer.model.ParamSpec;
+import io.github.hopmixer.device.Device;
 import io.github.hopmixer.ops.AdamWOps;
+import io.github.hopmixer.ops.FusedOps;
 import io.github.hopmixer.ops.PenaltyOps;
 import io.github.hopmixer.plan.Buffer;
 import io.github.hopmixer.plan.Memory;
@@ -26,17 +28,32 @@ public final class StepPlans {
                        Buffer logits, Buffer penalty, List<Buffer> dropPathMasks, Buffer scalars,
                        List<Buffer> params, List<ParamSpec> specs) {}
 
+    /** The unfused step, which every device runs. */
     public static Step training(ModelConfig m, int batch) {
         return training(m, batch, true);
     }
 
+    /** The step for {@code device}: with the fused ops when it runs them ({@link Device#fusedOps()}). */
+    public static Step training(ModelConfig m, int batch, Device device) {
+        return training(m, batch, true, device.fusedOps());
+    }
+
     /** @param optimizer false for forward + backward only (gradient checks) */
     public static Step training(ModelConfig m, int batch, boolean optimizer) {
-        return training(m, batch, optimizer, Memory.defaults());
+        return training(m, batch, optimizer, Memory.defaults(), false);
     }
 
     /** @param memory how the plan shares storage and recomputes activations (results are the same bits for each) */
     public static Step training(ModelConfig m, int batch, boolean optimizer, Memory memory) {
+        return training(m, batch, optimizer, memory, false);
+    }
+
+    /** @param fused with the fused ops ({@link FusedOps#fuse}); the plan's name then ends in {@code /fused} */
+    public static Step training(ModelConfig m, int batch, boolean optimizer, boolean fused) {
+        return training(m, batch, optimizer, Memory.defaults(), fused);
+    }
+
+    public static Step training(ModelConfig m, int batch, boolean optimizer, Memory memory, boolean fused) {
         Tape g = new Tape("train", true);
         Buffer images = g.input("images", batch, m.inChans(), m.imageSize(), m.imageSize());
         Buffer targets = g.input("targets", batch, m.numClasses());
@@ -57,23 +74,35 @@ public final class StepPlans {
             for (int i = 0; i < f.params().size(); i++) AdamWOps.step(g, f.params().get(i), f.specs().get(i).decay());
         }
         g.keep(f.logits());
-        Plan plan = g.build(m.name() + "/train/b" + batch + (optimizer ? "" : "/no-opt"), memory);
+        Plan plan = g.build(m.name() + "/train/b" + batch + (optimizer ? "" : "/no-opt") + (fused ? "/fused" : ""), memory, fused);
         return new Step(plan, m, batch, images, targets, losses, f.logits(), penalty, f.dropPathMasks(), scalars,
                 f.params(), f.specs());
     }
 
     public static Step evaluation(ModelConfig m, int batch) {
-        return evaluation(m, batch, Memory.defaults());
+        return evaluation(m, batch, Memory.defaults(), false);
     }
 
     public static Step evaluation(ModelConfig m, int batch, Memory memory) {
+        return evaluation(m, batch, memory, false);
+    }
+
+    public static Step evaluation(ModelConfig m, int batch, Device device) {
+        return evaluation(m, batch, Memory.defaults(), device.fusedOps());
+    }
+
+    public static Step evaluation(ModelConfig m, int batch, boolean fused) {
+        return evaluation(m, batch, Memory.defaults(), fused);
+    }
+
+    public static Step evaluation(ModelConfig m, int batch, Memory memory, boolean fused) {
         Tape g = new Tape("eval", false);
         Buffer images = g.input("images", batch, m.inChans(), m.imageSize(), m.imageSize());
         Buffer targets = g.input("targets", batch, m.numClasses());
         Mixer.Forward f = Mixer.build(g, m, images, batch);
         Buffer losses = crossEntropy(g, "losses", f.logits(), targets, batch, m.numClasses());
         g.keep(f.logits());
-        Plan plan = g.build(m.name() + "/eval/b" + batch, memory);
+        Plan plan = g.build(m.name() + "/eval/b" + batch + (fused ? "/fused" : ""), memory, fused);
         return new Step(plan, m, batch, images, targets, losses, f.logits(), null, f.dropPathMasks(), null,
                 f.params(), f.specs());
     }

@@ -59,8 +59,8 @@ public final class Trainer {
         if (lambda > 0 && model.family() != io.github.hopmixer.model.Family.ASYMMIXER) {
             throw new IllegalArgumentException("--lcoeff applies to asymmixer models only; " + model.name() + " has no W2");
         }
-        this.train = StepPlans.training(model, cfg.batchSize());
-        this.eval = StepPlans.evaluation(model, cfg.evalBatchSize());
+        this.train = StepPlans.training(model, cfg.batchSize(), device);
+        this.eval = StepPlans.evaluation(model, cfg.evalBatchSize(), device);
         this.schedule = new CosineSchedule(cfg.lr(), cfg.epochs(), cfg.warmupEpochs(), cfg.warmupLr(), cfg.minLr());
         device.prepare(train.plan());
         device.prepare(eval.plan());

@@ -214,6 +214,7 @@ public class ConformanceTest {
         cs.add(withScalars("L2_GRAD", new L2Grad(37, Scalars.LAMBDA), 2, null));
         cs.add(withScalars("ADAMW decay", new AdamW(37, true), 4, ConformanceTest::adamMagnitude));
         cs.add(withScalars("ADAMW no decay", new AdamW(29, false), 4, ConformanceTest::adamMagnitude));
+        cs.addAll(FusedCases.cases());
         return cs;
     }
 
@@ -290,6 +291,7 @@ public class ConformanceTest {
         ref.execute(plan);
 
         try (Device dut = candidate.open()) {
+            if (FusedCases.refused(dut, plan)) return;  // a device without the fused ops must refuse them by name
             dut.prepare(plan);
             for (Buffer b : plan.buffers()) if (b.role() == Role.INPUT) dut.write(b, in[b.id()]);
             dut.execute(plan);
@@ -613,9 +615,9 @@ public class ConformanceTest {
     @MethodSource("modelsOnDevices")
     void trainingStepsMatchReference(Candidate candidate, Family family, int nIter, double lambda) {
         ModelConfig m = Tiny.model(family, nIter, lambda);
-        Step st = StepPlans.training(m, 3);
         ReferenceDevice ref = new ReferenceDevice();
         try (Device dut = candidate.open()) {
+            Step st = StepPlans.training(m, 3, dut);  // the plan the device runs in training: fused where it can
             for (Device d : List.of(ref, dut)) {
                 d.prepare(st.plan());
                 Tiny.fill(d, st, 17);
@@ -663,9 +665,9 @@ public class ConformanceTest {
     @MethodSource("modelsOnDevices")
     void evaluationMatchesReference(Candidate candidate, Family family, int nIter, double lambda) {
         ModelConfig m = Tiny.model(family, nIter, lambda);
-        Step st = StepPlans.evaluation(m, 5);
         ReferenceDevice ref = new ReferenceDevice();
         try (Device dut = candidate.open()) {
+            Step st = StepPlans.evaluation(m, 5, dut);
             for (Device d : List.of(ref, dut)) {
                 d.prepare(st.plan());
                 Tiny.fill(d, st, 23);

@@ -1,0 +1,73 @@
+package io.github.hopmixer.kernels;
+
+/**
+ * A matrix product with the elementwise work that follows it done on each block of rows while it is in cache:
+ * bias and GELU after a linear layer's product (forward), GELU's backward after the product that gives the
+ * activation's gradient (backward). c is dense and per image (row w of c at w·n); work items are its rows, as
+ * {@link Gemm}'s.
+ */
+public final class GemmEpilogue {
+    private GemmEpilogue() {}
+
+    /** No bias, a bias per column (channel layers: bias[j]), a bias per row of each image (token layers: bias[w mod m]). */
+    public static final int NO_BIAS = 0, BIAS_PER_COLUMN = 1, BIAS_PER_ROW = 2;
+
+    private static int strideC(int batch, int m, int n) {
+        return batch > 1 ? m * n : 0;
+    }
+
+    /** h = op(a)·op(b) (+ bias); y = GELU(h), double-precision reference over rows [lo, hi). */
+    public static void forwardRef(double[] h, double[] y, double[] a, double[] b, double[] bias, int batch, int m, int n,
+                                  int k, int transA, int transB, int strideA, int strideB, int biasMode, int lo, int hi) {
+        Gemm.ref(h, a, b, batch, m, n, k, transA, transB, strideA, strideB, strideC(batch, m, n), 0, lo, hi);
+        for (int w = lo; w < hi; w++) {
+            for (int j = 0; j < n; j++) {
+                if (biasMode == BIAS_PER_COLUMN) h[w * n + j] += bias[j];
+                else if (biasMode == BIAS_PER_ROW) h[w * n + j] += bias[w % m];
+            }
+            Gelu.forwardRef(y, h, n, w * n, (w + 1) * n);
+        }
+    }
+
+    /** The float JVM version: the GEMM, bias add and GELU of {@link Gemm#jvm}, {@link Bias}, {@link Gelu}, per block. */
+    public static void forwardJvm(float[] h, float[] y, float[] a, float[] b, float[] bias, int batch, int m, int n,
+                                  int k, int transA, int transB, int strideA, int strideB, int biasMode, int lo, int hi) {
+        Gemm.blocks(h, a, b, batch, m, n, k, transA, transB, strideA, strideB, 0, lo, hi, false, (c, shift, w0, w1) -> {
+            for (int w = w0; w < w1; w++) {
+                int row = w * n;
+                if (biasMode == BIAS_PER_COLUMN) {
+                    for (int j = 0; j < n; j++) h[row + j] += bias[j];
+                } else if (biasMode == BIAS_PER_ROW) {
+                    float bw = bias[w % m];
+                    for (int j = 0; j < n; j++) h[row + j] += bw;
+                }
+            }
+            Gelu.forwardJvm(y, h, n, w0 * n, w1 * n);
+        });
+    }
+
+    /**
+     * dh (+)= GELU'(h)·g with g = [prior +] op(a)·op(b), the activation's gradient, never stored: reference over rows
+     * [lo, hi). {@code prior} (null when none) holds the gradient's earlier terms.
+     */
+    public static void backwardRef(double[] dh, double[] h, double[] a, double[] b, double[] prior, int batch, int m,
+                                   int n, int k, int transA, int transB, int strideA, int strideB, int acc, int lo, int hi) {
+        double[] g = new double[(batch > 1 ? batch : 1) * m * n];
+        if (prior != null) System.arraycopy(prior, lo * n, g, lo * n, (hi - lo) * n);
+        Gemm.ref(g, a, b, batch, m, n, k, transA, transB, strideA, strideB, strideC(batch, m, n), prior != null ? 1 : 0, lo, hi);
+        Gelu.backwardRef(dh, g, h, n, acc, lo * n, hi * n);
+    }
+
+    public static void backwardJvm(float[] dh, float[] h, float[] a, float[] b, float[] prior, int batch, int m, int n,
+                                   int k, int transA, int transB, int strideA, int strideB, int acc, int lo, int hi) {
+        if (acc == 0 && k > Gemm.kBlock(n)) {
+            // Several K blocks: the product's partial sums go where dh will be (dh is overwritten), then GELU' in place.
+            if (prior != null) System.arraycopy(prior, lo * n, dh, lo * n, (hi - lo) * n);
+            Gemm.blocks(dh, a, b, batch, m, n, k, transA, transB, strideA, strideB, prior != null ? 1 : 0, lo, hi, false,
+                    (g, shift, w0, w1) -> Gelu.backwardJvm(dh, dh, 0, h, 0, w0 * n, w1 * n));
+            return;
+        }
+        Gemm.blocks(prior, a, b, batch, m, n, k, transA, transB, strideA, strideB, prior != null ? 1 : 0, lo, hi, true,
+                (g, shift, w0, w1) -> Gelu.backwardJvm(dh, g, shift, h, acc, w0 * n, w1 * n));
+    }
+}

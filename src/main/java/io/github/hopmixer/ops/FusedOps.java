@@ -1,0 +1,181 @@
+package io.github.hopmixer.ops;
+
+import io.github.hopmixer.kernels.GemmEpilogue;
+import io.github.hopmixer.ops.BiasOps.AddBias;
+import io.github.hopmixer.ops.GeluOps.Gelu;
+import io.github.hopmixer.ops.GeluOps.GeluBackward;
+import io.github.hopmixer.ops.GemmOps.Gemm;
+import io.github.hopmixer.plan.Buffer;
+import io.github.hopmixer.plan.Invocation;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.github.hopmixer.ops.GemmOps.bit;
+
+/**
+ * Fused ops: a matrix product with the elementwise op after it done on each block of rows while the block is in
+ * cache, so the step passes over the MLP's hidden activations once instead of three times. They are ordinary ops
+ * (reference, JVM kernel, conformance and gradient checks); {@link #fuse} puts them into a finished step's
+ * invocation list, for devices that run them ({@code Device.fusedOps()}); other devices get the unfused plan.
+ */
+public final class FusedOps {
+    private FusedOps() {}
+
+    /**
+     * h = op(a)·op(b) (+ bias), y = GELU(h): a linear layer, its bias and its activation. The product is per image with
+     * a dense output (as {@link Gemm} with strideC = m·n, or batch 1). Bias per column (channel layers) or per row of
+     * each image (token layers); buffers h, y, a, b and, with a bias, the bias.
+     */
+    public record GemmBiasGelu(int batch, int m, int n, int k, boolean transA, boolean transB, int strideA, int strideB,
+                               boolean bias, boolean biasPerRow) implements Op {
+        @Override public String name() { return "GEMM_BIAS_GELU"; }
+
+        Gemm gemm() { return new Gemm(batch, m, n, k, transA, transB, strideA, strideB, batch > 1 ? m * n : 0, false); }
+
+        @Override
+        public long[] minSizes() {
+            long[] g = gemm().minSizes();
+            return bias ? new long[] {g[0], g[0], g[1], g[2], biasPerRow ? m : n} : new long[] {g[0], g[0], g[1], g[2]};
+        }
+
+        @Override public int[] outputs() { return new int[] {0, 1}; }
+        @Override public boolean readsOutput() { return false; }
+        @Override public int parallelism() { return batch * m; }
+
+        private int mode() {
+            return !bias ? GemmEpilogue.NO_BIAS : biasPerRow ? GemmEpilogue.BIAS_PER_ROW : GemmEpilogue.BIAS_PER_COLUMN;
+        }
+
+        @Override
+        public void ref(double[][] d, int lo, int hi) {
+            GemmEpilogue.forwardRef(d[0], d[1], d[2], d[3], bias ? d[4] : null, batch, m, n, k, bit(transA), bit(transB),
+                    strideA, strideB, mode(), lo, hi);
+        }
+
+        @Override
+        public void jvm(float[][] d, int lo, int hi) {
+            GemmEpilogue.forwardJvm(d[0], d[1], d[2], d[3], bias ? d[4] : null, batch, m, n, k, bit(transA), bit(transB),
+                    strideA, strideB, mode(), lo, hi);
+        }
+
+        @Override
+        public String label() {
+            return String.format("GEMM+%sGELU %dx%dx%dx%d t%d%d", bias ? "BIAS+" : "", batch, m, n, k, bit(transA), bit(transB));
+        }
+    }
+
+    /**
+     * dh (+)= GELU'(h)·g, g = [g's earlier terms +] op(a)·op(b): GELU's backward done on the product that gives the
+     * activation's gradient g, which is never stored. Buffers dh, h, a, b and, with {@code sumInto}, the buffer holding
+     * g's earlier terms (read only). {@code acc} adds into dh.
+     */
+    public record GemmGeluBackward(int batch, int m, int n, int k, boolean transA, boolean transB, int strideA,
+                                   int strideB, boolean sumInto, boolean acc) implements Op {
+        @Override public String name() { return "GEMM_GELU_BACKWARD"; }
+
+        Gemm gemm() { return new Gemm(batch, m, n, k, transA, transB, strideA, strideB, batch > 1 ? m * n : 0, sumInto); }
+
+        @Override
+        public long[] minSizes() {
+            long[] g = gemm().minSizes();
+            return sumInto ? new long[] {g[0], g[0], g[1], g[2], g[0]} : new long[] {g[0], g[0], g[1], g[2]};
+        }
+
+        @Override public int[] outputs() { return new int[] {0}; }
+        @Override public boolean readsOutput() { return acc; }
+        @Override public int parallelism() { return batch * m; }
+
+        @Override
+        public void ref(double[][] d, int lo, int hi) {
+            GemmEpilogue.backwardRef(d[0], d[1], d[2], d[3], sumInto ? d[4] : null, batch, m, n, k, bit(transA), bit(transB),
+                    strideA, strideB, bit(acc), lo, hi);
+        }
+
+        @Override
+        public void jvm(float[][] d, int lo, int hi) {
+            GemmEpilogue.backwardJvm(d[0], d[1], d[2], d[3], sumInto ? d[4] : null, batch, m, n, k, bit(transA), bit(transB),
+                    strideA, strideB, bit(acc), lo, hi);
+        }
+
+        @Override
+        public String label() {
+            return String.format("GEMM+GELU_BACKWARD %dx%dx%dx%d t%d%d", batch, m, n, k, bit(transA), bit(transB));
+        }
+    }
+
+    /** A product fit for an epilogue: per image with a dense output (row w at w·n), not summed over the batch. */
+    static boolean dense(Gemm g) {
+        return !g.batchSummed() && (g.batch() == 1 || g.strideC() == g.m() * g.n());
+    }
+
+    /**
+     * The step with fused ops where they apply, the same computation otherwise:
+     * <ul>
+     * <li>GEMM(h) [, ADD_BIAS(h)], GELU(y, h), consecutive as the tape emits a linear layer and its activation, become
+     *     one GEMM_BIAS_GELU;</li>
+     * <li>GELU_BACKWARD(dh, g, h) takes the last product that wrote g (its activation's gradient) as a
+     *     GEMM_GELU_BACKWARD in that product's place, when nothing between them touches dh or h and nothing after
+     *     reads g (which is then never stored).</li>
+     * </ul>
+     */
+    public static List<Invocation> fuse(List<Invocation> in) {
+        List<Invocation> out = new ArrayList<>(in);
+        for (int i = 0; i < out.size(); i++) {
+            if (!(out.get(i).op() instanceof GeluBackward gb)) continue;
+            Buffer dh = out.get(i).buffers()[0], g = out.get(i).buffers()[1], h = out.get(i).buffers()[2];
+            int w = lastWriter(out, g, i);
+            if (w < 0 || !(out.get(w).op() instanceof Gemm p) || !dense(p) || (long) p.outputMatrices() * p.m() * p.n() != gb.n()) continue;
+            boolean clear = true;
+            for (int j = w + 1; j < i; j++) clear &= !touches(out.get(j), dh) && !writes(out.get(j), h);
+            for (int j = w + 1; j < out.size(); j++) clear &= j == i || !touches(out.get(j), g);
+            if (!clear) continue;
+            Buffer[] pb = out.get(w).buffers();
+            Op fused = new GemmGeluBackward(p.batch(), p.m(), p.n(), p.k(), p.transA(), p.transB(), p.strideA(), p.strideB(),
+                    p.acc(), gb.acc());
+            Buffer[] args = p.acc() ? new Buffer[] {dh, h, pb[1], pb[2], g} : new Buffer[] {dh, h, pb[1], pb[2]};
+            out.set(w, new Invocation(fused, args));
+            out.remove(i);
+            i--;
+        }
+        for (int i = 0; i + 1 < out.size(); i++) {
+            if (!(out.get(i).op() instanceof Gemm p) || p.acc() || !dense(p)) continue;
+            Buffer h = out.get(i).buffers()[0];
+            int next = i + 1;
+            Buffer bias = null;
+            boolean perRow = false;
+            if (out.get(next).op() instanceof AddBias ab && out.get(next).buffers()[0] == h) {
+                if (ab.inner() == 1 && (long) ab.outer() == (long) p.outputMatrices() * p.m() && ab.n() == p.n()) perRow = false;
+                else if (ab.inner() == p.n() && ab.outer() == p.outputMatrices() && ab.n() == p.m()) perRow = true;
+                else continue;
+                bias = out.get(next).buffers()[1];
+                next++;
+            }
+            if (next >= out.size() || !(out.get(next).op() instanceof Gelu) || out.get(next).buffers()[1] != h) continue;
+            Buffer y = out.get(next).buffers()[0];
+            Buffer[] pb = out.get(i).buffers();
+            Op fused = new GemmBiasGelu(p.batch(), p.m(), p.n(), p.k(), p.transA(), p.transB(), p.strideA(), p.strideB(),
+                    bias != null, perRow);
+            Buffer[] args = bias != null ? new Buffer[] {h, y, pb[1], pb[2], bias} : new Buffer[] {h, y, pb[1], pb[2]};
+            out.set(i, new Invocation(fused, args));
+            for (int j = next; j > i; j--) out.remove(j);
+        }
+        return out;
+    }
+
+    private static int lastWriter(List<Invocation> list, Buffer b, int before) {
+        for (int j = before - 1; j >= 0; j--) if (writes(list.get(j), b)) return j;
+        return -1;
+    }
+
+    private static boolean writes(Invocation inv, Buffer b) {
+        Buffer[] args = inv.buffers();
+        for (int a = 0; a < args.length; a++) if (args[a] == b && inv.op().writes(a)) return true;
+        return false;
+    }
+
+    private static boolean touches(Invocation inv, Buffer b) {
+        for (Buffer x : inv.buffers()) if (x == b) return true;
+        return false;
+    }
+}

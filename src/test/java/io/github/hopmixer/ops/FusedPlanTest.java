@@ -1,0 +1,170 @@
+package io.github.hopmixer.ops;
+
+import io.github.hopmixer.device.Device;
+import io.github.hopmixer.device.JvmDevice;
+import io.github.hopmixer.model.Family;
+import io.github.hopmixer.model.ModelConfig;
+import io.github.hopmixer.ops.FusedOps.GemmBiasGelu;
+import io.github.hopmixer.ops.FusedOps.GemmGeluBackward;
+import io.github.hopmixer.plan.Buffer;
+import io.github.hopmixer.plan.Invocation;
+import io.github.hopmixer.plan.Memory;
+import io.github.hopmixer.plan.Plan;
+import io.github.hopmixer.plan.Role;
+import io.github.hopmixer.testing.Tiny;
+import io.github.hopmixer.train.StepPlans;
+import io.github.hopmixer.train.StepPlans.Step;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/** Where {@link FusedOps#fuse} applies, and that a fused step is the unfused step, bit for bit, on the JVM. */
+class FusedPlanTest {
+
+    static long count(Plan p, Class<?> kind) {
+        return p.invocations().stream().filter(i -> kind.isInstance(i.op())).count();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Family.class)
+    void everyMlpActivationIsFusedForwardAndBackward(Family family) {
+        ModelConfig m = Tiny.model(family, 1, family == Family.ASYMMIXER ? 0.1 : 0);
+        // As the tape wrote them (no recomputation), so the GELUs counted are the model's.
+        Plan plain = StepPlans.training(m, 3, true, Memory.PLAIN, false).plan();
+        Plan fused = StepPlans.training(m, 3, true, Memory.PLAIN, true).plan();
+        long gelus = count(plain, GeluOps.Gelu.class);
+        assertEquals(2L * m.depth(), gelus, "one GELU per MLP, two MLPs per block");
+        assertEquals(0, count(plain, GemmBiasGelu.class) + count(plain, GemmGeluBackward.class));
+        assertEquals(gelus, count(fused, GemmBiasGelu.class), "every GELU fused into its GEMM");
+        assertEquals(gelus, count(fused, GemmGeluBackward.class), "every GELU backward fused into its gradient's GEMM");
+        assertEquals(0, count(fused, GeluOps.Gelu.class) + count(fused, GeluOps.GeluBackward.class));
+        // Bias adds go with the product (timm's Mixer): only the fc2 biases stay on their own.
+        long biases = count(plain, BiasOps.AddBias.class);
+        assertEquals(family.bias() ? biases - gelus : biases, count(fused, BiasOps.AddBias.class));
+        assertEquals(plain.invocations().size() - gelus - (family.bias() ? gelus : 0) - gelus, fused.invocations().size());
+        assertTrue(fused.name().endsWith("/fused") && !plain.name().endsWith("/fused"), fused.name());
+    }
+
+    /** The unfused step, whatever a device that lacks the fused ops would run: chosen by its capability. */
+    @Test
+    void aDeviceWithoutTheFusedOpsGetsTheUnfusedPlan() {
+        Device without = new Device() {
+            public String name() { return "no fused ops"; }
+            public void prepare(Plan plan) {}
+            public void execute(Plan plan) {}
+            public void write(Buffer buffer, float[] src) {}
+            public void read(Buffer buffer, float[] dst) {}
+        };
+        ModelConfig m = Tiny.model(Family.PARAMIXER, 1, 0);
+        assertFalse(without.fusedOps());
+        Plan p = StepPlans.training(m, 3, without).plan();
+        assertEquals(StepPlans.training(m, 3).plan().invocations().size(), p.invocations().size());
+        assertEquals(0, count(p, GemmBiasGelu.class) + count(p, GemmGeluBackward.class));
+        try (JvmDevice jvm = new JvmDevice(1)) {
+            assertTrue(StepPlans.training(m, 3, jvm).plan().name().endsWith("/fused"));
+            assertTrue(StepPlans.evaluation(m, 3, jvm).plan().invocations().stream().anyMatch(i -> i.op() instanceof GemmBiasGelu));
+        }
+    }
+
+    /**
+     * The fused kernels compute every element with the operations of the unfused sequence, so three training steps of
+     * the fused plan (2 and 3 threads) give the unfused plan's losses, weights, gradients and moments exactly.
+     */
+    @ParameterizedTest
+    @EnumSource(Family.class)
+    void fusedStepsAreTheUnfusedStepsBitForBit(Family family) {
+        ModelConfig m = Tiny.model(family, 2, family == Family.ASYMMIXER ? 0.1 : 0);
+        // Every buffer its own storage, so intermediate activations can be compared after the steps too.
+        Step plain = StepPlans.training(m, 3, true, Memory.PLAIN, false), fused = StepPlans.training(m, 3, true, Memory.PLAIN, true);
+        // What the JVM device trains with: fused, shared storage, recomputation; compared where storage persists.
+        Step lean = StepPlans.training(m, 3, true, Memory.LEAN, true);
+        try (JvmDevice a = new JvmDevice(2); JvmDevice b = new JvmDevice(3); JvmDevice c = new JvmDevice(2, true)) {
+            a.prepare(plain.plan());
+            b.prepare(fused.plan());
+            c.prepare(lean.plan());
+            Tiny.fill(a, plain, 5);
+            Tiny.fill(b, fused, 5);
+            Tiny.fill(c, lean, 5);
+            for (int step = 0; step < 3; step++) {
+                a.execute(plain.plan());
+                b.execute(fused.plan());
+                c.execute(lean.plan());
+            }
+            for (Buffer x : plain.plan().buffers()) {
+                if (x.role() == Role.ACTIVATION) continue;
+                float[] va = new float[x.size()], vc = new float[x.size()];
+                a.read(x, va);
+                c.read(lean.plan().buffer(x.name()), vc);
+                for (int i = 0; i < va.length; i++) {
+                    if (Float.floatToRawIntBits(va[i]) != Float.floatToRawIntBits(vc[i])) {
+                        fail(m.name() + " lean fused " + x.name() + "[" + i + "]: unfused " + va[i] + ", lean fused " + vc[i]);
+                    }
+                }
+            }
+            for (Buffer x : plain.plan().buffers()) {
+                // GELU's output gradient g is what the fused backward never stores (the broken MLP's first term only).
+                if (x.name().endsWith(".act.grad")) {
+                    assertTrue(!written(fused.plan(), x.name()) || family == Family.ASYMMIXER, x.name() + " stored");
+                    continue;
+                }
+                float[] va = new float[x.size()], vb = new float[x.size()];
+                a.read(x, va);
+                b.read(fused.plan().buffer(x.name()), vb);
+                for (int i = 0; i < va.length; i++) {
+                    if (Float.floatToRawIntBits(va[i]) != Float.floatToRawIntBits(vb[i])) {
+                        fail(m.name() + " " + x.name() + "[" + i + "]: unfused " + va[i] + ", fused " + vb[i]);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The kernels alone, on shapes of one and of several K blocks (n = 1030: blocks of 64), against the unfused
+     * kernels in sequence, on one thread's range and on two: the same bits.
+     */
+    @Test
+    void fusedKernelsGiveTheUnfusedKernelsBits() {
+        java.util.Random r = new java.util.Random(3);
+        for (int[] s : new int[][] {{45, 29, 37}, {35, 1030, 70}, {70, 130, 600}}) {
+            int m = s[0], n = s[1], k = s[2];
+            float[] a = Tiny.randn(r, m * k, 1), b = Tiny.randn(r, n * k, 1), prior = Tiny.randn(r, m * n, 1), u = Tiny.randn(r, m * n, 1);
+            GemmOps.Gemm gemm = new GemmOps.Gemm(1, m, n, k, false, true, 0, 0, 0, false);
+            float[] h = new float[m * n], y = new float[m * n];
+            gemm.jvm(new float[][] {h, a, b}, 0, m);
+            new GeluOps.Gelu(m * n).jvm(new float[][] {y, h}, 0, m * n);
+            float[] g = prior.clone(), dh = new float[m * n];
+            new GemmOps.Gemm(1, m, n, k, false, true, 0, 0, 0, true).jvm(new float[][] {g, a, b}, 0, m);
+            new GeluOps.GeluBackward(m * n, false).jvm(new float[][] {dh, g, u}, 0, m * n);
+            for (int split : new int[] {m, m / 2}) {
+                float[] fh = new float[m * n], fy = new float[m * n], fdh = new float[m * n];
+                GemmBiasGelu f = new GemmBiasGelu(1, m, n, k, false, true, 0, 0, false, false);
+                f.jvm(new float[][] {fh, fy, a, b}, 0, split);
+                f.jvm(new float[][] {fh, fy, a, b}, split, m);
+                GemmGeluBackward fb = new GemmGeluBackward(1, m, n, k, false, true, 0, 0, true, false);
+                fb.jvm(new float[][] {fdh, u, a, b, prior}, 0, split);
+                fb.jvm(new float[][] {fdh, u, a, b, prior}, split, m);
+                for (int i = 0; i < m * n; i++) {
+                    if (Float.floatToRawIntBits(fy[i]) != Float.floatToRawIntBits(y[i]) || Float.floatToRawIntBits(fh[i]) != Float.floatToRawIntBits(h[i])) {
+                        fail(m + "x" + n + "x" + k + " forward [" + i + "]: fused " + fy[i] + ", unfused " + y[i]);
+                    }
+                    if (Float.floatToRawIntBits(fdh[i]) != Float.floatToRawIntBits(dh[i])) {
+                        fail(m + "x" + n + "x" + k + " backward [" + i + "]: fused " + fdh[i] + ", unfused " + dh[i]);
+                    }
+                }
+            }
+        }
+    }
+
+    private static boolean written(Plan p, String name) {
+        Buffer b = p.buffer(name);
+        for (Invocation inv : p.invocations())
+            for (int a = 0; a < inv.buffers().length; a++) if (inv.buffers()[a] == b && inv.op().writes(a)) return true;
+        return false;
+    }
+}
