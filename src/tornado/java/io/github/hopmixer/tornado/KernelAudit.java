@@ -73,8 +73,10 @@ public final class KernelAudit {
         }
         Files.createDirectories(csv.toAbsolutePath().getParent());
         Files.writeString(csv, sb);
-        return String.format(Locale.ROOT, "%s batch %d, %s (%s): %d launches in %d kernel graphs (+1 upload graph: %d execute() calls a "
-                        + "training step); %d launches break a rule: %d loop over %d, %d with more than %d elements on fewer than %d work-items",
-                modelName, batch, t, cfg.source(), rows.size(), graphs, graphs + 1, bad, loops, MAX_LOOP, thin, BIG_WORK, MIN_ITEMS);
+        return String.format(Locale.ROOT, "%s batch %d, %s (%s): %d launches in %d task graphs: %d blocking execute() calls a training "
+                        + "step, no other host round trip (the first graph sends the batch, the last brings the canary back; the "
+                        + "weights go up in an upload graph only after the host wrote them); %d launches break a rule: %d loop "
+                        + "over %d, %d with more than %d elements on fewer than %d work-items",
+                modelName, batch, t, cfg.source(), rows.size(), graphs, graphs, bad, loops, MAX_LOOP, thin, BIG_WORK, MIN_ITEMS);
     }
 }
