@@ -10,6 +10,8 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -77,6 +79,7 @@ record GraphLayout(List<Integer> groupState, List<Integer> groupStep, List<Integ
             public FloatArray partials() { return pScratch; }
         };
         List<List<KernelTask>> perInvocation = new ArrayList<>();
+        Map<KernelTask, Set<FloatArray>> opWrites = new IdentityHashMap<>();
         int count = 0;
         for (Invocation inv : plan.invocations()) {
             FloatArray[] args = new FloatArray[inv.buffers().length];
@@ -84,6 +87,13 @@ record GraphLayout(List<Integer> groupState, List<Integer> groupStep, List<Integ
             List<KernelTask> ts = KernelTasks.of(inv, args, cfg, scratch);
             perInvocation.add(ts);
             count += ts.size();
+            // A task on exactly the op's buffers writes what the op writes (for counting TornadoVM's graph nodes).
+            for (KernelTask t : ts) {
+                if (!sameArrays(t.arrays(), args)) continue;
+                Set<FloatArray> w = Collections.newSetFromMap(new IdentityHashMap<>());
+                for (int a = 0; a < args.length; a++) if (inv.op().writes(a)) w.add(args[a]);
+                opWrites.put(t, w);
+            }
         }
         // The canary counts go to the device with the step's inputs (zeros) and come back with the last graph: each
         // graph's canary task adds 1 to its slot. One slot per graph; the plan has at most as many graphs as kernels.
@@ -93,6 +103,7 @@ record GraphLayout(List<Integer> groupState, List<Integer> groupStep, List<Integ
         List<KernelTask> flat = new ArrayList<>(touches);
         perInvocation.forEach(flat::addAll);
         Map<KernelTask, GraphNodes.Args> args = GraphNodes.args(flat);
+        if (args != null) opWrites.forEach((t, w) -> args.computeIfPresent(t, (k, a) -> a.writing(w)));
 
         // TornadoVM's graph of one task graph holds at most 1024 nodes, and a graph at most 256 tasks.
         for (int reserve = 0; ; reserve += 32) {
@@ -108,6 +119,12 @@ record GraphLayout(List<Integer> groupState, List<Integer> groupStep, List<Integ
                         + NODE_LIMIT + " graph nodes: too many buffers live at once (" + state.size() + " kept on the device)");
             }
         }
+    }
+
+    private static boolean sameArrays(List<FloatArray> list, FloatArray[] args) {
+        if (list.size() != args.length) return false;
+        for (int i = 0; i < args.length; i++) if (list.get(i) != args[i]) return false;
+        return true;
     }
 
     /** One-work-item tasks that take every step input, so that the first graph, which sends them, has a task using each. */

@@ -19,7 +19,8 @@ import java.util.Set;
  * holds 1,024 nodes and cannot grow ("Tornado Graph resize not implemented yet"): that, not the 256 tasks a graph may
  * hold, is what cuts a step into several graphs. Nodes: one per distinct primitive argument (a constant) and per
  * distinct object (buffer, vector view, the KernelContext); two context nodes; per task one, plus one per object
- * argument it writes (counted for every object argument: the kernels' accesses are TornadoVM's to know); per object a
+ * argument it writes (TornadoVM's own analysis decides; hopmixer counts the buffers the plan's op writes, and every
+ * object argument of a task whose buffers are not the op's own, such as a GEMM's transposed copy); per object a
  * task takes, its first use and its release (persist or free); one per object streamed out.
  *
  * <p>A task's arguments are read by adding it to a {@link Recorder}, a task graph that keeps them instead of adding
@@ -28,8 +29,18 @@ import java.util.Set;
 final class GraphNodes {
     private GraphNodes() {}
 
-    /** One task's arguments: its primitive constants and its objects (buffers, vector views, KernelContext). */
-    record Args(List<Object> constants, List<Object> objects) {}
+    /**
+     * One task's arguments: its primitive constants, its objects (buffers, vector views, KernelContext), and how many
+     * object arguments it may write (all of them, unless the plan's op says which; the KernelContext counts as one).
+     */
+    record Args(List<Object> constants, List<Object> objects, int written) {
+        /** The same, where the task writes only the objects in {@code writes} (identity). */
+        Args writing(Set<?> writes) {
+            int w = 1;
+            for (Object o : objects) if (writes.contains(o)) w++;
+            return new Args(constants, objects, Math.min(w, objects.size()));
+        }
+    }
 
     /** The arguments of each task (by identity); null where the recorder is not available. */
     static Map<KernelTask, Args> args(List<KernelTask> tasks) {
@@ -59,7 +70,7 @@ final class GraphNodes {
             if (a != null) constants.addAll(a.constants());
             else constants.add("bound" + i); // fewer than 4 new ints a task, as every hopmixer kernel
             taken.addAll(objects);
-            perTask += 1 + objects.size() + (a == null ? 4 : 0);
+            perTask += 1 + (a != null ? a.written() : objects.size() + 4);
         }
         Set<Object> all = Collections.newSetFromMap(new IdentityHashMap<>());
         all.addAll(taken);
@@ -102,7 +113,7 @@ final class GraphNodes {
                 if (p instanceof Number || p instanceof Boolean || p instanceof Character) constants.add(p);
                 else objects.add(p);
             }
-            return new Args(constants, objects);
+            return new Args(constants, objects, objects.size());
         }
     }
 }
