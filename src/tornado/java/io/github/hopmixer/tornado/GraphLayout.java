@@ -127,7 +127,10 @@ record GraphLayout(List<Integer> groupState, List<Integer> groupStep, List<Integ
         return true;
     }
 
-    /** One-work-item tasks that take every step input, so that the first graph, which sends them, has a task using each. */
+    /**
+     * One-work-item tasks that take every step input (but the canary), so that the graph that sends them has a task
+     * using each: TornadoVM sends only buffers a task of the graph takes.
+     */
     static List<KernelTask> touches(Set<FloatArray> step, FloatArray canary, IntFunction<FloatArray> allocator) {
         List<FloatArray> all = new ArrayList<>(step);
         all.remove(canary);
@@ -139,7 +142,7 @@ record GraphLayout(List<Integer> groupState, List<Integer> groupStep, List<Integ
             FloatArray sink = allocator.apply(1);
             List<FloatArray> arrays = new ArrayList<>(List.of(a));
             arrays.add(sink);
-            out.add(new KernelTask("upload", Math.min(k, all.size() - t * k) + " step inputs", "TransferKernels.touch",
+            out.add(new KernelTask("upload", Math.min(k, all.size() - t * k) + " buffers", "TransferKernels.touch",
                     (g, tn, kc) -> g.task(tn, TransferKernels::touch, kc, sink, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9],
                             a[10], a[11], a[12], a[13], a[14], a[15]),
                     KernelTasks.grid1(1, 1), List.copyOf(new LinkedHashSet<>(arrays)), 1, k, k, false));

@@ -1,15 +1,11 @@
 package io.github.hopmixer.tornado;
 
 import io.github.hopmixer.plan.Plan;
-import io.github.hopmixer.tornado.kernels.TransferKernels;
 import uk.ac.manchester.tornado.api.GridScheduler;
-import uk.ac.manchester.tornado.api.ImmutableTaskGraph;
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.TornadoExecutionResult;
-import uk.ac.manchester.tornado.api.WorkerGrid;
-import uk.ac.manchester.tornado.api.WorkerGrid1D;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 import uk.ac.manchester.tornado.api.enums.TornadoVMBackendType;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
@@ -205,27 +201,17 @@ final class PlanRunner implements AutoCloseable {
 
     /** One-work-item tasks that take every buffer of an upload graph, so that TornadoVM sends them. */
     private void addTouches(TaskGraph g, List<FloatArray> all, GridScheduler grids) {
-        int k = TransferKernels.TOUCH_ARITY;
-        String graphName = g.getTaskGraphName();
         KernelContext kc = new KernelContext();
-        for (int t = 0; t * k < all.size(); t++) {
-            FloatArray[] a = new FloatArray[k];
-            for (int j = 0; j < k; j++) a[j] = all.get(Math.min(t * k + j, all.size() - 1));
-            FloatArray sink = allocator.apply(1);
-            String tn = "u" + t;
-            g.task(tn, TransferKernels::touch, kc, sink, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10],
-                    a[11], a[12], a[13], a[14], a[15]);
-            WorkerGrid one = new WorkerGrid1D(1);
-            one.setLocalWork(1, 1, 1);
-            grids.addWorkerGrid(graphName + "." + tn, one);
+        List<KernelTask> touches = GraphLayout.touches(new LinkedHashSet<>(all), null, allocator);
+        for (int t = 0; t < touches.size(); t++) {
+            touches.get(t).adder().add(g, "u" + t, kc);
+            grids.addWorkerGrid(g.getTaskGraphName() + ".u" + t, touches.get(t).grid());
         }
     }
 
     int kernelCount() { return kernelCount; }
 
     int graphCount() { return firstChunk + chunks.size(); }
-
-    int kernelGraphCount() { return chunks.size(); }
 
     RoundTrips roundTrips() {
         return new RoundTrips(chunks.size(), layout.state().isEmpty() ? 0 : (layout.state().size() + UPLOAD_PART - 1) / UPLOAD_PART, runs,
