@@ -21,7 +21,7 @@ import java.util.function.IntFunction;
 /**
  * How a step plan becomes TornadoVM task graphs: its buffers by how they reach the device, its kernel tasks (from
  * {@link KernelTasks}), and their cut into as few graphs as TornadoVM 5.2 allows — at most {@code graph.tasks} tasks
- * (TornadoVM: 256) and 1,024 graph nodes ({@link GraphNodes}) each — each ending with a canary task
+ * (TornadoVM: 256), 1,024 graph nodes and 8,192 bytes of high-level code ({@link GraphNodes}) each — each ending with a canary task
  * ({@link CanaryKernels#mark}) that adds 1 to slot {@code c} of the {@code canary} buffer. The first graph sends the
  * step's inputs and the zeroed canary (its first tasks touch them, see {@link #touches}); the last brings the canary
  * back. {@link PlanRunner} builds its graphs from this, and the kernel audit ({@link KernelAudit}) lists it.
@@ -41,6 +41,8 @@ record GraphLayout(List<Integer> groupState, List<Integer> groupStep, List<Integ
 
     /** TornadoVM 5.2's task-graph graph (TornadoGraph) holds 1024 nodes; keep a margin. */
     static final int NODE_LIMIT = 1000;
+    /** TornadoVM 5.2's task graph keeps its tasks' high-level code in 8,192 bytes ({@link GraphNodes#codeBytes}). */
+    static final int CODE_LIMIT = 8100;
 
     static GraphLayout of(Plan plan, FloatArray[] arrays, TornadoConfig cfg, IntFunction<FloatArray> allocator) {
         List<Integer> groupState = new ArrayList<>(), groupStep = new ArrayList<>(), written = new ArrayList<>();
@@ -112,7 +114,10 @@ record GraphLayout(List<Integer> groupState, List<Integer> groupStep, List<Integ
             List<Set<FloatArray>> consumed = new ArrayList<>(), held = new ArrayList<>();
             chain(cs, state, consumed, held);
             boolean fits = true;
-            for (int c = 0; c < cs.size(); c++) fits &= nodes(cs.get(c), args, held.get(c), c == cs.size() - 1) <= NODE_LIMIT;
+            for (int c = 0; c < cs.size(); c++) {
+                fits &= nodes(cs.get(c), args, held.get(c), c == cs.size() - 1) <= NODE_LIMIT;
+                fits &= GraphNodes.codeBytes(cs.get(c), args) <= CODE_LIMIT;
+            }
             if (fits) return new GraphLayout(groupState, groupStep, written, state, step, cs, consumed, held, canary, count);
             if (reserve > NODE_LIMIT / 2) {
                 throw new IllegalStateException("plan " + plan.name() + " cannot be cut into TornadoVM task graphs of at most "
@@ -157,7 +162,8 @@ record GraphLayout(List<Integer> groupState, List<Integer> groupStep, List<Integ
 
     /**
      * Greedy cut at invocation boundaries: the first chunk starts with the touch tasks; at most maxTasks tasks and
-     * nodeBudget graph nodes per chunk (counted with the state passed through and the canary task to come).
+     * nodeBudget graph nodes per chunk (counted with the state passed through and the canary task to come), and
+     * TornadoVM's 8,192 bytes of high-level code.
      */
     static List<List<KernelTask>> chunk(List<KernelTask> touches, List<List<KernelTask>> perInvocation, int maxTasks, int nodeBudget,
                                         Map<KernelTask, GraphNodes.Args> args, Set<FloatArray> state, FloatArray canary) {
@@ -169,7 +175,8 @@ record GraphLayout(List<Integer> groupState, List<Integer> groupStep, List<Integ
             List<KernelTask> next = new ArrayList<>(current);
             next.addAll(ts);
             if (next.size() > touches.size() && current.size() > (chunks.isEmpty() ? touches.size() : 0)
-                    && (next.size() > maxTasks || nodes(next, args, passed, true) + 4 > nodeBudget)) {
+                    && (next.size() > maxTasks || nodes(next, args, passed, true) + 4 > nodeBudget
+                        || GraphNodes.codeBytes(next, args) + 30 > CODE_LIMIT)) {
                 chunks.add(current);
                 next = new ArrayList<>(ts);
             }

@@ -21,7 +21,8 @@ import java.util.Set;
  * distinct object (buffer, vector view, the KernelContext); two context nodes; per task one, plus one per object
  * argument it writes (TornadoVM's own analysis decides; hopmixer counts the buffers the plan's op writes, and every
  * object argument of a task whose buffers are not the op's own, such as a GEMM's transposed copy); per object a
- * task takes, its first use and its release (persist or free); one per object streamed out.
+ * task takes, its first use and its release (persist or free); one per object streamed out. A graph's tasks must also
+ * fit its 8,192 bytes of high-level code ({@link #codeBytes}).
  *
  * <p>A task's arguments are read by adding it to a {@link Recorder}, a task graph that keeps them instead of adding
  * the task. Where that cannot be made (no TornadoVM runtime on the class path), an upper bound stands in.
@@ -77,6 +78,20 @@ final class GraphNodes {
         all.addAll(passed);
         int kc = 2; // the KernelContext, when not recorded; a margin otherwise
         return constants.size() + all.size() + 2 + perTask + 2 * taken.size() + streamedOut + kc;
+    }
+
+    /**
+     * Bytes of TornadoVM's high-level code for the tasks, which a task graph keeps in a fixed 8,192-byte buffer
+     * ({@code TornadoTaskGraph.highLevelCode}; more throws a BufferOverflowException when the task is added): per
+     * task 15, and 5 per argument.
+     */
+    static int codeBytes(List<KernelTask> tasks, Map<KernelTask, Args> args) {
+        int bytes = 0;
+        for (KernelTask t : tasks) {
+            Args a = args == null ? null : args.get(t);
+            bytes += 15 + 5 * (a != null ? a.constants().size() + a.objects().size() : t.arrays().size() + 17);
+        }
+        return bytes;
     }
 
     /** A task graph that records each task's arguments instead of adding the task. */
