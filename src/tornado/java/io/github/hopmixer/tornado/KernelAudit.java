@@ -45,6 +45,13 @@ public final class KernelAudit {
         return out;
     }
 
+    /** Task graphs (blocking execute() calls) one execution of a plan takes, with one-float stand-ins for its buffers. */
+    static int graphs(Plan plan, TornadoConfig cfg) {
+        FloatArray[] arrays = new FloatArray[plan.buffers().size()];
+        for (int i = 0; i < arrays.length; i++) arrays[i] = new FloatArray(1);
+        return GraphLayout.of(plan, arrays, cfg, n -> new FloatArray(1)).chunks().size();
+    }
+
     static String violation(KernelTask t) {
         List<String> v = new ArrayList<>();
         if (t.loop() > MAX_LOOP && !t.gemmReduction()) v.add("loop " + t.loop() + " > " + MAX_LOOP);
@@ -71,10 +78,14 @@ public final class KernelAudit {
             if (r.violation().contains("work-items")) thin++;
             if (!r.violation().isEmpty()) bad++;
         }
+        int evalGraphs = graphs(StepPlans.evaluation(Models.get(modelName).withData(32, 3, 10), batch).plan(), cfg);
         Files.createDirectories(csv.toAbsolutePath().getParent());
         Files.writeString(csv, sb);
-        return String.format(Locale.ROOT, "%s batch %d, %s (%s): %d launches in %d kernel graphs (+1 upload graph: %d execute() calls a "
-                        + "training step); %d launches break a rule: %d loop over %d, %d with more than %d elements on fewer than %d work-items",
-                modelName, batch, t, cfg.source(), rows.size(), graphs, graphs + 1, bad, loops, MAX_LOOP, thin, BIG_WORK, MIN_ITEMS);
+        return String.format(Locale.ROOT, "%s batch %d, %s (%s): %d launches in %d task graphs: %d blocking execute() calls a training "
+                        + "step, no other host round trip (the first graph sends the batch, the last brings the canary back; the "
+                        + "weights go up in an upload graph only after the host wrote them); an evaluation batch of %d: %d execute() "
+                        + "call(s), weights taken from the training plan on the device; %d launches break a rule: %d loop "
+                        + "over %d, %d with more than %d elements on fewer than %d work-items",
+                modelName, batch, t, cfg.source(), rows.size(), graphs, graphs, batch, evalGraphs, bad, loops, MAX_LOOP, thin, BIG_WORK, MIN_ITEMS);
     }
 }

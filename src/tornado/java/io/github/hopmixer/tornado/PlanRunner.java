@@ -1,15 +1,11 @@
 package io.github.hopmixer.tornado;
 
 import io.github.hopmixer.plan.Plan;
-import io.github.hopmixer.tornado.kernels.TransferKernels;
 import uk.ac.manchester.tornado.api.GridScheduler;
-import uk.ac.manchester.tornado.api.ImmutableTaskGraph;
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.TornadoExecutionResult;
-import uk.ac.manchester.tornado.api.WorkerGrid;
-import uk.ac.manchester.tornado.api.WorkerGrid1D;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 import uk.ac.manchester.tornado.api.enums.TornadoVMBackendType;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
@@ -25,75 +21,79 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * One step plan as TornadoVM task graphs in one {@link TornadoExecutionPlan}, run in order:
+ * One step plan as TornadoVM task graphs, run in order in the {@link GraphGroup} (one {@link TornadoExecutionPlan})
+ * it shares with the plans prepared with it:
  *
  * <ol>
- *   <li>{@code ub} (upload state): sends the host's copies of the preset buffers that kernels update (parameters,
- *       AdamW moments) — only when the host wrote one of them since the device last had it (initialisation,
- *       checkpoint load, or another plan of the device changed them);</li>
- *   <li>{@code ua} (upload step): sends the preset buffers that kernels only read and the host rewrites every step
- *       (images, targets, DropPath masks, the step scalars);</li>
- *   <li>{@code c0 … cN}: the plan's kernels, cut into graphs of {@code graph.tasks} tasks.</li>
+ *   <li>{@code ub0 … ubK} (upload state): send the host's copies of the preset buffers that kernels update
+ *       (parameters, AdamW moments) — only when the host wrote one of them since the device last had it
+ *       (initialisation, checkpoint load);</li>
+ *   <li>{@code c0 … cN}: the plan's kernels, cut into as few graphs as TornadoVM allows ({@link GraphLayout}); the
+ *       first also sends the step's inputs (images, targets, DropPath masks, step scalars) and the zeroed canary,
+ *       the last brings the canary back.</li>
  * </ol>
  *
- * Graphs share device buffers with TornadoVM's {@code persistOnDevice}/{@code consumeFromDevice}: each graph
- * consumes, from the graph run before it, the preset buffers and every buffer still needed later, so one device
- * copy of each buffer lives across graphs and across steps (the first chunk also consumes from the last, which ran
- * last in the previous step). Nothing comes back unless {@link #pull} asks for it, except the canary counts.
+ * A step is N + 1 blocking {@code execute()} calls for N kernel graphs, nothing else (no separate upload graph, no
+ * separate read of the canary); {@link #roundTrips} counts them.
+ *
+ * <p>Graphs share device buffers with TornadoVM's {@code persistOnDevice}/{@code consumeFromDevice}: each graph
+ * consumes, from the graph run before it, the state and every buffer still needed later, so one device copy of each
+ * buffer lives across graphs and across steps. TornadoVM takes consumed buffers from the graph of its execution plan
+ * that ran last, so {@code c0} names every graph that may have run before it: this plan's upload graph and last
+ * graph, and the last graph of every other plan of the group, for the state that graph holds (an evaluation plan
+ * takes the weights the training plan left on the device, and training takes them back). Nothing comes back unless
+ * {@link #pull} asks for it, except the canary counts.
  *
  * <p>TornadoVM 5.2 only prints a kernel launch that OpenCL refuses (an invalid work-group size, say) and goes on, and
  * silently shrinks a local size larger than the device allows. So every task's local size is checked against the
- * device's limits when the plan is prepared ({@link LocalSizes}), and each graph ends with a canary task whose run
- * count the host reads after every execution ({@code -Dhopmixer.tornado.canary.every=N}: every N): a graph that
- * did not run to its end stops the plan with an error that names it.
+ * device's limits when the plan is prepared ({@link LocalSizes}), and each graph ends with a canary task: the host
+ * zeroes the counts, the first graph sends them, every graph's last task adds 1 to its slot, the last graph brings
+ * them back; a graph that did not run to its end stops the plan with an error that names it.
  */
 final class PlanRunner implements AutoCloseable {
     private static final AtomicLong SERIAL = new AtomicLong();
 
     final Plan plan;
-    private final String deviceName;
-    private final FloatArray[] arrays;
+    private final String deviceName, prefix;
     /** Buffer ids: preset and kernel-written (state), preset and read-only per-step inputs, and everything written. */
     final List<Integer> groupState = new ArrayList<>(), groupStep = new ArrayList<>(), written = new ArrayList<>();
+    private final GraphLayout layout;
+    private final List<List<KernelTask>> chunks = new ArrayList<>();
     private final List<String> graphNames = new ArrayList<>();
     private final List<List<KernelTask>> graphTasks = new ArrayList<>();
     private final Map<FloatArray, Integer> pullGraph = new HashMap<>();
-    private final List<Integer> uploadState;
-    private final int uploadStep, firstChunk;
-    private final TornadoExecutionPlan exec;
-    private final GridScheduler grids = new GridScheduler();
+    private final List<Integer> uploadState = new ArrayList<>();
+    private int firstChunk;
     private final uk.ac.manchester.tornado.api.common.TornadoDevice device;
     private final TornadoConfig cfg;
     private final java.util.function.IntFunction<FloatArray> allocator;
-    private TornadoExecutionResult lastResult;
+    private GraphGroup group;
+    /** This runner's first graph's index in its group's execution plan. */
+    private int base;
     private boolean compiled;
     private double compileSeconds = Double.NaN;
     private final int kernelCount;
-    /** Per task graph, how many times its last task ran (see {@link GraphLayout}); runs: executions of the plan. */
+    /** Per task graph, 1 once its last task ran this execution (see {@link GraphLayout}). */
     private final FloatArray canary;
-    private long runs;
-    private static final int CANARY_EVERY = Math.max(1, Integer.getInteger("hopmixer.tornado.canary.every", 1));
+    private long runs, executes, stateUploads, pulls;
+
+    /** Host round trips of a plan: executions, blocking execute() calls, state uploads and buffer reads, in all. */
+    record RoundTrips(int kernelGraphs, int uploadGraphs, long runs, long executes, long stateUploads, long pulls) {}
 
     PlanRunner(Plan plan, FloatArray[] arrays, uk.ac.manchester.tornado.api.common.TornadoDevice device, String deviceName,
                TornadoConfig cfg, java.util.function.IntFunction<FloatArray> allocator) {
         this.plan = plan;
-        this.arrays = arrays;
         this.device = device;
         this.deviceName = deviceName;
         this.cfg = cfg;
         this.allocator = allocator;
-        String prefix = "hm" + SERIAL.incrementAndGet();
-
-        GraphLayout layout = GraphLayout.of(plan, arrays, cfg, allocator);
+        this.prefix = "hm" + SERIAL.incrementAndGet();
+        this.layout = GraphLayout.of(plan, arrays, cfg, allocator);
         groupState.addAll(layout.groupState());
         groupStep.addAll(layout.groupStep());
         written.addAll(layout.written());
         this.kernelCount = layout.kernelCount();
         this.canary = layout.canary();
-        Set<FloatArray> state = layout.state(), step = layout.step();
-        Set<FloatArray> preset = new LinkedHashSet<>(state);
-        preset.addAll(step);
-        List<List<KernelTask>> chunks = new ArrayList<>();
         for (List<KernelTask> c : layout.chunks()) {
             List<KernelTask> tasks = new ArrayList<>();
             for (KernelTask t : c) {
@@ -105,49 +105,45 @@ final class PlanRunner implements AutoCloseable {
             }
             chunks.add(tasks);
         }
+    }
+
+    String lastGraphName() { return prefix + "c" + (chunks.size() - 1); }
+
+    /** Whether this plan's last graph holds (passes on) the array: a later plan's first graph can take it from there. */
+    boolean holdsAtEnd(FloatArray x) { return layout.heldBy().getLast().contains(x); }
+
+    GraphGroup group() { return group; }
+
+    /**
+     * This plan's task graphs, for its group's execution plan, where they start at index {@code base}; {@code peers}
+     * are the group's plans, whose last graphs this plan's first graph may follow.
+     */
+    List<TaskGraph> graphs(GraphGroup group, int base, List<PlanRunner> peers, GridScheduler grids) {
+        this.group = group;
+        this.base = base;
+        Set<FloatArray> state = layout.state(), step = layout.step();
         List<Set<FloatArray>> consumedBy = layout.consumedBy(), heldBy = layout.heldBy();
         int n = chunks.size();
-
         List<TaskGraph> graphs = new ArrayList<>();
-        String lastChunk = prefix + "c" + (n - 1);
-        // Upload graphs: the state in parts that fit TornadoVM's graph, each passing the earlier parts on; then the step.
+        // Upload graphs: the state in parts that fit TornadoVM's graph, each passing the earlier parts on.
         List<FloatArray> stateList = new ArrayList<>(state);
-        List<Integer> ubs = new ArrayList<>();
         Set<FloatArray> uploaded = new LinkedHashSet<>();
         for (int from = 0; from < stateList.size(); from += UPLOAD_PART) {
             List<FloatArray> part = stateList.subList(from, Math.min(stateList.size(), from + UPLOAD_PART));
-            String name = prefix + "ub" + ubs.size();
+            String name = prefix + "ub" + uploadState.size();
             TaskGraph g = new TaskGraph(name);
-            if (!uploaded.isEmpty()) g.consumeFromDevice(prefix + "ub" + (ubs.size() - 1), uploaded.toArray());
+            if (!uploaded.isEmpty()) g.consumeFromDevice(prefix + "ub" + (uploadState.size() - 1), uploaded.toArray());
             g.transferToDevice(DataTransferMode.EVERY_EXECUTION, part.toArray());
-            addTouches(g, part);
+            addTouches(g, part, grids);
             uploaded.addAll(part);
             g.persistOnDevice(uploaded.toArray());
-            ubs.add(graphs.size());
+            uploadState.add(graphs.size());
             graphs.add(g);
             graphNames.add(name);
         }
-        String lastUb = ubs.isEmpty() ? null : graphNames.getLast();
-        int ua = -1;
-        if (!step.isEmpty()) {
-            ua = graphs.size();
-            String name = prefix + "ua";
-            TaskGraph g = new TaskGraph(name);
-            if (!state.isEmpty()) {
-                g.consumeFromDevice(lastUb, state.toArray());
-                g.consumeFromDevice(lastChunk, state.toArray());
-            }
-            g.transferToDevice(DataTransferMode.EVERY_EXECUTION, step.toArray());
-            addTouches(g, new ArrayList<>(step));
-            g.persistOnDevice(preset.toArray());
-            graphs.add(g);
-            graphNames.add(name);
-        }
-        this.uploadState = ubs;
-        this.uploadStep = ua;
+        String lastUb = uploadState.isEmpty() ? null : graphNames.getLast();
         this.firstChunk = graphs.size();
         for (int i = 0; i < firstChunk; i++) graphTasks.add(List.of());
-        String upload = ua >= 0 ? prefix + "ua" : lastUb;
 
         // Chunks: consume from the graph run before what this one or a later one needs; persist it for the next.
         for (int c = 0; c < n; c++) {
@@ -156,11 +152,18 @@ final class PlanRunner implements AutoCloseable {
             Set<FloatArray> consumed = consumedBy.get(c);
             if (c > 0) {
                 g.consumeFromDevice(prefix + "c" + (c - 1), consumed.toArray());
-            } else if (!consumed.isEmpty()) {
-                g.consumeFromDevice(upload, consumed.toArray());
-                g.consumeFromDevice(lastChunk, consumed.toArray());
+            } else {
+                if (!consumed.isEmpty()) {
+                    if (lastUb != null) g.consumeFromDevice(lastUb, consumed.toArray());
+                    g.consumeFromDevice(lastGraphName(), consumed.toArray());
+                    for (PlanRunner p : peers) {
+                        if (p == this) continue;
+                        Object[] shared = consumed.stream().filter(p::holdsAtEnd).toArray();
+                        if (shared.length > 0) g.consumeFromDevice(p.lastGraphName(), shared);
+                    }
+                }
+                g.transferToDevice(DataTransferMode.EVERY_EXECUTION, step.toArray());
             }
-            int index = graphs.size();
             List<KernelTask> tasks = chunks.get(c);
             KernelContext kc = new KernelContext();
             for (int t = 0; t < tasks.size(); t++) {
@@ -173,20 +176,15 @@ final class PlanRunner implements AutoCloseable {
                             + deviceName + ": " + TornadoDevice.reason(e), e);
                 }
                 grids.addWorkerGrid(name + "." + tn, kt.grid());
-                for (FloatArray x : kt.arrays()) pullGraph.put(x, index);
+                for (FloatArray x : kt.arrays()) pullGraph.put(x, graphs.size());
             }
             g.persistOnDevice(heldBy.get(c).toArray());
+            if (c == n - 1) g.transferToHost(DataTransferMode.EVERY_EXECUTION, canary);
             graphs.add(g);
             graphNames.add(name);
             graphTasks.add(tasks);
         }
-        for (FloatArray x : preset) pullGraph.putIfAbsent(x, ua >= 0 ? ua : ubs.getLast());
-
-        ImmutableTaskGraph[] snapshots = new ImmutableTaskGraph[graphs.size()];
-        for (int i = 0; i < snapshots.length; i++) snapshots[i] = graphs.get(i).snapshot();
-        this.exec = new TornadoExecutionPlan(snapshots);
-        exec.withDevice(device).withGridScheduler(grids);
-        if (!cfg.openclFlags().isEmpty()) exec.withCompilerFlags(TornadoVMBackendType.OPENCL, cfg.openclFlags());
+        return graphs;
     }
 
     /** State buffers per upload graph (3 graph nodes each, plus the touch tasks). */
@@ -202,50 +200,49 @@ final class PlanRunner implements AutoCloseable {
     }
 
     /** One-work-item tasks that take every buffer of an upload graph, so that TornadoVM sends them. */
-    private void addTouches(TaskGraph g, List<FloatArray> all) {
-        int k = TransferKernels.TOUCH_ARITY;
-        String graphName = g.getTaskGraphName();
+    private void addTouches(TaskGraph g, List<FloatArray> all, GridScheduler grids) {
         KernelContext kc = new KernelContext();
-        for (int t = 0; t * k < all.size(); t++) {
-            FloatArray[] a = new FloatArray[k];
-            for (int j = 0; j < k; j++) a[j] = all.get(Math.min(t * k + j, all.size() - 1));
-            FloatArray sink = allocator.apply(1);
-            String tn = "u" + t;
-            g.task(tn, TransferKernels::touch, kc, sink, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10],
-                    a[11], a[12], a[13], a[14], a[15]);
-            WorkerGrid one = new WorkerGrid1D(1);
-            one.setLocalWork(1, 1, 1);
-            grids.addWorkerGrid(graphName + "." + tn, one);
+        List<KernelTask> touches = GraphLayout.touches(new LinkedHashSet<>(all), null, allocator);
+        for (int t = 0; t < touches.size(); t++) {
+            touches.get(t).adder().add(g, "u" + t, kc);
+            grids.addWorkerGrid(g.getTaskGraphName() + ".u" + t, touches.get(t).grid());
         }
     }
 
     int kernelCount() { return kernelCount; }
 
-    int graphCount() { return graphNames.size(); }
+    int graphCount() { return firstChunk + chunks.size(); }
+
+    RoundTrips roundTrips() {
+        return new RoundTrips(chunks.size(), layout.state().isEmpty() ? 0 : (layout.state().size() + UPLOAD_PART - 1) / UPLOAD_PART, runs,
+                executes, stateUploads, pulls);
+    }
 
     /** Seconds the first execution took (TornadoVM compiles every task then); NaN before it. */
     double compileSeconds() { return compileSeconds; }
 
     /**
-     * Runs the plan: the upload graphs if asked (the caller has made the host copies current), then every chunk.
+     * Runs the plan: the upload graphs if asked (the caller has made the host copies of the state current), then every
+     * chunk, the first sending the step's inputs (the caller has made their host copies current).
      */
-    void run(boolean sendState, boolean sendStep) {
+    void run(boolean sendState) {
+        if (group == null) throw new IllegalStateException("plan " + plan.name() + " has no execution plan yet");
         long t0 = System.nanoTime();
         boolean first = !compiled;
         if (first && System.getProperty("hopmixer.tornado.quiet") == null) {
             System.err.printf("hopmixer: TornadoVM compiles %d kernels of %s for %s (%d task graphs; once per plan)%n",
-                    kernelCount, plan.name(), deviceName, graphNames.size());
+                    kernelCount, plan.name(), deviceName, graphCount());
         }
-        // The canary counts travel with the state; the first run sends them even for a plan without parameters.
-        boolean state = sendState || runs == 0;
-        if (state) {
-            for (int c = 0; c < canary.getSize(); c++) canary.set(c, runs);
+        for (int c = 0; c < canary.getSize(); c++) canary.set(c, 0f);
+        group.last = null;
+        if (sendState) {
             for (int g : uploadState) runGraph(g);
+            stateUploads++;
         }
-        if ((sendStep || state) && uploadStep >= 0) runGraph(uploadStep);
         for (int g = firstChunk; g < graphNames.size(); g++) runGraph(g);
+        group.last = this;
         runs++;
-        if (runs % CANARY_EVERY == 0 || first) checkCanary();
+        checkCanary();
         if (first) {
             compiled = true;
             compileSeconds = (System.nanoTime() - t0) / 1e9;
@@ -256,14 +253,14 @@ final class PlanRunner implements AutoCloseable {
     }
 
     /**
-     * Reads the canary counts back (a few floats) and stops with the first graph whose last task did not run as
-     * often as the plan: TornadoVM printed a launch it could not make and left that graph's outputs stale.
+     * Checks the canary counts the last graph brought back (a few floats) and stops with the first graph whose last
+     * task did not run: TornadoVM printed a launch it could not make and left that graph's outputs stale.
      */
     private void checkCanary() {
-        pull(canary);
-        for (int g = firstChunk; g < graphNames.size(); g++) {
-            float seen = canary.get(g - firstChunk);
-            if (seen == (float) runs) continue;
+        for (int c = 0; c < chunks.size(); c++) {
+            float seen = canary.get(c);
+            if (seen == 1f) continue;
+            int g = firstChunk + c;
             List<KernelTask> tasks = graphTasks.get(g);
             throw new IllegalStateException("TornadoVM did not run task graph " + graphNames.get(g) + " of plan " + plan.name() + " on "
                     + deviceName + " to its end (run " + runs + ", its canary counted " + (long) seen + "): a kernel launch failed, "
@@ -273,14 +270,16 @@ final class PlanRunner implements AutoCloseable {
     }
 
     private void runGraph(int g) {
+        TornadoExecutionResult result;
         try {
-            lastResult = exec.withGraph(g).execute();
+            result = group.execute(base + g);
+            executes++;
         } catch (RuntimeException | Error e) {
             throw failure(g, e);
         }
         if (profile != null && compiled) {
             // TornadoVM's profile log: "<graph>.t<i>": { ... "TASK_KERNEL_TIME": "<ns>" }
-            Matcher m = TASK_TIME.matcher(lastResult.getProfilerResult().getProfileLog());
+            Matcher m = TASK_TIME.matcher(result.getProfilerResult().getProfileLog());
             String graph = graphNames.get(g) + ".t";
             while (m.find()) {
                 if (!m.group(1).startsWith(graph)) continue;
@@ -290,7 +289,7 @@ final class PlanRunner implements AutoCloseable {
                 if (PROFILE_SHAPES && t < tasks.size()) key += " " + tasks.get(t).shape();
                 profile.merge(key, Long.parseLong(m.group(2)), Long::sum);
             }
-            exec.clearProfiles();
+            group.exec().clearProfiles();
         }
     }
 
@@ -301,16 +300,19 @@ final class PlanRunner implements AutoCloseable {
     /** Accumulates device kernel nanoseconds per op and kernel (TornadoVM's profiler), from the next execution on. */
     void profile(Map<String, Long> into) {
         this.profile = into;
-        exec.withProfiler(uk.ac.manchester.tornado.api.enums.ProfilerMode.SILENT);
+        if (group != null) group.exec().withProfiler(uk.ac.manchester.tornado.api.enums.ProfilerMode.SILENT);
     }
+
+    /** Whether profiling was asked for before the group's execution plan was made. */
+    boolean profiling() { return profile != null; }
 
     /** Device to host: the current device copy of an array this plan's kernels use. */
     void pull(FloatArray x) {
         Integer g = pullGraph.get(x);
-        if (g == null || lastResult == null) throw new IllegalStateException("plan " + plan.name() + " holds no device copy of this buffer");
+        if (g == null || group == null || runs == 0) throw new IllegalStateException("plan " + plan.name() + " holds no device copy of this buffer");
         try {
-            exec.withGraph(g);
-            lastResult.transferToHost(x);
+            group.pull(base + g, x);
+            pulls++;
         } catch (RuntimeException | Error e) {
             throw new IllegalStateException("TornadoVM could not copy a buffer of plan " + plan.name() + " back from " + deviceName + ": "
                     + TornadoDevice.reason(e), e);
@@ -368,10 +370,6 @@ final class PlanRunner implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            exec.close();
-        } catch (Exception e) {
-            // freeing device memory at shutdown: nothing left to do
-        }
+        // the group's execution plan holds the device memory; TornadoDevice closes it
     }
 }

@@ -22,8 +22,10 @@ import java.util.Set;
  * moments and scalars, as in the JVM device; activations take turns in arrays as the plan's liveness map says. Its device copy stays resident: each step sends only what the host
  * wrote since (the batch and the step scalars; parameters and moments after initialisation or a checkpoint load) and
  * brings back only what {@link #read} asks for. The device keeps, per buffer, whether the host copy is current and
- * which plans' device copies are, so a buffer that one plan updated reaches another plan (training and evaluation
- * share weights) through the host only when that plan runs.
+ * which plans' device copies are. Plans prepared before the first execution share one TornadoVM execution plan
+ * ({@link GraphGroup}): a buffer one of them updated reaches the next on the device when the plan that ran last
+ * passes it on (evaluation takes the weights training left there, and training takes them back); otherwise it goes
+ * through the host.
  */
 public final class TornadoDevice implements Device {
 
@@ -45,6 +47,7 @@ public final class TornadoDevice implements Device {
     private final Map<String, Entry> shared = new HashMap<>();
     private final Map<Plan, Entry[]> perPlan = new IdentityHashMap<>();
     private final Map<Plan, PlanRunner> runners = new LinkedHashMap<>();
+    private final List<GraphGroup> groups = new java.util.ArrayList<>();
     private final Set<Integer> identityHashes = new HashSet<>();
 
     TornadoDevice(String id, uk.ac.manchester.tornado.api.common.TornadoDevice device, String backend, String type, TornadoConfig config) {
@@ -75,10 +78,18 @@ public final class TornadoDevice implements Device {
         return r == null ? Double.NaN : r.compileSeconds();
     }
 
-    /** Kernels (TornadoVM tasks) and task graphs of a prepared plan. */
+    /** Kernels (TornadoVM tasks) and task graphs (kernel graphs and state upload graphs) of a prepared plan. */
     public int[] kernelsAndGraphs(Plan plan) {
         PlanRunner r = runner(plan);
-        return new int[] {r.kernelCount(), r.graphCount()};
+        return new int[] {r.kernelCount(), r.roundTrips().kernelGraphs() + r.roundTrips().uploadGraphs()};
+    }
+
+    /**
+     * A prepared plan's host round trips so far: its kernel graphs (blocking execute() calls an execution needs), and in
+     * all its executions, execute() calls, state uploads and buffers read back.
+     */
+    public PlanRunner.RoundTrips roundTrips(Plan plan) {
+        return runner(plan).roundTrips();
     }
 
     /**
@@ -141,13 +152,19 @@ public final class TornadoDevice implements Device {
     @Override
     public void execute(Plan plan) {
         PlanRunner r = runner(plan);
+        if (r.group() == null) {
+            // The plans prepared so far and not yet run share one TornadoVM execution plan, hence their device buffers.
+            List<PlanRunner> fresh = runners.values().stream().filter(x -> x.group() == null).toList();
+            groups.add(new GraphGroup(fresh, device, config));
+        }
         Entry[] e = perPlan.get(plan);
-        boolean sendState = stale(r, e, r.groupState), sendStep = sendState || stale(r, e, r.groupStep);
+        boolean sendState = false;
+        for (int id : r.groupState) sendState |= !onDevice(r, e[id]);
         if (sendState) for (int id : r.groupState) toHost(e[id]);
-        if (sendStep) for (int id : r.groupStep) toHost(e[id]);
-        r.run(sendState, sendStep);
-        if (sendState) for (int id : r.groupState) e[id].deviceValid.add(r);
-        if (sendStep) for (int id : r.groupStep) e[id].deviceValid.add(r);
+        for (int id : r.groupStep) toHost(e[id]);
+        r.run(sendState);
+        for (int id : r.groupState) e[id].deviceValid.add(r);
+        for (int id : r.groupStep) e[id].deviceValid.add(r);
         for (int id : r.written) {
             e[id].hostValid = false;
             e[id].deviceValid.clear();
@@ -155,9 +172,14 @@ public final class TornadoDevice implements Device {
         }
     }
 
-    private static boolean stale(PlanRunner r, Entry[] e, List<Integer> ids) {
-        for (int id : ids) if (!e[id].deviceValid.contains(r)) return true;
-        return false;
+    /**
+     * Whether the plan's first graph will find the buffer's current device copy: it takes it from the plan of its group
+     * that ran last, when that plan passes it on, else it keeps its own from its last run.
+     */
+    private static boolean onDevice(PlanRunner r, Entry e) {
+        PlanRunner prev = r.group().last;
+        if (prev != null && prev != r && prev.holdsAtEnd(e.array)) return e.deviceValid.contains(prev);
+        return e.deviceValid.contains(r);
     }
 
     /** Makes the host copy current, from a device copy that is. */
@@ -200,7 +222,8 @@ public final class TornadoDevice implements Device {
 
     @Override
     public void close() {
-        for (PlanRunner r : runners.values()) r.close();
+        for (GraphGroup g : groups) g.close();
+        groups.clear();
         runners.clear();
     }
 

@@ -28,9 +28,13 @@ class KernelAuditTest {
             int[] kg = d.kernelsAndGraphs(plan);
             List<KernelAudit.Row> rows = KernelAudit.rows(m, 3, d.config());
             long canaries = rows.stream().filter(r -> r.kernel().equals("CanaryKernels.mark")).count();
-            assertEquals(kg[0], rows.size() - canaries, "kernels");
-            // graphs: the kernel graphs (one canary each), the parameter upload graph and the step upload graph
-            assertEquals(kg[1], canaries + 2, "graphs");
+            long touches = rows.stream().filter(r -> r.kernel().equals("TransferKernels.touch")).count();
+            assertEquals(kg[0], rows.size() - canaries - touches, "kernels");
+            // the first graph takes the step's inputs (images, targets, scalars, DropPath masks): one touch task
+            assertEquals(1, touches, "touch tasks");
+            assertEquals(0, rows.stream().filter(r -> r.kernel().equals("TransferKernels.touch") && r.graph() > 0).count());
+            // graphs: the kernel graphs (one canary each) and the parameter upload graph
+            assertEquals(kg[1], canaries + 1, "graphs");
         }
     }
 
