@@ -1,6 +1,7 @@
 package io.github.hopmixer.device;
 
 import io.github.hopmixer.plan.Buffer;
+import io.github.hopmixer.plan.Memory;
 import io.github.hopmixer.plan.Plan;
 
 /**
@@ -18,6 +19,12 @@ public interface Device extends AutoCloseable {
      * batch, device)}) use them then, and keep the unfused ops otherwise (their names end in {@code /fused} or not).
      */
     default boolean fusedOps() { return false; }
+
+    /**
+     * How plans built for it spend memory ({@link Memory}: liveness, recomputation); the same bits either way. The
+     * default is {@link Memory#defaults()}; a device whose launches cost more than its memory overrides it.
+     */
+    default Memory planMemory() { return Memory.defaults(); }
 
     /** Allocates the plan's buffers (zeroed) and anything else it needs before {@link #execute}; idempotent. */
     void prepare(Plan plan);

@@ -35,7 +35,7 @@ public final class StepPlans {
 
     /** The step for {@code device}: with the fused ops when it runs them ({@link Device#fusedOps()}). */
     public static Step training(ModelConfig m, int batch, Device device) {
-        return training(m, batch, true, device.fusedOps());
+        return training(m, batch, true, device.planMemory(), device.fusedOps());
     }
 
     /** @param optimizer false for forward + backward only (gradient checks) */
@@ -88,7 +88,7 @@ public final class StepPlans {
     }
 
     public static Step evaluation(ModelConfig m, int batch, Device device) {
-        return evaluation(m, batch, Memory.defaults(), device.fusedOps());
+        return evaluation(m, batch, device.planMemory(), device.fusedOps());
     }
 
     public static Step evaluation(ModelConfig m, int batch, boolean fused) {

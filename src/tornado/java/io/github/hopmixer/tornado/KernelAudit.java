@@ -30,7 +30,7 @@ public final class KernelAudit {
                boolean gemmReduction, String violation) {}
 
     static List<Row> rows(ModelConfig model, int batch, TornadoConfig cfg) {
-        Plan plan = StepPlans.training(model, batch).plan();
+        Plan plan = StepPlans.training(model, batch, true, TornadoDevice.memory(), false).plan();
         FloatArray[] arrays = new FloatArray[plan.buffers().size()];
         for (int i = 0; i < arrays.length; i++) arrays[i] = new FloatArray(1);
         GraphLayout layout = GraphLayout.of(plan, arrays, cfg, n -> new FloatArray(1));
@@ -78,7 +78,7 @@ public final class KernelAudit {
             if (r.violation().contains("work-items")) thin++;
             if (!r.violation().isEmpty()) bad++;
         }
-        int evalGraphs = graphs(StepPlans.evaluation(Models.get(modelName).withData(32, 3, 10), batch).plan(), cfg);
+        int evalGraphs = graphs(StepPlans.evaluation(Models.get(modelName).withData(32, 3, 10), batch, TornadoDevice.memory(), false).plan(), cfg);
         Files.createDirectories(csv.toAbsolutePath().getParent());
         Files.writeString(csv, sb);
         return String.format(Locale.ROOT, "%s batch %d, %s (%s): %d launches in %d task graphs: %d blocking execute() calls a training "

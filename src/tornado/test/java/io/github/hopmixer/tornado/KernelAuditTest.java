@@ -23,7 +23,7 @@ class KernelAuditTest {
         TornadoDeviceTest.requireTornado();
         ModelConfig m = Tiny.model(Family.PARAMIXER, 1, 0);
         try (TornadoDevice d = (TornadoDevice) Devices.open("tornado", 1)) {
-            var plan = StepPlans.training(m, 3).plan();
+            var plan = StepPlans.training(m, 3, d).plan();
             d.prepare(plan);
             int[] kg = d.kernelsAndGraphs(plan);
             List<KernelAudit.Row> rows = KernelAudit.rows(m, 3, d.config());
@@ -101,7 +101,8 @@ class KernelAuditTest {
     void theGpuConfigsLaunchesPassTheLocalSizeCheckOnATypicalGpu() {
         TornadoConfig cfg = TornadoConfig.forType("GPU");
         for (String name : List.of("paramixer_nano", "asymmixer_nano_l03")) {
-            var plan = StepPlans.training(io.github.hopmixer.model.Models.get(name).withData(32, 3, 10), 128).plan();
+            var plan = StepPlans.training(io.github.hopmixer.model.Models.get(name).withData(32, 3, 10), 128, true,
+                    TornadoDevice.memory(), false).plan();
             uk.ac.manchester.tornado.api.types.arrays.FloatArray[] arrays = new uk.ac.manchester.tornado.api.types.arrays.FloatArray[plan.buffers().size()];
             for (int i = 0; i < arrays.length; i++) arrays[i] = new uk.ac.manchester.tornado.api.types.arrays.FloatArray(1);
             GraphLayout layout = GraphLayout.of(plan, arrays, cfg, n -> new uk.ac.manchester.tornado.api.types.arrays.FloatArray(1));
