@@ -44,9 +44,12 @@ public final class Liveness {
         return life;
     }
 
-    /** Whether a buffer may take turns in a pooled storage. */
+    /**
+     * Whether a buffer may take turns in a pooled storage. An activation no invocation uses (the GELU output gradient
+     * a fused backward never stores) is never alive, so it may lodge in any slot but not beside another such one.
+     */
     static boolean poolable(Buffer b, int[] life, Set<Buffer> keep) {
-        return b.role() == Role.ACTIVATION && life[0] >= 0 && !keep.contains(b);
+        return b.role() == Role.ACTIVATION && !keep.contains(b);
     }
 
     /**
@@ -95,7 +98,7 @@ public final class Liveness {
         }
         List<List<Integer>> freed = new ArrayList<>();
         for (int s = 0; s < invocations.size(); s++) freed.add(new ArrayList<>());
-        for (Buffer b : pool) freed.get(life[b.id()][1]).add(of[b.id()]);
+        for (Buffer b : pool) if (life[b.id()][1] >= 0) freed.get(life[b.id()][1]).add(of[b.id()]);
         int[][] freedAfter = new int[invocations.size()][];
         for (int s = 0; s < freedAfter.length; s++) freedAfter[s] = freed.get(s).stream().mapToInt(Integer::intValue).toArray();
         boolean[] p = new boolean[pooled.size()];
@@ -147,7 +150,7 @@ public final class Liveness {
         int[][] life = lifetimes(buffers, invocations);
         long[] delta = new long[invocations.size() + 1];
         for (Buffer b : buffers) {
-            if (!poolable(b, life[b.id()], keep)) continue;
+            if (!poolable(b, life[b.id()], keep) || life[b.id()][0] < 0) continue;
             delta[life[b.id()][0]] += b.size();
             delta[life[b.id()][1] + 1] -= b.size();
         }
