@@ -16,6 +16,7 @@ import static io.github.hopmixer.ops.LayerNormOps.layerNorm;
 import static io.github.hopmixer.ops.PatchifyOps.patchify;
 import static io.github.hopmixer.ops.ResidualOps.residual;
 import static io.github.hopmixer.ops.TokenMeanOps.tokenMean;
+import static io.github.hopmixer.ops.WeightSumOps.weightSum;
 
 /**
  * The Mixer family's forward pass, written once as calls that append kernels to a {@link Tape}.
@@ -133,8 +134,9 @@ public final class Mixer {
                 yield ax.mix(p + ".fcT", hid, in, ax.wT(w.w1, a));
             }
             case BROKEN -> {
+                // W1ᵀ·a + W2·a = (W2 + W1ᵀ)·a: one product with the summed weight, a third of the MLP's products fewer
                 Buffer a = gelu(g, p + ".act", ax.mix(p + ".fc1", in, hid, ax.w(w.w1, z)));
-                yield ax.mix(p + ".out", hid, in, ax.wT(w.w1, a), ax.w(w.w2, a));
+                yield ax.mix(p + ".out", hid, in, ax.w(weightSum(g, p + ".w2_plus_w1t", w.w2, w.w1), a));
             }
         };
     }

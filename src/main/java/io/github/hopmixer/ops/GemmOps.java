@@ -97,8 +97,9 @@ public final class GemmOps {
         return out;
     }
 
+    /** 0 for one matrix serving the whole batch: a parameter, or a sum of them (asymmixer's W2 + W1ᵀ). */
     private static int stride(Buffer operand, int perBatch, int batch) {
-        return operand.role() == Role.PARAM || batch == 1 ? 0 : perBatch;
+        return operand.role() == Role.PARAM || batch == 1 || operand.size() == perBatch ? 0 : perBatch;
     }
 
     static int bit(boolean b) { return b ? 1 : 0; }

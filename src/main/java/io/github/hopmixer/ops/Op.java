@@ -16,7 +16,8 @@ public sealed interface Op permits GemmOps.Gemm, BiasOps.AddBias, BiasOps.BiasGr
         LayerNormOps.LayerNormBackwardInput, LayerNormOps.LayerNormBackwardParams, GeluOps.Gelu, GeluOps.GeluBackward,
         ResidualOps.Residual, ResidualOps.MaskedAdd, ResidualOps.Add, TokenMeanOps.TokenMean,
         TokenMeanOps.TokenMeanBackward, PatchifyOps.Patchify, CrossEntropyOps.CrossEntropy, PenaltyOps.SumSquares,
-        PenaltyOps.L2Grad, AdamWOps.AdamW, FusedOps.GemmBiasGelu, FusedOps.GemmGeluBackward {
+        PenaltyOps.L2Grad, AdamWOps.AdamW, FusedOps.GemmBiasGelu, FusedOps.GemmGeluBackward,
+        WeightSumOps.TransposeAdd {
 
     /** The op's name in messages and profiles, e.g. {@code GEMM}. */
     String name();

@@ -19,6 +19,7 @@ import io.github.hopmixer.ops.PenaltyOps.L2Grad;
 import io.github.hopmixer.ops.PenaltyOps.SumSquares;
 import io.github.hopmixer.ops.ResidualOps.Add;
 import io.github.hopmixer.ops.ResidualOps.MaskedAdd;
+import io.github.hopmixer.ops.WeightSumOps.TransposeAdd;
 import io.github.hopmixer.ops.ResidualOps.Residual;
 import io.github.hopmixer.ops.TokenMeanOps.TokenMean;
 import io.github.hopmixer.ops.TokenMeanOps.TokenMeanBackward;
@@ -198,6 +199,8 @@ public class ConformanceTest {
         cs.add(withMask("MASKED_ADD acc", new MaskedAdd(4, 7, true), 2));
         cs.add(linear("ADD", new Add(37, false)));
         cs.add(linear("ADD acc", new Add(29, true)));
+        cs.add(linear("TRANSPOSE_ADD 7x13", new TransposeAdd(7, 13, false)));
+        cs.add(linear("TRANSPOSE_ADD 13x5 acc", new TransposeAdd(13, 5, true)));
         cs.add(linear("TOKEN_MEAN", new TokenMean(3, 7, 13)));
         cs.add(linear("TOKEN_MEAN long", new TokenMean(2, 300, 5)));
         cs.add(linear("TOKEN_MEAN_BACKWARD", new TokenMeanBackward(3, 7, 13, false)));

@@ -14,6 +14,7 @@ import io.github.hopmixer.ops.PatchifyOps;
 import io.github.hopmixer.ops.PenaltyOps.L2Grad;
 import io.github.hopmixer.ops.ResidualOps;
 import io.github.hopmixer.ops.ResidualOps.MaskedAdd;
+import io.github.hopmixer.ops.WeightSumOps.TransposeAdd;
 import io.github.hopmixer.ops.TokenMeanOps;
 import io.github.hopmixer.ops.TokenMeanOps.TokenMeanBackward;
 import io.github.hopmixer.plan.Scalars;
@@ -322,7 +323,23 @@ class KernelGradientTest {
         }
     }
 
-    // ---------------------------------------------------------------- Residual, TokenMean
+    // ---------------------------------------------------------------- Residual, TokenMean, Transpose
+
+    @Test
+    void transposeAddGradient() {
+        // L = w · (s + xᵀ): dL/dx = wᵀ, which the op itself computes (the weight sum's backward to W1).
+        Random r = new Random(14);
+        int rows = 5, cols = 7, n = rows * cols;
+        double[] x = randn(r, n, 1), s0 = randn(r, n, 1), w = randn(r, n, 1);
+        DoubleSupplier f = () -> {
+            double[] y = s0.clone();
+            Transpose.addRef(y, x, rows, cols, 1, 0, new TransposeAdd(rows, cols, true).parallelism());
+            return dot(w, y);
+        };
+        double[] dx = new double[n];
+        Transpose.addRef(dx, w, cols, rows, 0, 0, new TransposeAdd(cols, rows, false).parallelism());
+        checkGradient("dx", x, dx, f);
+    }
 
     @Test
     void residualGradients() {

@@ -19,6 +19,7 @@ import io.github.hopmixer.ops.PenaltyOps.SumSquares;
 import io.github.hopmixer.ops.ResidualOps.Add;
 import io.github.hopmixer.ops.ResidualOps.MaskedAdd;
 import io.github.hopmixer.ops.ResidualOps.Residual;
+import io.github.hopmixer.ops.WeightSumOps.TransposeAdd;
 import io.github.hopmixer.ops.TokenMeanOps.TokenMean;
 import io.github.hopmixer.ops.TokenMeanOps.TokenMeanBackward;
 import io.github.hopmixer.plan.Invocation;
@@ -137,6 +138,8 @@ final class KernelTasks {
                     (g, t, kc) -> g.task(t, ElementwiseKernels::maskedAdd, kc, a[0], a[1], a[2], o.batch(), o.rowLen(), bit(o.acc()))));
             case Add o -> out.add(task(op, "ElementwiseKernels.add", grid1(o.n(), el), a, o.n(), 1,
                     (g, t, kc) -> g.task(t, ElementwiseKernels::add, kc, a[0], a[1], o.n(), bit(o.acc()))));
+            case TransposeAdd o -> out.add(task(op, "ElementwiseKernels.transposeAdd", grid1(o.rows() * o.cols(), el), a, (long) o.rows() * o.cols(), 1,
+                    (g, t, kc) -> g.task(t, ElementwiseKernels::transposeAdd, kc, a[0], a[1], o.rows(), o.cols(), bit(o.acc()))));
             case TokenMean o -> out.add(task(op, "TokenKernels.mean", grid1(o.batch() * o.c(), rl), a, (long) o.batch() * o.c(), o.s(),
                     (g, t, kc) -> g.task(t, TokenKernels::mean, kc, a[0], a[1], o.batch(), o.s(), o.c())));
             case TokenMeanBackward o -> out.add(task(op, "TokenKernels.meanBackward", grid1(o.batch() * o.s() * o.c(), el), a,

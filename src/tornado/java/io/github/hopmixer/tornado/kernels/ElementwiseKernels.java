@@ -4,7 +4,8 @@ import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 /**
- * Residual sums and their backward passes (see {@code io.github.hopmixer.kernels.Residual}): one work-item per
+ * Residual sums, their backward passes and asymmixer's transposed weight sum (see {@code io.github.hopmixer.kernels.Residual},
+ * {@code Transpose}): one work-item per
  * element, grid n rounded up to the local size.
  */
 public final class ElementwiseKernels {
@@ -35,6 +36,18 @@ public final class ElementwiseKernels {
         int i = kc.globalIdx;
         if (i < n) {
             float v = src.get(i);
+            if (acc != 0) {
+                v = dst.get(i) + v;
+            }
+            dst.set(i, v);
+        }
+    }
+
+    /** TRANSPOSE_ADD: dst (+)= srcᵀ, dst rows × cols; one work-item per element of dst. */
+    public static void transposeAdd(KernelContext kc, FloatArray dst, FloatArray src, int rows, int cols, int acc) {
+        int i = kc.globalIdx;
+        if (i < rows * cols) {
+            float v = src.get((i % cols) * rows + i / cols);
             if (acc != 0) {
                 v = dst.get(i) + v;
             }
