@@ -46,13 +46,14 @@ public final class Gemm {
     private static final int L = SP.length();
     private static final VectorMask<Float> ALL = SP.maskAll(true);
     /**
-     * K is cut in blocks so that the rows of b one block touches (kb × n floats, 256 KB) stay in L2 across row tiles:
-     * measured here, 512 for n = 128 (K = 512 then runs unblocked, ~20 % faster than blocks of 256) and 128 for
-     * n = 512 (the weight gradients' K = 8192, ~25 % faster than 256).
+     * K is cut in blocks so that one packed panel of b (kb × 2L floats) stays in L1 while a block of rows passes over
+     * it: 256 (32 KB). K up to 512 runs as one block (measured here: the nano step's K = 512 products then write c
+     * once and run ~10 % faster). The block never changes a result: c holds the running sums between blocks.
      */
-    static int kBlock(int n) {
-        return Math.max(64, Math.min(512, 65536 / Math.max(1, n)));
+    static int kBlock(int k) {
+        return k <= 512 ? k : 256;
     }
+
     /** Per-thread scratch for transposed operands: grows once, then no allocation inside a step. */
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0]});
 
@@ -64,6 +65,7 @@ public final class Gemm {
      */
     public static void jvm(float[] c, float[] a, float[] b, int batch, int m, int n, int k,
                            int transA, int transB, int strideA, int strideB, int strideC, int acc, int lo, int hi) {
+        forgetPacked();
         if (batchSummed(batch, strideC) && transA == 0 && transB != 0) {
             dots(c, a, b, batch, m, n, k, strideA, strideB, acc, lo, hi);
             return;
@@ -76,7 +78,10 @@ public final class Gemm {
                 int sB = strideB;
                 if (transB != 0) {
                     bOp = scratch(k * n);
-                    if (strideB != 0 || bb == 0) transpose(b, bb * strideB, bOp, 0, n, k);
+                    if (strideB != 0 || bb == 0) {
+                        transpose(b, bb * strideB, bOp, 0, n, k);
+                        forgetPacked();
+                    }
                     sB = 0;
                 }
                 rows(c, a, bOp, bb, bb + 1, m, n, k, transA, strideA, sB, 0, bb == 0 ? acc : 1, lo, hi, false);
@@ -111,6 +116,7 @@ public final class Gemm {
      */
     public static void blocks(float[] c, float[] a, float[] b, int batch, int m, int n, int k, int transA, int transB,
                               int strideA, int strideB, int acc, int lo, int hi, boolean toScratch, Epilogue epilogue) {
+        forgetPacked();
         int strideC = batch > 1 ? m * n : 0;
         if (transB != 0) {
             int copies = strideB == 0 ? 1 : batch;
@@ -125,7 +131,7 @@ public final class Gemm {
             if (holder[0].length < BLOCK * n) holder[0] = new float[BLOCK * n];
             y = holder[0];
         }
-        int kb = kBlock(n);
+        int kb = kBlock(k);
         if (!toScratch && k > kb) {
             // b's K blocks do not all fit in L2: each block serves every row (as in rows()), and a block of rows gets
             // its epilogue right after its last K block.
@@ -263,30 +269,86 @@ public final class Gemm {
     /** As above, with c's element (row, column) at its usual index less {@code cShift} (a block held in scratch). */
     private static void rows(float[] c, float[] a, float[] b, int b0, int b1, int m, int n, int k, int transA,
                              int strideA, int strideB, int strideC, int acc, int lo, int hi, boolean perBatch, int cShift) {
-        int kb = kBlock(n);
+        int kb = kBlock(k);
         for (int p0 = 0; p0 < k; p0 += kb) {
             rows(c, a, b, b0, b1, m, n, k, transA, strideA, strideB, strideC, p0 == 0 ? acc : 1, lo, hi, perBatch, cShift,
                     p0, Math.min(k, p0 + kb));
         }
     }
 
-    /** The products of p in [p0, p1) only (one K block), adding to c when acc. */
+    /** The products of p in [p0, p1) only (one K block), adding to c when acc: image by image, from packed panels of b. */
     private static void rows(float[] c, float[] a, float[] b, int b0, int b1, int m, int n, int k, int transA, int strideA,
                              int strideB, int strideC, int accBlock, int lo, int hi, boolean perBatch, int cShift, int p0, int p1) {
-        {
-            int w = lo;
-            while (w < hi) {
-                int bb = perBatch ? w / m : 0, i = perBatch ? w % m : w;
-                int avail = Math.min(hi - w, m - i), rows = avail >= 8 ? 8 : avail >= 4 ? 4 : 1;
-                int x0 = perBatch ? bb : b0, x1 = perBatch ? bb + 1 : b1;
-                int cOff = (perBatch ? bb * strideC : 0) + i * n - cShift;
-                int j = rows == 8 ? block8(c, cOff, a, b, x0, x1, m, n, k, p0, p1, i, transA, strideA, strideB, accBlock)
-                        : rows == 4 ? block4(c, cOff, a, b, x0, x1, m, n, k, p0, p1, i, transA, strideA, strideB, accBlock) : 0;
-                for (int r = 0; r < rows; r++) {
-                    columns(c, cOff + r * n, a, b, x0, x1, m, n, k, p0, p1, i + r, transA, strideA, strideB, accBlock, j);
+        if (!perBatch && b1 - b0 != 1) throw new IllegalArgumentException("a row range sums one image at a time");
+        int w = lo;
+        while (w < hi) {
+            int bb = perBatch ? w / m : b0, i = perBatch ? w % m : w;
+            int rows = Math.min(hi - w, m - i);
+            int cBase = (perBatch ? bb * strideC : 0) - cShift;
+            packedRows(c, cBase, a, b, bb, m, n, k, transA, strideA, strideB, accBlock, i, i + rows, p0, p1);
+            w += rows;
+        }
+    }
+
+    /** Columns of c per packed panel of b: the register tile's width. */
+    private static final int NR = 2 * L;
+    /** Rows of c per pass over the panels: their K block of a (MC × 256 floats) stays in L2. */
+    private static final int MC = Integer.getInteger("hopmixer.gemm.mc", 256);
+
+    /** One K block of b, [p0, p1) × every whole panel of NR columns, each panel contiguous (p-major): one per thread. */
+    private static final class Packed {
+        float[] data = new float[0];
+        float[] src;
+        int base, n, p0, p1;
+    }
+
+    private static final ThreadLocal<Packed> PACKED = ThreadLocal.withInitial(Packed::new);
+
+    /** Drops this thread's packed b: called wherever b's contents may have changed since it was packed. */
+    private static void forgetPacked() {
+        PACKED.get().src = null;
+    }
+
+    /** b's K block packed, reused while the same block is asked for again within one call (row blocks of a fused op). */
+    private static Packed packed(float[] b, int base, int n, int p0, int p1) {
+        Packed pk = PACKED.get();
+        if (pk.src == b && pk.base == base && pk.n == n && pk.p0 == p0 && pk.p1 == p1) return pk;
+        int kc = p1 - p0, panels = n / NR;
+        if (pk.data.length < panels * kc * NR) pk.data = new float[panels * kc * NR];
+        for (int jp = 0; jp < panels; jp++) {
+            int o = jp * kc * NR - p0 * NR, j = jp * NR;
+            for (int p = p0; p < p1; p++) System.arraycopy(b, base + p * n + j, pk.data, o + p * NR, NR);
+        }
+        pk.src = b;
+        pk.base = base;
+        pk.n = n;
+        pk.p0 = p0;
+        pk.p1 = p1;
+        return pk;
+    }
+
+    /**
+     * Rows [i0, i1) of image bb over one K block. For each block of MC rows, each panel of b (kc × NR, in L1) serves
+     * every row tile of the block before the next panel is read: b is read once per row block, contiguously, instead
+     * of once per row tile at a stride of n floats. Columns past the last whole panel go through {@link #columns}.
+     */
+    private static void packedRows(float[] c, int cBase, float[] a, float[] b, int bb, int m, int n, int k, int transA,
+                                   int strideA, int strideB, int acc, int i0, int i1, int p0, int p1) {
+        int panels = n / NR, kc = p1 - p0, aBase = bb * strideA;
+        if (panels > 0) {
+            float[] pk = packed(b, bb * strideB, n, p0, p1).data;
+            for (int r0 = i0; r0 < i1; r0 += MC) {
+                int r1 = Math.min(i1, r0 + MC);
+                for (int jp = 0; jp < panels; jp++) {
+                    int po = jp * kc * NR - p0 * NR, j = jp * NR, i = r0;
+                    for (; i + 8 <= r1; i += 8) tile8(c, cBase + i * n + j, n, a, aBase, i, m, k, transA, pk, po, p0, p1, acc);
+                    for (; i + 4 <= r1; i += 4) tile4(c, cBase + i * n + j, n, a, aBase, i, m, k, transA, pk, po, p0, p1, acc);
+                    for (; i < r1; i++) tile1(c, cBase + i * n + j, a, aBase, i, m, k, transA, pk, po, p0, p1, acc);
                 }
-                w += rows;
             }
+        }
+        if (panels * NR < n) {
+            for (int i = i0; i < i1; i++) columns(c, cBase + i * n, a, b, bb, bb + 1, m, n, k, p0, p1, i, transA, strideA, strideB, acc, panels * NR);
         }
     }
 
@@ -296,96 +358,100 @@ public final class Gemm {
         return holder[0];
     }
 
-    /** 8 rows × 2L columns at a time; returns the first column left for {@link #columns}. */
-    private static int block8(float[] c, int cOff, float[] a, float[] b, int b0, int b1, int m, int n, int k, int p0, int p1,
-                              int i, int transA, int strideA, int strideB, int acc) {
-        int j = 0;
-        for (; j + 2 * L <= n; j += 2 * L) {
-            int c0 = cOff + j;
-            FloatVector x00, x01, x10, x11, x20, x21, x30, x31, x40, x41, x50, x51, x60, x61, x70, x71;
-            if (acc != 0) {
-                x00 = FloatVector.fromArray(SP, c, c0); x01 = FloatVector.fromArray(SP, c, c0 + L);
-                x10 = FloatVector.fromArray(SP, c, c0 + n); x11 = FloatVector.fromArray(SP, c, c0 + n + L);
-                x20 = FloatVector.fromArray(SP, c, c0 + 2 * n); x21 = FloatVector.fromArray(SP, c, c0 + 2 * n + L);
-                x30 = FloatVector.fromArray(SP, c, c0 + 3 * n); x31 = FloatVector.fromArray(SP, c, c0 + 3 * n + L);
-                x40 = FloatVector.fromArray(SP, c, c0 + 4 * n); x41 = FloatVector.fromArray(SP, c, c0 + 4 * n + L);
-                x50 = FloatVector.fromArray(SP, c, c0 + 5 * n); x51 = FloatVector.fromArray(SP, c, c0 + 5 * n + L);
-                x60 = FloatVector.fromArray(SP, c, c0 + 6 * n); x61 = FloatVector.fromArray(SP, c, c0 + 6 * n + L);
-                x70 = FloatVector.fromArray(SP, c, c0 + 7 * n); x71 = FloatVector.fromArray(SP, c, c0 + 7 * n + L);
-            } else {
-                x00 = x01 = x10 = x11 = x20 = x21 = x30 = x31 = x40 = x41 = x50 = x51 = x60 = x61 = x70 = x71 = FloatVector.zero(SP);
-            }
-            for (int bb = b0; bb < b1; bb++) {
-                int oa = bb * strideA, ob = bb * strideB + j;
-                int ia = transA != 0 ? oa + i : oa + i * k, da = transA != 0 ? m : 1, ra = transA != 0 ? 1 : k;
-                for (int p = p0; p < p1; p++) {
-                    FloatVector v0 = FloatVector.fromArray(SP, b, ob + p * n), v1 = FloatVector.fromArray(SP, b, ob + p * n + L);
-                    int q = ia + p * da;
-                    FloatVector s = FloatVector.broadcast(SP, a[q]);
-                    x00 = v0.fma(s, x00); x01 = v1.fma(s, x01);
-                    s = FloatVector.broadcast(SP, a[q + ra]);
-                    x10 = v0.fma(s, x10); x11 = v1.fma(s, x11);
-                    s = FloatVector.broadcast(SP, a[q + 2 * ra]);
-                    x20 = v0.fma(s, x20); x21 = v1.fma(s, x21);
-                    s = FloatVector.broadcast(SP, a[q + 3 * ra]);
-                    x30 = v0.fma(s, x30); x31 = v1.fma(s, x31);
-                    s = FloatVector.broadcast(SP, a[q + 4 * ra]);
-                    x40 = v0.fma(s, x40); x41 = v1.fma(s, x41);
-                    s = FloatVector.broadcast(SP, a[q + 5 * ra]);
-                    x50 = v0.fma(s, x50); x51 = v1.fma(s, x51);
-                    s = FloatVector.broadcast(SP, a[q + 6 * ra]);
-                    x60 = v0.fma(s, x60); x61 = v1.fma(s, x61);
-                    s = FloatVector.broadcast(SP, a[q + 7 * ra]);
-                    x70 = v0.fma(s, x70); x71 = v1.fma(s, x71);
-                }
-            }
-            x00.intoArray(c, c0); x01.intoArray(c, c0 + L);
-            x10.intoArray(c, c0 + n); x11.intoArray(c, c0 + n + L);
-            x20.intoArray(c, c0 + 2 * n); x21.intoArray(c, c0 + 2 * n + L);
-            x30.intoArray(c, c0 + 3 * n); x31.intoArray(c, c0 + 3 * n + L);
-            x40.intoArray(c, c0 + 4 * n); x41.intoArray(c, c0 + 4 * n + L);
-            x50.intoArray(c, c0 + 5 * n); x51.intoArray(c, c0 + 5 * n + L);
-            x60.intoArray(c, c0 + 6 * n); x61.intoArray(c, c0 + 6 * n + L);
-            x70.intoArray(c, c0 + 7 * n); x71.intoArray(c, c0 + 7 * n + L);
+    /** 8 rows × NR columns of c at cOff (rows n apart) from the panel at po (element p at po + p·NR). */
+    private static void tile8(float[] c, int cOff, int n, float[] a, int aBase, int i, int m, int k, int transA,
+                              float[] pk, int po, int p0, int p1, int acc) {
+        int c0 = cOff;
+        FloatVector x00, x01, x10, x11, x20, x21, x30, x31, x40, x41, x50, x51, x60, x61, x70, x71;
+        if (acc != 0) {
+            x00 = FloatVector.fromArray(SP, c, c0); x01 = FloatVector.fromArray(SP, c, c0 + L);
+            x10 = FloatVector.fromArray(SP, c, c0 + n); x11 = FloatVector.fromArray(SP, c, c0 + n + L);
+            x20 = FloatVector.fromArray(SP, c, c0 + 2 * n); x21 = FloatVector.fromArray(SP, c, c0 + 2 * n + L);
+            x30 = FloatVector.fromArray(SP, c, c0 + 3 * n); x31 = FloatVector.fromArray(SP, c, c0 + 3 * n + L);
+            x40 = FloatVector.fromArray(SP, c, c0 + 4 * n); x41 = FloatVector.fromArray(SP, c, c0 + 4 * n + L);
+            x50 = FloatVector.fromArray(SP, c, c0 + 5 * n); x51 = FloatVector.fromArray(SP, c, c0 + 5 * n + L);
+            x60 = FloatVector.fromArray(SP, c, c0 + 6 * n); x61 = FloatVector.fromArray(SP, c, c0 + 6 * n + L);
+            x70 = FloatVector.fromArray(SP, c, c0 + 7 * n); x71 = FloatVector.fromArray(SP, c, c0 + 7 * n + L);
+        } else {
+            x00 = x01 = x10 = x11 = x20 = x21 = x30 = x31 = x40 = x41 = x50 = x51 = x60 = x61 = x70 = x71 = FloatVector.zero(SP);
         }
-        return j;
+        int ia = transA != 0 ? aBase + i : aBase + i * k, da = transA != 0 ? m : 1, ra = transA != 0 ? 1 : k;
+        for (int p = p0; p < p1; p++) {
+            int o = po + p * NR;
+            FloatVector v0 = FloatVector.fromArray(SP, pk, o), v1 = FloatVector.fromArray(SP, pk, o + L);
+            int q = ia + p * da;
+            FloatVector s = FloatVector.broadcast(SP, a[q]);
+            x00 = v0.fma(s, x00); x01 = v1.fma(s, x01);
+            s = FloatVector.broadcast(SP, a[q + ra]);
+            x10 = v0.fma(s, x10); x11 = v1.fma(s, x11);
+            s = FloatVector.broadcast(SP, a[q + 2 * ra]);
+            x20 = v0.fma(s, x20); x21 = v1.fma(s, x21);
+            s = FloatVector.broadcast(SP, a[q + 3 * ra]);
+            x30 = v0.fma(s, x30); x31 = v1.fma(s, x31);
+            s = FloatVector.broadcast(SP, a[q + 4 * ra]);
+            x40 = v0.fma(s, x40); x41 = v1.fma(s, x41);
+            s = FloatVector.broadcast(SP, a[q + 5 * ra]);
+            x50 = v0.fma(s, x50); x51 = v1.fma(s, x51);
+            s = FloatVector.broadcast(SP, a[q + 6 * ra]);
+            x60 = v0.fma(s, x60); x61 = v1.fma(s, x61);
+            s = FloatVector.broadcast(SP, a[q + 7 * ra]);
+            x70 = v0.fma(s, x70); x71 = v1.fma(s, x71);
+        }
+        x00.intoArray(c, c0); x01.intoArray(c, c0 + L);
+        x10.intoArray(c, c0 + n); x11.intoArray(c, c0 + n + L);
+        x20.intoArray(c, c0 + 2 * n); x21.intoArray(c, c0 + 2 * n + L);
+        x30.intoArray(c, c0 + 3 * n); x31.intoArray(c, c0 + 3 * n + L);
+        x40.intoArray(c, c0 + 4 * n); x41.intoArray(c, c0 + 4 * n + L);
+        x50.intoArray(c, c0 + 5 * n); x51.intoArray(c, c0 + 5 * n + L);
+        x60.intoArray(c, c0 + 6 * n); x61.intoArray(c, c0 + 6 * n + L);
+        x70.intoArray(c, c0 + 7 * n); x71.intoArray(c, c0 + 7 * n + L);
     }
 
-    /** 4 rows × 2L columns at a time; returns the first column left for {@link #columns}. */
-    private static int block4(float[] c, int cOff, float[] a, float[] b, int b0, int b1, int m, int n, int k, int p0, int p1,
-                              int i, int transA, int strideA, int strideB, int acc) {
-        int j = 0;
-        for (; j + 2 * L <= n; j += 2 * L) {
-            int c0 = cOff + j, c1 = c0 + n, c2 = c1 + n, c3 = c2 + n;
-            FloatVector x00, x01, x10, x11, x20, x21, x30, x31;
-            if (acc != 0) {
-                x00 = FloatVector.fromArray(SP, c, c0); x01 = FloatVector.fromArray(SP, c, c0 + L);
-                x10 = FloatVector.fromArray(SP, c, c1); x11 = FloatVector.fromArray(SP, c, c1 + L);
-                x20 = FloatVector.fromArray(SP, c, c2); x21 = FloatVector.fromArray(SP, c, c2 + L);
-                x30 = FloatVector.fromArray(SP, c, c3); x31 = FloatVector.fromArray(SP, c, c3 + L);
-            } else {
-                x00 = x01 = x10 = x11 = x20 = x21 = x30 = x31 = FloatVector.zero(SP);
-            }
-            for (int bb = b0; bb < b1; bb++) {
-                int oa = bb * strideA, ob = bb * strideB + j;
-                int ia = transA != 0 ? oa + i : oa + i * k, da = transA != 0 ? m : 1, ra = transA != 0 ? 1 : k;
-                for (int p = p0; p < p1; p++) {
-                    FloatVector v0 = FloatVector.fromArray(SP, b, ob + p * n), v1 = FloatVector.fromArray(SP, b, ob + p * n + L);
-                    int q = ia + p * da;
-                    FloatVector s0 = FloatVector.broadcast(SP, a[q]), s1 = FloatVector.broadcast(SP, a[q + ra]);
-                    FloatVector s2 = FloatVector.broadcast(SP, a[q + 2 * ra]), s3 = FloatVector.broadcast(SP, a[q + 3 * ra]);
-                    x00 = v0.fma(s0, x00); x01 = v1.fma(s0, x01);
-                    x10 = v0.fma(s1, x10); x11 = v1.fma(s1, x11);
-                    x20 = v0.fma(s2, x20); x21 = v1.fma(s2, x21);
-                    x30 = v0.fma(s3, x30); x31 = v1.fma(s3, x31);
-                }
-            }
-            x00.intoArray(c, c0); x01.intoArray(c, c0 + L);
-            x10.intoArray(c, c1); x11.intoArray(c, c1 + L);
-            x20.intoArray(c, c2); x21.intoArray(c, c2 + L);
-            x30.intoArray(c, c3); x31.intoArray(c, c3 + L);
+    /** 4 rows × NR columns: as {@link #tile8}. */
+    private static void tile4(float[] c, int cOff, int n, float[] a, int aBase, int i, int m, int k, int transA,
+                              float[] pk, int po, int p0, int p1, int acc) {
+        int c0 = cOff, c1 = c0 + n, c2 = c1 + n, c3 = c2 + n;
+        FloatVector x00, x01, x10, x11, x20, x21, x30, x31;
+        if (acc != 0) {
+            x00 = FloatVector.fromArray(SP, c, c0); x01 = FloatVector.fromArray(SP, c, c0 + L);
+            x10 = FloatVector.fromArray(SP, c, c1); x11 = FloatVector.fromArray(SP, c, c1 + L);
+            x20 = FloatVector.fromArray(SP, c, c2); x21 = FloatVector.fromArray(SP, c, c2 + L);
+            x30 = FloatVector.fromArray(SP, c, c3); x31 = FloatVector.fromArray(SP, c, c3 + L);
+        } else {
+            x00 = x01 = x10 = x11 = x20 = x21 = x30 = x31 = FloatVector.zero(SP);
         }
-        return j;
+        int ia = transA != 0 ? aBase + i : aBase + i * k, da = transA != 0 ? m : 1, ra = transA != 0 ? 1 : k;
+        for (int p = p0; p < p1; p++) {
+            int o = po + p * NR;
+            FloatVector v0 = FloatVector.fromArray(SP, pk, o), v1 = FloatVector.fromArray(SP, pk, o + L);
+            int q = ia + p * da;
+            FloatVector s0 = FloatVector.broadcast(SP, a[q]), s1 = FloatVector.broadcast(SP, a[q + ra]);
+            FloatVector s2 = FloatVector.broadcast(SP, a[q + 2 * ra]), s3 = FloatVector.broadcast(SP, a[q + 3 * ra]);
+            x00 = v0.fma(s0, x00); x01 = v1.fma(s0, x01);
+            x10 = v0.fma(s1, x10); x11 = v1.fma(s1, x11);
+            x20 = v0.fma(s2, x20); x21 = v1.fma(s2, x21);
+            x30 = v0.fma(s3, x30); x31 = v1.fma(s3, x31);
+        }
+        x00.intoArray(c, c0); x01.intoArray(c, c0 + L);
+        x10.intoArray(c, c1); x11.intoArray(c, c1 + L);
+        x20.intoArray(c, c2); x21.intoArray(c, c2 + L);
+        x30.intoArray(c, c3); x31.intoArray(c, c3 + L);
+    }
+
+    /** 1 row × NR columns: as {@link #tile8}. */
+    private static void tile1(float[] c, int cOff, float[] a, int aBase, int i, int m, int k, int transA,
+                              float[] pk, int po, int p0, int p1, int acc) {
+        FloatVector x0 = acc != 0 ? FloatVector.fromArray(SP, c, cOff) : FloatVector.zero(SP);
+        FloatVector x1 = acc != 0 ? FloatVector.fromArray(SP, c, cOff + L) : FloatVector.zero(SP);
+        int ia = transA != 0 ? aBase + i : aBase + i * k, da = transA != 0 ? m : 1;
+        for (int p = p0; p < p1; p++) {
+            int o = po + p * NR;
+            FloatVector s = FloatVector.broadcast(SP, a[ia + p * da]);
+            x0 = FloatVector.fromArray(SP, pk, o).fma(s, x0);
+            x1 = FloatVector.fromArray(SP, pk, o + L).fma(s, x1);
+        }
+        x0.intoArray(c, cOff);
+        x1.intoArray(c, cOff + L);
     }
 
     /** Columns [j0, n) of one row: whole vectors, then one masked vector for the remainder. */

@@ -60,7 +60,7 @@ public final class GemmEpilogue {
 
     public static void backwardJvm(float[] dh, float[] h, float[] a, float[] b, float[] prior, int batch, int m, int n,
                                    int k, int transA, int transB, int strideA, int strideB, int acc, int lo, int hi) {
-        if (acc == 0 && k > Gemm.kBlock(n)) {
+        if (acc == 0 && k > Gemm.kBlock(k)) {
             // Several K blocks: the product's partial sums go where dh will be (dh is overwritten), then GELU' in place.
             if (prior != null) System.arraycopy(prior, lo * n, dh, lo * n, (hi - lo) * n);
             Gemm.blocks(dh, a, b, batch, m, n, k, transA, transB, strideA, strideB, prior != null ? 1 : 0, lo, hi, false,
