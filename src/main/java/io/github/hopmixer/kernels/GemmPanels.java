@@ -1,0 +1,181 @@
+package io.github.hopmixer.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link Gemm}'s register-blocked product over one K block: b packed in panels of NR columns, c in tiles of 6 rows ×
+ * 4 vectors (24 accumulators, 4 loads of b and 6 broadcasts of a per 24 fused multiply-adds). Every element of c
+ * sums its products in p order with fused multiply-adds, whatever the tile, panel or block, so results do not depend
+ * on the split into threads.
+ */
+final class GemmPanels {
+    private GemmPanels() {}
+
+    private static final VectorSpecies<Float> SP = FloatVector.SPECIES_PREFERRED;
+    private static final int L = SP.length();
+
+    /** Columns of c per packed panel of b: the register tile's width. */
+    private static final int NR = 4 * L;
+    /** Rows of c per pass over the panels: their K block of a (MC × 256 floats) stays in L2. */
+    private static final int MC = 256;
+
+    /** One K block of b, [p0, p1) × every whole panel of NR columns, each panel contiguous (p-major): one per thread. */
+    private static final class Packed {
+        float[] data = new float[0];
+        float[] src;
+        int base, n, p0, p1;
+    }
+
+    private static final ThreadLocal<Packed> PACKED = ThreadLocal.withInitial(Packed::new);
+
+    /** Drops this thread's packed b: called wherever b's contents may have changed since it was packed. */
+    static void forget() {
+        PACKED.get().src = null;
+    }
+
+    /** b's K block packed, reused while the same block is asked for again within one call (row blocks of a fused op). */
+    private static Packed packed(float[] b, int base, int n, int p0, int p1) {
+        Packed pk = PACKED.get();
+        if (pk.src == b && pk.base == base && pk.n == n && pk.p0 == p0 && pk.p1 == p1) return pk;
+        int kc = p1 - p0, panels = n / NR;
+        if (pk.data.length < panels * kc * NR) pk.data = new float[panels * kc * NR];
+        for (int jp = 0; jp < panels; jp++) {
+            int o = jp * kc * NR - p0 * NR, j = jp * NR;
+            for (int p = p0; p < p1; p++) System.arraycopy(b, base + p * n + j, pk.data, o + p * NR, NR);
+        }
+        pk.src = b;
+        pk.base = base;
+        pk.n = n;
+        pk.p0 = p0;
+        pk.p1 = p1;
+        return pk;
+    }
+
+    /**
+     * Rows [i0, i1) of image bb over one K block. For each block of MC rows, each panel of b (kc × NR floats, at most 64 KB) serves
+     * every row tile of the block before the next panel is read: b is read once per row block, contiguously, instead
+     * of once per row tile at a stride of n floats. Columns past the last whole panel go through {@link #columns}.
+     */
+    static void rows(float[] c, int cBase, float[] a, float[] b, int bb, int m, int n, int k, int transA, int strideA,
+                      int strideB, int acc, int i0, int i1, int p0, int p1) {
+        int panels = n / NR, kc = p1 - p0, aBase = bb * strideA;
+        if (panels > 0) {
+            float[] pk = packed(b, bb * strideB, n, p0, p1).data;
+            for (int r0 = i0; r0 < i1; r0 += MC) {
+                int r1 = Math.min(i1, r0 + MC);
+                for (int jp = 0; jp < panels; jp++) {
+                    int po = jp * kc * NR - p0 * NR, j = jp * NR, i = r0;
+                    for (; i + 6 <= r1; i += 6) tile6(c, cBase + i * n + j, n, a, aBase, i, m, k, transA, pk, po, p0, p1, acc);
+                    for (; i + 4 <= r1; i += 4) tile4(c, cBase + i * n + j, n, a, aBase, i, m, k, transA, pk, po, p0, p1, acc);
+                    for (; i < r1; i++) tile1(c, cBase + i * n + j, n, a, aBase, i, m, k, transA, pk, po, p0, p1, acc);
+                }
+            }
+        }
+        if (panels * NR < n) {
+            for (int i = i0; i < i1; i++) columns(c, cBase + i * n, a, b, bb, bb + 1, m, n, k, p0, p1, i, transA, strideA, strideB, acc, panels * NR);
+        }
+    }
+
+    private static FloatVector load(float[] c, int o, int acc) {
+        return acc != 0 ? FloatVector.fromArray(SP, c, o) : FloatVector.zero(SP);
+    }
+
+    /** 6 rows × NR of c at cOff (rows n apart), from the panel at po (element p at po + p·NR): 24 accumulators. */
+    private static void tile6(float[] c, int cOff, int n, float[] a, int aBase, int i, int m, int k, int transA,
+                              float[] pk, int po, int p0, int p1, int acc) {
+        int c0 = cOff, c1 = c0 + n, c2 = c1 + n, c3 = c2 + n, c4 = c3 + n, c5 = c4 + n;
+        FloatVector x00 = load(c, c0, acc), x01 = load(c, c0 + L, acc), x02 = load(c, c0 + 2 * L, acc), x03 = load(c, c0 + 3 * L, acc);
+        FloatVector x10 = load(c, c1, acc), x11 = load(c, c1 + L, acc), x12 = load(c, c1 + 2 * L, acc), x13 = load(c, c1 + 3 * L, acc);
+        FloatVector x20 = load(c, c2, acc), x21 = load(c, c2 + L, acc), x22 = load(c, c2 + 2 * L, acc), x23 = load(c, c2 + 3 * L, acc);
+        FloatVector x30 = load(c, c3, acc), x31 = load(c, c3 + L, acc), x32 = load(c, c3 + 2 * L, acc), x33 = load(c, c3 + 3 * L, acc);
+        FloatVector x40 = load(c, c4, acc), x41 = load(c, c4 + L, acc), x42 = load(c, c4 + 2 * L, acc), x43 = load(c, c4 + 3 * L, acc);
+        FloatVector x50 = load(c, c5, acc), x51 = load(c, c5 + L, acc), x52 = load(c, c5 + 2 * L, acc), x53 = load(c, c5 + 3 * L, acc);
+        int ia = transA != 0 ? aBase + i : aBase + i * k, da = transA != 0 ? m : 1, ra = transA != 0 ? 1 : k;
+        for (int p = p0; p < p1; p++) {
+            int o = po + p * NR, q = ia + p * da;
+            FloatVector v0 = FloatVector.fromArray(SP, pk, o), v1 = FloatVector.fromArray(SP, pk, o + L);
+            FloatVector v2 = FloatVector.fromArray(SP, pk, o + 2 * L), v3 = FloatVector.fromArray(SP, pk, o + 3 * L);
+            FloatVector s0 = FloatVector.broadcast(SP, a[q]);
+            x00 = v0.fma(s0, x00); x01 = v1.fma(s0, x01); x02 = v2.fma(s0, x02); x03 = v3.fma(s0, x03);
+            FloatVector s1 = FloatVector.broadcast(SP, a[q + ra]);
+            x10 = v0.fma(s1, x10); x11 = v1.fma(s1, x11); x12 = v2.fma(s1, x12); x13 = v3.fma(s1, x13);
+            FloatVector s2 = FloatVector.broadcast(SP, a[q + 2 * ra]);
+            x20 = v0.fma(s2, x20); x21 = v1.fma(s2, x21); x22 = v2.fma(s2, x22); x23 = v3.fma(s2, x23);
+            FloatVector s3 = FloatVector.broadcast(SP, a[q + 3 * ra]);
+            x30 = v0.fma(s3, x30); x31 = v1.fma(s3, x31); x32 = v2.fma(s3, x32); x33 = v3.fma(s3, x33);
+            FloatVector s4 = FloatVector.broadcast(SP, a[q + 4 * ra]);
+            x40 = v0.fma(s4, x40); x41 = v1.fma(s4, x41); x42 = v2.fma(s4, x42); x43 = v3.fma(s4, x43);
+            FloatVector s5 = FloatVector.broadcast(SP, a[q + 5 * ra]);
+            x50 = v0.fma(s5, x50); x51 = v1.fma(s5, x51); x52 = v2.fma(s5, x52); x53 = v3.fma(s5, x53);
+        }
+        x00.intoArray(c, c0); x01.intoArray(c, c0 + L); x02.intoArray(c, c0 + 2 * L); x03.intoArray(c, c0 + 3 * L);
+        x10.intoArray(c, c1); x11.intoArray(c, c1 + L); x12.intoArray(c, c1 + 2 * L); x13.intoArray(c, c1 + 3 * L);
+        x20.intoArray(c, c2); x21.intoArray(c, c2 + L); x22.intoArray(c, c2 + 2 * L); x23.intoArray(c, c2 + 3 * L);
+        x30.intoArray(c, c3); x31.intoArray(c, c3 + L); x32.intoArray(c, c3 + 2 * L); x33.intoArray(c, c3 + 3 * L);
+        x40.intoArray(c, c4); x41.intoArray(c, c4 + L); x42.intoArray(c, c4 + 2 * L); x43.intoArray(c, c4 + 3 * L);
+        x50.intoArray(c, c5); x51.intoArray(c, c5 + L); x52.intoArray(c, c5 + 2 * L); x53.intoArray(c, c5 + 3 * L);
+    }
+
+    /** 4 rows × NR: as {@link #tile6}, for the rows a block of 6 leaves. */
+    private static void tile4(float[] c, int cOff, int n, float[] a, int aBase, int i, int m, int k, int transA,
+                              float[] pk, int po, int p0, int p1, int acc) {
+        int c0 = cOff, c1 = c0 + n, c2 = c1 + n, c3 = c2 + n;
+        FloatVector x00 = load(c, c0, acc), x01 = load(c, c0 + L, acc), x02 = load(c, c0 + 2 * L, acc), x03 = load(c, c0 + 3 * L, acc);
+        FloatVector x10 = load(c, c1, acc), x11 = load(c, c1 + L, acc), x12 = load(c, c1 + 2 * L, acc), x13 = load(c, c1 + 3 * L, acc);
+        FloatVector x20 = load(c, c2, acc), x21 = load(c, c2 + L, acc), x22 = load(c, c2 + 2 * L, acc), x23 = load(c, c2 + 3 * L, acc);
+        FloatVector x30 = load(c, c3, acc), x31 = load(c, c3 + L, acc), x32 = load(c, c3 + 2 * L, acc), x33 = load(c, c3 + 3 * L, acc);
+        int ia = transA != 0 ? aBase + i : aBase + i * k, da = transA != 0 ? m : 1, ra = transA != 0 ? 1 : k;
+        for (int p = p0; p < p1; p++) {
+            int o = po + p * NR, q = ia + p * da;
+            FloatVector v0 = FloatVector.fromArray(SP, pk, o), v1 = FloatVector.fromArray(SP, pk, o + L);
+            FloatVector v2 = FloatVector.fromArray(SP, pk, o + 2 * L), v3 = FloatVector.fromArray(SP, pk, o + 3 * L);
+            FloatVector s0 = FloatVector.broadcast(SP, a[q]);
+            x00 = v0.fma(s0, x00); x01 = v1.fma(s0, x01); x02 = v2.fma(s0, x02); x03 = v3.fma(s0, x03);
+            FloatVector s1 = FloatVector.broadcast(SP, a[q + ra]);
+            x10 = v0.fma(s1, x10); x11 = v1.fma(s1, x11); x12 = v2.fma(s1, x12); x13 = v3.fma(s1, x13);
+            FloatVector s2 = FloatVector.broadcast(SP, a[q + 2 * ra]);
+            x20 = v0.fma(s2, x20); x21 = v1.fma(s2, x21); x22 = v2.fma(s2, x22); x23 = v3.fma(s2, x23);
+            FloatVector s3 = FloatVector.broadcast(SP, a[q + 3 * ra]);
+            x30 = v0.fma(s3, x30); x31 = v1.fma(s3, x31); x32 = v2.fma(s3, x32); x33 = v3.fma(s3, x33);
+        }
+        x00.intoArray(c, c0); x01.intoArray(c, c0 + L); x02.intoArray(c, c0 + 2 * L); x03.intoArray(c, c0 + 3 * L);
+        x10.intoArray(c, c1); x11.intoArray(c, c1 + L); x12.intoArray(c, c1 + 2 * L); x13.intoArray(c, c1 + 3 * L);
+        x20.intoArray(c, c2); x21.intoArray(c, c2 + L); x22.intoArray(c, c2 + 2 * L); x23.intoArray(c, c2 + 3 * L);
+        x30.intoArray(c, c3); x31.intoArray(c, c3 + L); x32.intoArray(c, c3 + 2 * L); x33.intoArray(c, c3 + 3 * L);
+    }
+
+    /** 1 row × NR: as {@link #tile6}. */
+    private static void tile1(float[] c, int cOff, int n, float[] a, int aBase, int i, int m, int k, int transA,
+                              float[] pk, int po, int p0, int p1, int acc) {
+        int c0 = cOff;
+        FloatVector x00 = load(c, c0, acc), x01 = load(c, c0 + L, acc), x02 = load(c, c0 + 2 * L, acc), x03 = load(c, c0 + 3 * L, acc);
+        int ia = transA != 0 ? aBase + i : aBase + i * k, da = transA != 0 ? m : 1, ra = transA != 0 ? 1 : k;
+        for (int p = p0; p < p1; p++) {
+            int o = po + p * NR, q = ia + p * da;
+            FloatVector v0 = FloatVector.fromArray(SP, pk, o), v1 = FloatVector.fromArray(SP, pk, o + L);
+            FloatVector v2 = FloatVector.fromArray(SP, pk, o + 2 * L), v3 = FloatVector.fromArray(SP, pk, o + 3 * L);
+            FloatVector s0 = FloatVector.broadcast(SP, a[q]);
+            x00 = v0.fma(s0, x00); x01 = v1.fma(s0, x01); x02 = v2.fma(s0, x02); x03 = v3.fma(s0, x03);
+        }
+        x00.intoArray(c, c0); x01.intoArray(c, c0 + L); x02.intoArray(c, c0 + 2 * L); x03.intoArray(c, c0 + 3 * L);
+    }
+
+    /** Columns [j0, n) of one row: whole vectors, then one masked vector for the remainder. */
+    private static void columns(float[] c, int cOff, float[] a, float[] b, int b0, int b1, int m, int n, int k, int p0, int p1,
+                                int i, int transA, int strideA, int strideB, int acc, int j0) {
+        for (int j = j0; j < n; j += L) {
+            VectorMask<Float> mask = SP.indexInRange(j, n);
+            FloatVector x = acc != 0 ? FloatVector.fromArray(SP, c, cOff + j, mask) : FloatVector.zero(SP);
+            for (int bb = b0; bb < b1; bb++) {
+                int oa = bb * strideA, ob = bb * strideB + j;
+                for (int p = p0; p < p1; p++) {
+                    float s = transA != 0 ? a[oa + p * m + i] : a[oa + i * k + p];
+                    x = FloatVector.fromArray(SP, b, ob + p * n, mask).fma(FloatVector.broadcast(SP, s), x);
+                }
+            }
+            x.intoArray(c, cOff + j, mask);
+        }
+    }
+}
