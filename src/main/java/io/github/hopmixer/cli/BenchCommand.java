@@ -70,7 +70,8 @@ final class BenchCommand implements Callable<Integer> {
     boolean profile;
 
     @Option(names = "--memory", split = ",", description = "Instead of timing: device memory of the training plan at these batch sizes "
-            + "(the model's own image size; plain, with liveness, and with liveness and recomputation), written to memory.csv, "
+            + "(the model's own image size; plain, with liveness, with liveness and recomputation, and that with the fused ops "
+            + "the JVM runs), written to memory.csv, "
             + "e.g. --memory 32,64,128,256.")
     List<Integer> memoryBatches;
 
@@ -224,7 +225,8 @@ final class BenchCommand implements Callable<Integer> {
     /**
      * The plan's buffers by role: exact device memory of a training step (the JVM heap adds data and scratch), at the
      * model's own image size, for each way the plan may spend memory: {@code plain} (every buffer its own storage),
-     * {@code share} (liveness) and {@code lean} (liveness and recomputation, the default).
+     * {@code share} (liveness), {@code lean} (liveness and recomputation, the default) and {@code lean+fused} (the
+     * fused plan the JVM device runs).
      */
     private int memory(Path dir) throws IOException {
         Path f = dir.resolve("memory.csv");
@@ -233,13 +235,16 @@ final class BenchCommand implements Callable<Integer> {
             var m0 = Models.get(name);
             var m = m0.withData(m0.imageSize(), 3, 10);
             for (int b : memoryBatches) {
-                for (Memory mem : List.of(Memory.PLAIN, Memory.SHARE, Memory.LEAN)) {
-                    var plan = StepPlans.training(m, b, true, mem).plan();
+                for (int row = 0; row < 4; row++) {
+                    // plain, share, lean, and lean with the fused ops: the plan the JVM device trains with
+                    Memory mem = List.of(Memory.PLAIN, Memory.SHARE, Memory.LEAN, Memory.LEAN).get(row);
+                    boolean fused = row == 3;
+                    var plan = StepPlans.training(m, b, true, mem, fused).plan();
                     double p = mb(plan.storedBytes(Role.PARAM)), g = mb(plan.storedBytes(Role.GRAD)),
                             o = mb(plan.storedBytes(Role.OPT_STATE)), act = mb(plan.storedBytes(Role.ACTIVATION)),
                             inOut = mb(plan.storedBytes(Role.INPUT) + plan.storedBytes(Role.OUTPUT) + plan.storedBytes(Role.SCALARS));
                     String line = String.format(Locale.ROOT, "%s,%s,%d,%d,%s,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%.3f", LocalDate.now(), name,
-                            m.imageSize(), b, mem.label(), p, g, o, act, inOut, p + g + o + act + inOut, act / b);
+                            m.imageSize(), b, mem.label() + (fused ? "+fused" : ""), p, g, o, act, inOut, p + g + o + act + inOut, act / b);
                     append(f, line);
                     System.out.println(line);
                 }

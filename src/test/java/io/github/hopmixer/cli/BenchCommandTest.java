@@ -160,8 +160,8 @@ class BenchCommandTest {
     }
 
     /**
-     * --memory writes one row per batch and plan mode (plain, share, lean) at the model's image size, the lean plan
-     * the smallest; a memory.csv of another layout is refused with one line naming it, and left as it was.
+     * --memory writes one row per batch and plan mode (plain, share, lean, lean+fused) at the model's image size, the
+     * lean plan the smallest, the fused one between lean and plain (it keeps GELU's input instead of recomputing it); a memory.csv of another layout is refused with one line naming it, and left as it was.
      */
     @Test
     void memoryRowsPerPlanModeAndAForeignLayoutRefused() throws IOException {
@@ -170,13 +170,16 @@ class BenchCommandTest {
         assertEquals(0, r.code(), r.err());
         List<String> rows = Files.readAllLines(out.resolve("memory.csv"));
         assertEquals(BenchCommand.MEMORY_HEADER, rows.getFirst());
-        assertEquals(7, rows.size(), rows.toString());
-        for (int i = 1; i < rows.size(); i += 3) {
+        assertEquals(9, rows.size(), rows.toString());
+        for (int i = 1; i < rows.size(); i += 4) {
             String[] plain = rows.get(i).split(","), share = rows.get(i + 1).split(","), lean = rows.get(i + 2).split(",");
-            assertEquals(List.of("plain", "share", "lean"), List.of(plain[4], share[4], lean[4]));
+            String[] fused = rows.get(i + 3).split(",");
+            assertEquals(List.of("plain", "share", "lean", "lean+fused"), List.of(plain[4], share[4], lean[4], fused[4]));
+            assertTrue(Double.parseDouble(lean[11]) <= Double.parseDouble(fused[11]) && Double.parseDouble(fused[11]) < Double.parseDouble(plain[11]),
+                    "the fused plan: " + rows.subList(i, i + 4));
             assertEquals("32", plain[2], "the model's image size");
             assertTrue(Double.parseDouble(lean[11]) < Double.parseDouble(share[11]) && Double.parseDouble(share[11]) < Double.parseDouble(plain[11]),
-                    "activations shrink: " + rows.subList(i, i + 3));
+                    "activations shrink: " + rows.subList(i, i + 4));
         }
         Path old = Files.createDirectories(tmp.resolve("old"));
         Files.writeString(old.resolve("memory.csv"), "date,model,image,batch,params_mb\n");
