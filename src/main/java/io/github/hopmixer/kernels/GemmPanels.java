@@ -67,7 +67,7 @@ final class GemmPanels {
                 int r1 = Math.min(i1, r0 + MC);
                 for (int jp = 0; jp < panels; jp++) {
                     int po = jp * kc * NR - p0 * NR, j = jp * NR, i = r0;
-                    for (; i + 6 <= r1; i += 6) tile6(c, cBase + i * n + j, n, a, aBase, i, m, k, transA, pk, po, p0, p1, acc);
+                    for (int t = 0; t < sixes(r1 - r0); t++, i += 6) tile6(c, cBase + i * n + j, n, a, aBase, i, m, k, transA, pk, po, p0, p1, acc);
                     for (; i + 4 <= r1; i += 4) tile4(c, cBase + i * n + j, n, a, aBase, i, m, k, transA, pk, po, p0, p1, acc);
                     for (; i < r1; i++) tile1(c, cBase + i * n + j, n, a, aBase, i, m, k, transA, pk, po, p0, p1, acc);
                 }
@@ -76,6 +76,15 @@ final class GemmPanels {
         if (panels * NR < n) {
             for (int i = i0; i < i1; i++) columns(c, cBase + i * n, a, b, bb, bb + 1, m, n, k, p0, p1, i, transA, strideA, strideB, acc, panels * NR);
         }
+    }
+
+    /**
+     * How many 6-row tiles a block of rows takes: 4-row tiles take the place of one where sixes would leave 2 or 3
+     * rows to the slow single-row tile (a fused op's block of 32 rows: 4 × 6 + 2 × 4, not 5 × 6 + 2 × 1).
+     */
+    static int sixes(int rows) {
+        int sixes = rows / 6, rest = rows % 6;
+        return (rest == 2 || rest == 3) && sixes > 0 ? sixes - 1 : sixes;
     }
 
     private static FloatVector load(float[] c, int o, int acc) {
