@@ -18,7 +18,7 @@ final class GemmPanels {
 
     /** Columns of c per packed panel of b: the register tile's width. */
     private static final int NR = 4 * L;
-    /** Rows of c per pass over the panels: their K block of a (MC × 256 floats) stays in L2. */
+    /** Rows of c per pass over the panels: their K block of a (at most MC × 512 floats) stays in L2. */
     private static final int MC = 256;
 
     /** One K block of b, [p0, p1) × every whole panel of NR columns, each panel contiguous (p-major): one per thread. */
@@ -54,7 +54,7 @@ final class GemmPanels {
     }
 
     /**
-     * Rows [i0, i1) of image bb over one K block. For each block of MC rows, each panel of b (kc × NR floats, at most 64 KB) serves
+     * Rows [i0, i1) of image bb over one K block. For each block of MC rows, each panel of b (kc × NR floats) serves
      * every row tile of the block before the next panel is read: b is read once per row block, contiguously, instead
      * of once per row tile at a stride of n floats. Columns past the last whole panel go through {@link #columns}.
      */
