@@ -5,6 +5,7 @@ import io.github.hopmixer.sweep.ReportPlots;
 import io.github.hopmixer.sweep.ReportWriter;
 import io.github.hopmixer.sweep.Sweep;
 import io.github.hopmixer.sweep.SweepReport;
+import io.github.hopmixer.sweep.SymmetrySummary;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -22,7 +23,8 @@ import java.util.concurrent.Callable;
 @Command(name = "report", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Summarise a sweep: summary.csv (one row per configuration), report.md (a table per data set: mean ± std over "
                 + "seeds of the final top-1, top-5 and eval loss; epochs; images/s; seeds done) and PNGs (top-1 versus λ, learning "
-                + "curves). A half-finished sweep reports the finished cells and lists the others.", ""})
+                + "curves); with cells trained with --track-symmetry also symmetry.csv and a table per data set of how symmetric the "
+                + "trained MLPs ended (cos(W2, W1ᵀ), ‖W2‖/‖W1‖ per axis). A half-finished sweep reports the finished cells and lists the others.", ""})
 final class ReportCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "SWEEP_DIR", description = "A folder made by 'hopmixer sweep'.")
@@ -44,10 +46,12 @@ final class ReportCommand implements Callable<Integer> {
         Map<String, List<String>> plots = new LinkedHashMap<>();
         for (DatasetSpec d : sweep.grid().datasets()) plots.put(d.label(), ReportPlots.write(r, d.label(), out));
         ReportWriter.csv(r, out.resolve("summary.csv"));
-        ReportWriter.markdown(r, out.resolve("report.md"), plots);
+        List<SymmetrySummary> symmetry = SymmetrySummary.of(r);
+        if (!symmetry.isEmpty()) SymmetrySummary.csv(symmetry, out.resolve("symmetry.csv"));
+        ReportWriter.markdown(r, out.resolve("report.md"), plots, symmetry);
         int pngs = plots.values().stream().mapToInt(List::size).sum();
-        System.out.printf("report of %s: %d of %d cells done; wrote %s, %s and %d PNGs%n", dir, r.cellsDone(), sweep.cells().size(),
-                out.resolve("summary.csv"), out.resolve("report.md"), pngs);
+        System.out.printf("report of %s: %d of %d cells done; wrote %s, %s%s and %d PNGs%n", dir, r.cellsDone(), sweep.cells().size(),
+                out.resolve("summary.csv"), out.resolve("report.md"), symmetry.isEmpty() ? "" : ", " + out.resolve("symmetry.csv"), pngs);
         if (!r.missing().isEmpty()) {
             System.out.println("missing (" + r.missing().size() + " cells):");
             for (var m : r.missing()) System.out.println("  " + m.cell().name() + ": " + m.status().text(sweep.epochs()));

@@ -42,8 +42,11 @@ public final class ReportWriter {
         return s.n() < 2 ? num(s.mean(), digits) : num(s.mean(), digits) + " ± " + num(s.std(), digits);
     }
 
-    /** The Markdown report; {@code plots} maps a data set to its PNG file names (relative to the report). */
-    public static void markdown(SweepReport r, Path file, java.util.Map<String, List<String>> plots) {
+    /**
+     * The Markdown report; {@code plots} maps a data set to its PNG file names (relative to the report), and
+     * {@code symmetry} gives each data set's weight-symmetry table.
+     */
+    public static void markdown(SweepReport r, Path file, java.util.Map<String, List<String>> plots, List<SymmetrySummary> symmetry) {
         Sweep s = r.sweep();
         List<String> l = new ArrayList<>();
         l.add("# Sweep report: " + s.dir().getFileName());
@@ -66,6 +69,7 @@ public final class ReportWriter {
                 l.add("");
                 l.add("![" + png + "](" + png + ")");
             }
+            l.addAll(SymmetrySummary.markdown(symmetry, d.label()));
         }
         l.add("");
         l.add("## Missing");

@@ -28,6 +28,19 @@ class ReportTest {
                 + String.format(java.util.Locale.ROOT, "1,1.0,%s,%s,%s,0,%s,4.0%n", loss, top1, top5, ips));
     }
 
+    /** A cell's symmetry.csv: epochs 0 and 1, two blocks; the last epoch's cos and ‖W2‖/‖W1‖ per axis given (block 1 adds 0.02). */
+    static void symmetry(Sweep s, int index, String coupling, double cosTokens, double cosChannels, double ratio) throws IOException {
+        StringBuilder b = new StringBuilder(io.github.hopmixer.science.SymmetryCsv.EPOCH_HEADER + "\n");
+        for (int e = 0; e < 2; e++)
+            for (int blk = 0; blk < 2; blk++)
+                for (String axis : List.of("tokens", "channels")) {
+                    double cos = e == 0 ? 0.9 : (axis.equals("tokens") ? cosTokens : cosChannels) + 0.02 * blk;
+                    double w2 = e == 0 ? 1.0 : ratio * 2 + 0.04 * blk;
+                    b.append(String.format(java.util.Locale.ROOT, "%d,%d,%s,%s,%s,0.5,0.5,2.0,%s,%s,0.0%n", e, blk, axis, coupling, cos, w2, w2 / 2));
+                }
+        Files.writeString(s.cellDir(s.cells().get(index)).resolve("symmetry.csv"), b.toString());
+    }
+
     @Test
     void halfFinishedSweep() throws IOException {
         Grid g = new Grid(List.of("paramixer_nano", "symmixer_nano", "asymmixer_nano"), List.of(1e-2, 0.0), List.of(1L, 2L, 3L),
@@ -43,6 +56,9 @@ class ReportTest {
         cell(s, 3, 79, 97, 0.6, 350);
         cell(s, 7, 81, 97, 0.5, 350);
         cell(s, 11, 80, 98, 0.55, 350);  // asym 0: 3 seeds
+        symmetry(s, 0, "untied", 0.01, -0.03, 1.0);  // paramixer seeds 1 and 2 tracked symmetry; seed 3 did not
+        symmetry(s, 4, "untied", 0.03, -0.01, 1.1);
+        symmetry(s, 3, "broken", 0.70, 0.72, 0.99);
         // seed 2 of symmixer in progress (a checkpoint, one epoch)
         Path prog = Files.createDirectories(s.cellDir(s.cells().get(5)).resolve("checkpoints/step-00000010"));
         Files.writeString(prog.getParent().getParent().resolve("summary.csv"), HEADER + "\n0,2.0,1.9,10.0,50.0,1e-3,100.0,5.0\n");
@@ -97,6 +113,21 @@ class ReportTest {
             assertTrue(md.contains("](" + png + ")"), png);
             assertNotNull(javax.imageio.ImageIO.read(out.resolve(png).toFile()), png + " is a readable image");
         }
+        // weight symmetry: the last epoch, mean over blocks (block 1 adds 0.02 to cos, 0.02 to the ratio), then over seeds
+        assertTrue(md.contains("### Weight symmetry after training"), md);
+        assertTrue(md.contains("| paramixer_nano | – | untied | 0.030 ± 0.014 | -0.010 ± 0.014 | 1.060 ± 0.071 | 1.060 ± 0.071 | 2 |"), md);
+        assertTrue(md.contains("| asymmixer_nano | 0 | broken | 0.710 | 0.730 | 1.000 | 1.000 | 1 |"), md);
+        assertFalse(md.contains("| symmixer_nano | – | tied"), "no symmetry.csv, no row: " + md);
+        List<CSVRecord> symRows;
+        try (var p = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get().parse(Files.newBufferedReader(out.resolve("symmetry.csv")))) {
+            assertEquals(SymmetrySummary.COLUMNS, p.getHeaderNames());
+            symRows = p.getRecords();
+        }
+        assertEquals(2, symRows.size());
+        assertEquals("2", symRows.getFirst().get("seeds"));
+        assertEquals(0.03, d(symRows.getFirst(), "cos_tokens_mean"), 1e-9);
+        assertEquals(1.06, d(symRows.getFirst(), "w2_over_w1_channels_mean"), 1e-9);
+        assertTrue(r.out().contains("symmetry.csv"), r.out());
         // the learning curve is the mean over the finished seeds, epoch by epoch
         SweepReport rep = SweepReport.of(s);
         assertArrayEquals(new double[] {10, 82}, rep.configs().getFirst().curve(2), 1e-9);
