@@ -235,10 +235,12 @@ final class BenchCommand implements Callable<Integer> {
             var m0 = Models.get(name);
             var m = m0.withData(m0.imageSize(), 3, 10);
             for (int b : memoryBatches) {
-                for (int row = 0; row < 4; row++) {
-                    // plain, share, lean, and lean with the fused ops: the plan the JVM device trains with
-                    Memory mem = List.of(Memory.PLAIN, Memory.SHARE, Memory.LEAN, Memory.LEAN).get(row);
-                    boolean fused = row == 3;
+                // plain, share, lean, and lean with the fused ops: the plan the JVM device trains with
+                record Kind(Memory mem, boolean fused) {}
+                for (Kind kind : List.of(new Kind(Memory.PLAIN, false), new Kind(Memory.SHARE, false), new Kind(Memory.LEAN, false),
+                        new Kind(Memory.LEAN, true))) {
+                    Memory mem = kind.mem();
+                    boolean fused = kind.fused();
                     var plan = StepPlans.training(m, b, true, mem, fused).plan();
                     double p = mb(plan.storedBytes(Role.PARAM)), g = mb(plan.storedBytes(Role.GRAD)),
                             o = mb(plan.storedBytes(Role.OPT_STATE)), act = mb(plan.storedBytes(Role.ACTIVATION)),

@@ -39,7 +39,7 @@ public final class Gemm {
     }
 
     /**
-     * K is cut in blocks of 128 so that one packed panel of b (128 × 4L floats, 32 KB) stays in L1 while a block of
+     * K is cut in blocks of 128 so that one packed panel of b (128 × 4L floats, 32 KB with AVX-512) stays in L1 while a block of
      * rows passes over it (measured here: 5–25 % faster than 256 on the weight gradients' K = 8192). K up to 512 runs
      * as one block: the nano step's K = 512 products then write c once, ~10–20 % faster. The block never changes a
      * result: c holds the running sums between blocks.
@@ -127,8 +127,8 @@ public final class Gemm {
         }
         int kb = kBlock(k);
         if (!toScratch && k > kb) {
-            // b's K blocks do not all fit in L2: each block serves every row (as in rows()), and a block of rows gets
-            // its epilogue right after its last K block.
+            // Several K blocks: each block serves every row (as in rows(), its packed panels reused across the row
+            // blocks), and a block of rows gets its epilogue right after its last K block.
             for (int p0 = 0; p0 < k; p0 += kb) {
                 int p1 = Math.min(k, p0 + kb);
                 for (int w0 = lo; w0 < hi; w0 += BLOCK) {

@@ -171,7 +171,7 @@ final class GemmPanels {
         x00.intoArray(c, c0); x01.intoArray(c, c0 + L); x02.intoArray(c, c0 + 2 * L); x03.intoArray(c, c0 + 3 * L);
     }
 
-    /** Columns [j0, n) of one row: whole vectors, then one masked vector for the remainder. */
+    /** Columns [j0, n) of one row (those past the last whole panel), one masked vector at a time. */
     private static void columns(float[] c, int cOff, float[] a, float[] b, int b0, int b1, int m, int n, int k, int p0, int p1,
                                 int i, int transA, int strideA, int strideB, int acc, int j0) {
         for (int j = j0; j < n; j += L) {

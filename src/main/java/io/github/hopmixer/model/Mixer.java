@@ -136,7 +136,7 @@ public final class Mixer {
             case BROKEN -> {
                 // W1ᵀ·a + W2·a = (W2 + W1ᵀ)·a: one product with the summed weight, a third of the MLP's products fewer
                 Buffer a = gelu(g, p + ".act", ax.mix(p + ".fc1", in, hid, ax.w(w.w1, z)));
-                yield ax.mix(p + ".out", hid, in, ax.w(weightSum(g, p + ".w2_plus_w1t", w.w2, w.w1), a));
+                yield ax.mix(p + ".out", hid, in, ax.w(w.w2PlusW1t, a));
             }
         };
     }
@@ -156,7 +156,8 @@ public final class Mixer {
 
     // ---- weights of one block ----
 
-    private record MlpWeights(Buffer w1, Buffer b1, Buffer w2, Buffer b2, int hidden) {}
+    /** For asymmixer also W2 + W1ᵀ, formed once per block (every n_iter iteration reuses it). */
+    private record MlpWeights(Buffer w1, Buffer b1, Buffer w2, Buffer b2, int hidden, Buffer w2PlusW1t) {}
 
     private record Block(Buffer[] norm1, Buffer[] norm2, MlpWeights tokens, MlpWeights channels) {
         static Block parallel(Mixer mx, String p) {
@@ -181,14 +182,15 @@ public final class Mixer {
     private MlpWeights mlpWeights(String p, int in, int hidden) {
         boolean bias = m.family().bias();
         if (m.family().mlp == MlpKind.TIED) {
-            return new MlpWeights(param(p + ".fc2.weight", Init.XAVIER_UNIFORM, hidden, in), null, null, null, hidden);
+            return new MlpWeights(param(p + ".fc2.weight", Init.XAVIER_UNIFORM, hidden, in), null, null, null, hidden, null);
         }
         Buffer w1 = param(p + ".fc1.weight", Init.XAVIER_UNIFORM, hidden, in);
         Buffer b1 = bias ? param(p + ".fc1.bias", Init.NORMAL_1E_6, hidden) : null;
         Buffer w2 = param(p + ".fc2.weight", Init.XAVIER_UNIFORM, in, hidden);
         Buffer b2 = bias ? param(p + ".fc2.bias", Init.NORMAL_1E_6, in) : null;
-        if (m.family().mlp == MlpKind.BROKEN) penalised.add(w2);
-        return new MlpWeights(w1, b1, w2, b2, hidden);
+        if (m.family().mlp != MlpKind.BROKEN) return new MlpWeights(w1, b1, w2, b2, hidden, null);
+        penalised.add(w2);
+        return new MlpWeights(w1, b1, w2, b2, hidden, weightSum(g, p + ".w2_plus_w1t", w2, w1));
     }
 
     // ---- the two mixing axes ----

@@ -1,7 +1,6 @@
 package io.github.hopmixer.ops;
 
 import io.github.hopmixer.plan.Buffer;
-import io.github.hopmixer.plan.Role;
 import io.github.hopmixer.plan.Tape;
 
 /** The matrix product: its op record and its tape rule (forward and backward). */
@@ -59,12 +58,12 @@ public final class GemmOps {
         }
     }
 
-    /** One term op(a)·op(b) of a matrix product; weights (parameters) are shared by every image of the batch. */
+    /** One term op(a)·op(b) of a matrix product; weights (parameters, or results marked batch-shared) serve every image. */
     public record Term(Buffer a, boolean transA, Buffer b, boolean transB) {}
 
     /**
-     * out[bt] = Σ terms op(a[bt])·op(b[bt]) for bt in batch, each M×K times K×N. A parameter operand has batch
-     * stride 0 (the same weight for every image); its gradient sums over the batch.
+     * out[bt] = Σ terms op(a[bt])·op(b[bt]) for bt in batch, each M×K times K×N. A parameter operand (or a result the
+     * tape marks batch-shared) has batch stride 0 (the same weight for every image); its gradient sums over the batch.
      */
     public static Buffer matmul(Tape g, String name, int batch, int m, int n, int k, int[] outShape, Term... terms) {
         boolean grad = false;
@@ -73,14 +72,14 @@ public final class GemmOps {
         int strideC = batch > 1 ? m * n : 0;
         for (int i = 0; i < terms.length; i++) {
             Term t = terms[i];
-            g.call(new Gemm(batch, m, n, k, t.transA, t.transB, stride(t.a, m * k, batch), stride(t.b, k * n, batch),
+            g.call(new Gemm(batch, m, n, k, t.transA, t.transB, stride(g, t.a, m * k, batch), stride(g, t.b, k * n, batch),
                     strideC, i > 0), out, t.a, t.b);
         }
         g.onBackward(() -> {
             if (!g.hasGrad(out)) return;
             Buffer dc = g.grad(out);
             for (Term t : terms) {
-                int sa = stride(t.a, m * k, batch), sb = stride(t.b, k * n, batch);
+                int sa = stride(g, t.a, m * k, batch), sb = stride(g, t.b, k * n, batch);
                 if (g.needs(t.a)) {
                     // dA = dC·op(B)ᵀ, written as Aᵀ's product when A is stored transposed.
                     Buffer da = g.grad(t.a);
@@ -97,9 +96,9 @@ public final class GemmOps {
         return out;
     }
 
-    /** 0 for one matrix serving the whole batch: a parameter, or a sum of them (asymmixer's W2 + W1ᵀ). */
-    private static int stride(Buffer operand, int perBatch, int batch) {
-        return operand.role() == Role.PARAM || batch == 1 || operand.size() == perBatch ? 0 : perBatch;
+    /** 0 for one matrix serving the whole batch: a parameter, or a result the tape marks so (asymmixer's W2 + W1ᵀ). */
+    private static int stride(Tape g, Buffer operand, int perBatch, int batch) {
+        return g.isBatchShared(operand) || batch == 1 ? 0 : perBatch;
     }
 
     static int bit(boolean b) { return b ? 1 : 0; }

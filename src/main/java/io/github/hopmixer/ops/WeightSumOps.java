@@ -42,6 +42,7 @@ public final class WeightSumOps {
     public static Buffer weightSum(Tape g, String name, Buffer w2, Buffer w1) {
         int rows = w2.shape()[0], cols = w2.shape()[1];
         Buffer s = g.result(name, g.needs(w2) || g.needs(w1), rows, cols);
+        g.batchShared(s);
         g.call(new Add(s.size(), false), s, w2);
         g.call(new TransposeAdd(rows, cols, true), s, w1);
         g.onBackward(() -> {

@@ -59,6 +59,18 @@ public final class Tape {
 
     public List<Buffer> params() { return List.copyOf(params); }
 
+    private final Set<Buffer> batchShared = new HashSet<>();
+
+    /** Marks a result that is one matrix for the whole batch (asymmixer's W2 + W1ᵀ), as a parameter is. */
+    public void batchShared(Buffer b) {
+        batchShared.add(b);
+    }
+
+    /** Whether an operand is the same matrix for every image of the batch: a parameter or a marked result. */
+    public boolean isBatchShared(Buffer b) {
+        return b.role() == Role.PARAM || batchShared.contains(b);
+    }
+
     /** Written by the host before each step (images, targets, DropPath masks). */
     public Buffer input(String name, int... shape) {
         return declare(scope + "/" + name, Role.INPUT, shape);

@@ -19,10 +19,10 @@ import io.github.hopmixer.ops.PenaltyOps.L2Grad;
 import io.github.hopmixer.ops.PenaltyOps.SumSquares;
 import io.github.hopmixer.ops.ResidualOps.Add;
 import io.github.hopmixer.ops.ResidualOps.MaskedAdd;
-import io.github.hopmixer.ops.WeightSumOps.TransposeAdd;
 import io.github.hopmixer.ops.ResidualOps.Residual;
 import io.github.hopmixer.ops.TokenMeanOps.TokenMean;
 import io.github.hopmixer.ops.TokenMeanOps.TokenMeanBackward;
+import io.github.hopmixer.ops.WeightSumOps.TransposeAdd;
 import io.github.hopmixer.plan.Invocation;
 import io.github.hopmixer.plan.Plan;
 import io.github.hopmixer.plan.Role;
@@ -171,8 +171,8 @@ public class ConformanceTest {
                 cs.add(linear("GEMM aligned weightB 64x128x32" + t, new Gemm(2, 64, 128, 32, ta == 1, tb == 1, 64 * 32, 0, 64 * 128, false)));
                 cs.add(linear("GEMM aligned weightA 64x128x64" + t, new Gemm(2, 64, 128, 64, ta == 1, tb == 1, 0, 64 * 128, 64 * 128, false)));
                 cs.add(linear("GEMM aligned strideC0 32x128x64 acc" + t, new Gemm(2, 32, 128, 64, ta == 1, tb == 1, 32 * 64, 64 * 128, 0, true)));
-                // The JVM's packed panels: one whole panel and a column tail (n = 100), three K blocks (K = 600), row tiles of
-                // 6, 4 and 1 (m = 35); and a batch-summed product whose per-image b is repacked for every image.
+                // The JVM's packed panels: one whole panel and a column tail (n = 100), five K blocks (K = 600), row tiles
+                // of 6, 4 and 1 (m = 35); and a batch-summed product whose per-image b is repacked for every image.
                 cs.add(linear("GEMM panels perImage 35x100x600" + t,
                         new Gemm(2, 35, 100, 600, ta == 1, tb == 1, 35 * 600, 600 * 100, 35 * 100, (ta ^ tb) == 1)));
                 cs.add(linear("GEMM panels strideC0 20x70x40" + t, new Gemm(3, 20, 70, 40, ta == 1, tb == 1, 20 * 40, 40 * 70, 0, false)));

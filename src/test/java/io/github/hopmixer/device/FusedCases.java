@@ -21,8 +21,10 @@ final class FusedCases {
         // batch, m, n, k, tA, tB, strideA, strideB
         int[][] shapes = {{1, 45, 29, 37, 0, 1, 0, 0}, {3, 13, 33, 7, 0, 0, 0, 7 * 33}, {2, 19, 13, 5, 1, 0, 5 * 19, 0},
                 {1, 40, 33, 16, 0, 0, 0, 0},
-                // n = 1030: K blocks of 64 (Gemm.kBlock), so K = 70 takes the several-K-blocks paths (b's blocks outermost).
-                {1, 35, 1030, 70, 0, 1, 0, 0}};
+                {1, 35, 1030, 70, 0, 1, 0, 0},
+                // K = 600 > 512: K blocks (Gemm.kBlock), so the several-K-blocks paths (b's blocks outermost) run, as in
+                // the 224-px models' channel layers; and a token layer's per-image b over K blocks.
+                {1, 35, 100, 600, 0, 1, 0, 0}, {2, 14, 70, 530, 0, 0, 0, 530 * 70}};
         for (int[] s : shapes) {
             String t = " " + s[0] + "x" + s[1] + "x" + s[2] + "x" + s[3] + " tA" + s[4] + " tB" + s[5];
             for (int bias = 0; bias < 3; bias++) {

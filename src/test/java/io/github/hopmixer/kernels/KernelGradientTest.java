@@ -14,9 +14,9 @@ import io.github.hopmixer.ops.PatchifyOps;
 import io.github.hopmixer.ops.PenaltyOps.L2Grad;
 import io.github.hopmixer.ops.ResidualOps;
 import io.github.hopmixer.ops.ResidualOps.MaskedAdd;
-import io.github.hopmixer.ops.WeightSumOps.TransposeAdd;
 import io.github.hopmixer.ops.TokenMeanOps;
 import io.github.hopmixer.ops.TokenMeanOps.TokenMeanBackward;
+import io.github.hopmixer.ops.WeightSumOps.TransposeAdd;
 import io.github.hopmixer.plan.Scalars;
 import io.github.hopmixer.device.ConformanceTest;
 import org.junit.jupiter.api.Test;
@@ -455,8 +455,8 @@ class KernelGradientTest {
     // ---------------------------------------------------------------- fused GEMM epilogues
 
     /**
-     * A channel layer with a bias and a second consumer term (the broken MLP's two uses of GELU's output, so the
-     * backward takes g's first term as its prior): L = Σ U ⊙ (a·W2ᵀ + a·W3ᵀ), a = GELU(x·W1ᵀ + b1), forward by
+     * A channel layer with a bias and a second consumer term (GELU's output used twice, so the backward takes g's
+     * first term as its prior; no model of the registry does this since asymmixer sums its weights first): L = Σ U ⊙ (a·W2ᵀ + a·W3ᵀ), a = GELU(x·W1ᵀ + b1), forward by
      * GEMM_BIAS_GELU, dh by GEMM_GELU_BACKWARD on g = U·W2 [+] U·W3; dx = dh·W1 and db1 = Σ_rows dh against central
      * differences.
      */
