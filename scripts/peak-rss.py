@@ -90,14 +90,17 @@ def plot(csv_path, png, date, model="paramixer_nano"):
         pts.sort()
         label = ("hopmixer JVM " + name[name.index("(heap"):]) if "hopmixer bench" in name else "PyTorch"
         ax.plot([x for x, _ in pts], [y for _, y in pts], marker="o", label=label)
-    plan = []  # the lean plan's buffers (hopmixer bench --memory), what the JVM's RSS should follow
+    # The buffers of the plan the JVM trains with (hopmixer bench --memory: lean+fused; older files: lean), what its
+    # RSS should follow.
+    plan, kind = [], None
     mem_csv = csv_path.parent / "memory.csv"
     if mem_csv.exists():
         with open(mem_csv) as f:
-            rows = [r for r in csv.DictReader(f) if r.get("plan") == "lean" and r["model"] == model and r["image"] == "32"]
-        plan = sorted({int(r["batch"]): float(r["total_mb"]) for r in rows}.items())
+            rows = [r for r in csv.DictReader(f) if r["model"] == model and r["image"] == "32"]
+        kind = "lean+fused" if any(r.get("plan") == "lean+fused" for r in rows) else "lean"
+        plan = sorted({int(r["batch"]): float(r["total_mb"]) for r in rows if r.get("plan") == kind}.items())
     if plan:
-        ax.plot([x for x, _ in plan], [y for _, y in plan], linestyle="--", color="gray", label="hopmixer plan buffers (lean)")
+        ax.plot([x for x, _ in plan], [y for _, y in plan], linestyle="--", color="gray", label=f"hopmixer plan buffers ({kind})")
     ax.set_xscale("log", base=2)
     ax.set_xlabel("batch size")
     ax.set_ylabel("peak RSS (MiB)")
