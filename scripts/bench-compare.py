@@ -5,8 +5,8 @@ Runs, in one go and on the same number of threads, for each configuration (model
 sides of a ratio see the same machine load:
   1. `scripts/hopmixer bench --devices jvm` (a training step; 224-px models at their image size);
   2. `scripts/bench-pytorch.py` for the same model, batch and threads;
-then the nano step's matrix products on the JVM and numpy's matmul (Debian's python3-numpy over OpenBLAS) on the
-same shapes. Appends to results/pytorch-vs-jvm.csv and results/gemm-vs-blas.csv (machine, date, threads, batch,
+then the channel MLP's six matrix products (of the first configuration, and of the first 224-px one) on the JVM and
+numpy's matmul (Debian's python3-numpy over OpenBLAS) on the same shapes. Appends to results/pytorch-vs-jvm.csv and results/gemm-vs-blas.csv (machine, date, threads, batch,
 ..., and --note, e.g. that the machine was loaded).
 
 PyTorch and numpy run at their best settings here: OPENBLAS_CORETYPE=SkylakeX (Debian's OpenBLAS 0.3.21 does
@@ -110,11 +110,16 @@ def main():
           ["machine", "date", "threads", "batch", "model", "jvm_images_per_sec", "pytorch_images_per_sec",
            "ratio", "torch_version", "openblas_coretype", "note"], rows)
 
-    with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run([str(HERE / "hopmixer"), "bench", "--devices", "jvm", "--models", configs[0][0], "--threads",
-                        str(a.threads), "-b", str(a.batch), "--runs", str(a.runs), "--results", tmp], check=True)
-        with open(Path(tmp) / "bench-kernels.csv") as f:
-            jvm_kernels = list(csv.DictReader(f))
+    # The channel MLP's six products of the first configuration, and of the first 224-px one when there is one.
+    gemm_configs = [configs[0]] + [c for c in configs[1:] if "_224" in c[0]][:1]
+    jvm_kernels = []
+    for model, batch in gemm_configs:
+        with tempfile.TemporaryDirectory() as tmp:
+            subprocess.run([str(HERE / "hopmixer"), "bench", "--devices", "jvm", "--models", model, "--threads",
+                            str(a.threads), "-b", str(batch), "--img-size", "224" if "_224" in model else "32",
+                            "--runs", str(a.runs), "--no-step", "--results", tmp], check=True)
+            with open(Path(tmp) / "bench-kernels.csv") as f:
+                jvm_kernels += list(csv.DictReader(f))
 
     krows = []
     for k in jvm_kernels:

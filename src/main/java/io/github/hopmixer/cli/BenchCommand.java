@@ -29,7 +29,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Time the training step (and the channel-mixing matrix product) on every device present.",
+        description = {"Time the training step (and the first model's six channel-MLP matrix products) on every device present.",
                 "Writes bench-steps.csv, bench-kernels.csv and bench-steps.png into a new folder runs/bench-<time>/;",
                 "--save appends to the tracked results/ instead (its plot keeps every device its CSV holds)."})
 final class BenchCommand implements Callable<Integer> {
@@ -63,7 +63,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--results", description = "Append to this folder instead (default: a new runs/bench-<time>/).")
     Path results;
 
-    @Option(names = "--no-kernels", description = "Skip the matrix-product timings.")
+    @Option(names = "--no-step", description = "Skip the training-step timings: the matrix products only.")
+    boolean noStep;
+
+    @Option(names = "--no-kernels", description = "Skip the matrix-product timings (the first model's channel MLP at this batch and image size).")
     boolean noKernels;
 
     @Option(names = "--profile", description = "Also print where a JVM step's time goes, per op and per GEMM shape.")
@@ -130,6 +133,7 @@ final class BenchCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--img-size " + imgSize + ": must be a positive multiple of " + name + "'s patch " + patch);
             }
         }
+        if (noStep && noKernels) throw new IllegalArgumentException("--no-step with --no-kernels leaves nothing to time; drop one of them");
         int nThreads = DeviceOptions.threads("--threads", threads);
         List<String> ids = devices != null ? devices : defaultDevices();
         for (String id : ids) DeviceOptions.check("--devices", id);
@@ -137,12 +141,12 @@ final class BenchCommand implements Callable<Integer> {
         Path dir = output();
         String machine = Machine.describe(), date = LocalDate.now().toString();
         Path steps = dir.resolve("bench-steps.csv"), kernels = dir.resolve("bench-kernels.csv"), png = dir.resolve("bench-steps.png");
-        header(steps, "machine,device,date,model,batch,threads,images_per_sec,ms_per_step,ratio_to_jvm");
+        if (!noStep) header(steps, "machine,device,date,model,batch,threads,images_per_sec,ms_per_step,ratio_to_jvm");
         if (!noKernels) header(kernels, "machine,device,date,kernel,shape,ms,gflops");
         Map<String, Double> jvmIps = new LinkedHashMap<>();
         for (String id : ids) {
             // A device per model: a device keeps every plan it prepared, and one benchmark process should hold one plan.
-            for (String name : models) {
+            for (String name : noStep ? List.<String>of() : models) {
                 stepOnDevice(id, name, nThreads, machine, date, steps, jvmIps);
                 // The closed device's plan is garbage in the old generation: collected now (untimed), so the next
                 // model's plan reuses its pages and the process's peak RSS is one plan's, not the sum. (The device lived
@@ -151,7 +155,7 @@ final class BenchCommand implements Callable<Integer> {
             }
             if (!noKernels) {
                 try (Device d = DeviceOptions.open("--devices", id, nThreads)) {
-                    for (int[] s : gemmShapes(batch)) {
+                    for (int[] s : gemmShapes(Models.get(models.getFirst()).withData(imgSize, 3, 10), batch)) {
                         StepBench.KernelResult k = StepBench.gemm(d, s[0], s[1], s[2], s[3], s[4], warmup, runs);
                         append(kernels, String.format(Locale.ROOT, "\"%s\",\"%s\",%s,%s,%s,%.3f,%.1f", machine, d.name(), date,
                                 k.kernel(), k.shape(), k.ms(), k.gflops()));
@@ -160,6 +164,10 @@ final class BenchCommand implements Callable<Integer> {
                     }
                 }
             }
+        }
+        if (noStep) {
+            System.out.println("wrote " + kernels + (save || results != null ? "" : "; give --save to add it to the tracked results/"));
+            return 0;
         }
         StepsPlot.draw(steps, png);
         System.out.println("wrote " + steps + (noKernels ? "" : ", " + kernels) + ", " + png
@@ -214,9 +222,13 @@ final class BenchCommand implements Callable<Integer> {
      * and a·W2ᵀ, an input gradient dy·W, and a weight gradient dyᵀ·x. scripts/bench-compare.py times the same
      * shapes with the machine's BLAS.
      */
-    static int[][] gemmShapes(int batch) {
-        int m = batch * 64;
-        return new int[][] {{m, 512, 128, 0, 1}, {m, 128, 512, 0, 1}, {m, 128, 512, 0, 0}, {512, 128, m, 1, 0}};
+    /**
+     * The six matrix products of a channel MLP's training step, for the first model at this batch and image size (m, n,
+     * k, transA, transB): fc1 and fc2 forward, the two input gradients, the two weight gradients (batch folded into M).
+     */
+    static int[][] gemmShapes(io.github.hopmixer.model.ModelConfig model, int batch) {
+        int m = batch * model.tokens(), c = model.dim(), h = model.channelHidden();
+        return new int[][] {{m, h, c, 0, 1}, {m, c, h, 0, 1}, {m, c, h, 0, 0}, {m, h, c, 0, 0}, {h, c, m, 1, 0}, {c, h, m, 1, 0}};
     }
 
     static final String MEMORY_HEADER = "date,model,image,batch,plan,params_mb,grads_mb,adam_mb,activations_mb,inputs_outputs_mb,total_mb,"

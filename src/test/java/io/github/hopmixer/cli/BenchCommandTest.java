@@ -82,6 +82,24 @@ class BenchCommandTest {
         }
     }
 
+    /** --no-step times the first model's six channel-MLP products only (here M = 1 image × 4 tokens, C 128, hidden 512). */
+    @Test
+    void noStepTimesTheChannelProductsOnly() throws IOException {
+        Path out = tmp.resolve("k");
+        CliFixture.Result r = CliFixture.run(Main.commandLine(), "bench", "--models", "paramixer_nano", "--devices", "jvm",
+                "--batch-size", "1", "--warmup", "0", "--runs", "1", "--threads", "1", "--img-size", "8", "--no-step", "--results", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertFalse(Files.exists(out.resolve("bench-steps.csv")), "no step file");
+        List<String> rows = Files.readAllLines(out.resolve("bench-kernels.csv"));
+        assertEquals(7, rows.size(), rows.toString());
+        List<String> shapes = rows.subList(1, 7).stream().map(x -> x.split(",")[5] + " " + x.split(",")[6]).toList();
+        assertEquals(List.of("gemm_nt 4x512x128", "gemm_nt 4x128x512", "gemm_nn 4x128x512", "gemm_nn 4x512x128", "gemm_tn 512x128x4",
+                "gemm_tn 128x512x4"), shapes);
+        CliFixture.Result both = CliFixture.run(Main.commandLine(), "bench", "--no-step", "--no-kernels", "--results", out.toString());
+        assertEquals(2, both.code(), both.err());
+        assertTrue(both.err().contains("leaves nothing to time"), both.err());
+    }
+
     @Test
     void saveAppendsToTrackedAndThePlotKeepsEveryDevice() throws IOException {
         List<String> old = Files.readAllLines(tracked.resolve("bench-steps.csv"));
