@@ -110,14 +110,15 @@ def main():
           ["machine", "date", "threads", "batch", "model", "jvm_images_per_sec", "pytorch_images_per_sec",
            "ratio", "torch_version", "openblas_coretype", "note"], rows)
 
-    # The channel MLP's six products of the first configuration, and of the first 224-px one when there is one.
+    # The channel MLP's six products of the first configuration, and of the first 224-px one when there is one; a fresh
+    # process each, so the first shape gets a longer warm-up (the JIT compiles the kernels during it).
     gemm_configs = [configs[0]] + [c for c in configs[1:] if "_224" in c[0]][:1]
     jvm_kernels = []
     for model, batch in gemm_configs:
         with tempfile.TemporaryDirectory() as tmp:
             subprocess.run([str(HERE / "hopmixer"), "bench", "--devices", "jvm", "--models", model, "--threads",
                             str(a.threads), "-b", str(batch), "--img-size", "224" if "_224" in model else "32",
-                            "--runs", str(a.runs), "--no-step", "--results", tmp], check=True)
+                            "--warmup", "10", "--runs", str(a.runs), "--no-step", "--results", tmp], check=True)
             with open(Path(tmp) / "bench-kernels.csv") as f:
                 jvm_kernels += list(csv.DictReader(f))
 
