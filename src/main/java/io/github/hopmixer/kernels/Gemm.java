@@ -52,8 +52,9 @@ public final class Gemm {
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0]});
 
     /**
-     * Float JVM version with the Vector API. A transposed b is first copied to k×n rows, so the inner loop always
-     * streams contiguous rows of b, packed in panels ({@link GemmPanels}); tiles of c stay in registers over a K block.
+     * Float JVM version with the Vector API. b is packed in panels ({@link GemmPanels}), a transposed b straight from
+     * its n×k rows when n is a whole number of panels (else it is first copied to k×n rows); tiles of c stay in
+     * registers over a K block.
      * Every element sums its products in the same order (p ascending, fused multiply-adds) whatever the tile, the
      * block or the thread split, so results do not depend on the number of threads.
      */
@@ -64,13 +65,15 @@ public final class Gemm {
             GemmDots.dots(c, a, b, batch, m, n, k, strideA, strideB, acc, lo, hi);
             return;
         }
+        boolean direct = transB != 0 && GemmPanels.packsTransposed(n);
+        int tb = direct ? 1 : 0;
         if (batchSummed(batch, strideC)) {
             // A weight gradient summed over the batch: one image at a time, so a transposed operand is one small
             // k×n copy that stays in L1, and this thread's rows of c stay in cache between images.
             for (int bb = 0; bb < batch; bb++) {
                 float[] bOp = b;
                 int sB = strideB;
-                if (transB != 0) {
+                if (transB != 0 && !direct) {
                     bOp = scratch(k * n);
                     if (strideB != 0 || bb == 0) {
                         transpose(b, bb * strideB, bOp, 0, n, k);
@@ -78,18 +81,18 @@ public final class Gemm {
                     }
                     sB = 0;
                 }
-                rows(c, a, bOp, bb, bb + 1, m, n, k, transA, strideA, sB, 0, bb == 0 ? acc : 1, lo, hi, false);
+                rows(c, a, bOp, bb, bb + 1, m, n, k, transA, tb, strideA, sB, 0, bb == 0 ? acc : 1, lo, hi, false);
             }
             return;
         }
-        if (transB != 0) {
+        if (transB != 0 && !direct) {
             int copies = strideB == 0 ? 1 : batch;
             float[] bt = scratch(copies * k * n);
             for (int bb = 0; bb < copies; bb++) transpose(b, bb * strideB, bt, bb * k * n, n, k);
             b = bt;
             strideB = strideB == 0 ? 0 : k * n;
         }
-        rows(c, a, b, 0, batch, m, n, k, transA, strideA, strideB, strideC, acc, lo, hi, true);
+        rows(c, a, b, 0, batch, m, n, k, transA, tb, strideA, strideB, strideC, acc, lo, hi, true);
     }
 
     /** Work items per block of {@link #blocks}: a block of c (32 rows of up to 512 floats) is still in L2 for the epilogue. */
@@ -112,7 +115,8 @@ public final class Gemm {
                               int strideA, int strideB, int acc, int lo, int hi, boolean toScratch, Epilogue epilogue) {
         GemmPanels.forget();
         int strideC = batch > 1 ? m * n : 0;
-        if (transB != 0) {
+        int tb = transB != 0 && GemmPanels.packsTransposed(n) ? 1 : 0;
+        if (transB != 0 && tb == 0) {
             int copies = strideB == 0 ? 1 : batch;
             float[] bt = scratch(copies * k * n);
             for (int bb = 0; bb < copies; bb++) transpose(b, bb * strideB, bt, bb * k * n, n, k);
@@ -133,7 +137,7 @@ public final class Gemm {
                 int p1 = Math.min(k, p0 + kb);
                 for (int w0 = lo; w0 < hi; w0 += BLOCK) {
                     int w1 = Math.min(hi, w0 + BLOCK);
-                    rows(c, a, b, 0, batch, m, n, k, transA, strideA, strideB, strideC, p0 == 0 ? acc : 1, w0, w1, true, 0, p0, p1);
+                    rows(c, a, b, 0, batch, m, n, k, transA, tb, strideA, strideB, strideC, p0 == 0 ? acc : 1, w0, w1, true, 0, p0, p1);
                     if (p1 == k) epilogue.rows(c, 0, w0, w1);
                 }
             }
@@ -142,7 +146,7 @@ public final class Gemm {
         for (int w0 = lo; w0 < hi; w0 += BLOCK) {
             int w1 = Math.min(hi, w0 + BLOCK), shift = toScratch ? w0 * n : 0;
             if (toScratch && acc != 0) System.arraycopy(c, w0 * n, y, 0, (w1 - w0) * n);
-            rows(y, a, b, 0, batch, m, n, k, transA, strideA, strideB, strideC, acc, w0, w1, true, shift);
+            rows(y, a, b, 0, batch, m, n, k, transA, tb, strideA, strideB, strideC, acc, w0, w1, true, shift);
             epilogue.rows(y, shift, w0, w1);
         }
     }
@@ -161,33 +165,34 @@ public final class Gemm {
 
     /**
      * Work items [lo, hi) as rows of c in tiles. With {@code perBatch} a work item is a (batch, row) pair of
-     * c[b]; otherwise it is a row of one c, summing batches [b0, b1).
+     * c[b]; otherwise it is a row of one c, summing batches [b0, b1). {@code transB}: b as n×k rows (whole panels only).
      */
-    private static void rows(float[] c, float[] a, float[] b, int b0, int b1, int m, int n, int k, int transA,
+    private static void rows(float[] c, float[] a, float[] b, int b0, int b1, int m, int n, int k, int transA, int transB,
                              int strideA, int strideB, int strideC, int acc, int lo, int hi, boolean perBatch) {
-        rows(c, a, b, b0, b1, m, n, k, transA, strideA, strideB, strideC, acc, lo, hi, perBatch, 0);
+        rows(c, a, b, b0, b1, m, n, k, transA, transB, strideA, strideB, strideC, acc, lo, hi, perBatch, 0);
     }
 
     /** As above, with c's element (row, column) at its usual index less {@code cShift} (a block held in scratch). */
-    private static void rows(float[] c, float[] a, float[] b, int b0, int b1, int m, int n, int k, int transA,
+    private static void rows(float[] c, float[] a, float[] b, int b0, int b1, int m, int n, int k, int transA, int transB,
                              int strideA, int strideB, int strideC, int acc, int lo, int hi, boolean perBatch, int cShift) {
         int kb = kBlock(k);
         for (int p0 = 0; p0 < k; p0 += kb) {
-            rows(c, a, b, b0, b1, m, n, k, transA, strideA, strideB, strideC, p0 == 0 ? acc : 1, lo, hi, perBatch, cShift,
+            rows(c, a, b, b0, b1, m, n, k, transA, transB, strideA, strideB, strideC, p0 == 0 ? acc : 1, lo, hi, perBatch, cShift,
                     p0, Math.min(k, p0 + kb));
         }
     }
 
     /** The products of p in [p0, p1) only (one K block), adding to c when acc: image by image, from packed panels of b. */
-    private static void rows(float[] c, float[] a, float[] b, int b0, int b1, int m, int n, int k, int transA, int strideA,
-                             int strideB, int strideC, int accBlock, int lo, int hi, boolean perBatch, int cShift, int p0, int p1) {
+    private static void rows(float[] c, float[] a, float[] b, int b0, int b1, int m, int n, int k, int transA, int transB,
+                             int strideA, int strideB, int strideC, int accBlock, int lo, int hi, boolean perBatch, int cShift,
+                             int p0, int p1) {
         if (!perBatch && b1 - b0 != 1) throw new IllegalArgumentException("a row range sums one image at a time");
         int w = lo;
         while (w < hi) {
             int bb = perBatch ? w / m : b0, i = perBatch ? w % m : w;
             int rows = Math.min(hi - w, m - i);
             int cBase = (perBatch ? bb * strideC : 0) - cShift;
-            GemmPanels.rows(c, cBase, a, b, bb, m, n, k, transA, strideA, strideB, accBlock, i, i + rows, p0, p1);
+            GemmPanels.rows(c, cBase, a, b, bb, m, n, k, transA, transB, strideA, strideB, accBlock, i, i + rows, p0, p1);
             w += rows;
         }
     }

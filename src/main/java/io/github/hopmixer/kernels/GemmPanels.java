@@ -25,7 +25,7 @@ final class GemmPanels {
     private static final class Packed {
         float[] data = new float[0];
         float[] src;
-        int base, n, p0, p1;
+        int base, n, k, p0, p1, transB;
     }
 
     private static final ThreadLocal<Packed> PACKED = ThreadLocal.withInitial(Packed::new);
@@ -35,21 +35,39 @@ final class GemmPanels {
         PACKED.get().src = null;
     }
 
-    /** b's K block packed, reused while the same block is asked for again within one call (row blocks of a fused op). */
-    private static Packed packed(float[] b, int base, int n, int p0, int p1) {
+    /** Whether a transposed b (n×k rows) can be packed as it is: n is a whole number of panels, no column tail. */
+    static boolean packsTransposed(int n) {
+        return n % NR == 0;
+    }
+
+    /**
+     * b's K block packed, reused while the same block is asked for again within one call (row blocks of a fused op).
+     * With {@code transB} b is n×k rows (element (p, j) at j·k + p), read row by row into the panels' columns.
+     */
+    private static Packed packed(float[] b, int base, int n, int k, int p0, int p1, int transB) {
         Packed pk = PACKED.get();
-        if (pk.src == b && pk.base == base && pk.n == n && pk.p0 == p0 && pk.p1 == p1) return pk;
+        if (pk.src == b && pk.base == base && pk.n == n && pk.k == k && pk.p0 == p0 && pk.p1 == p1 && pk.transB == transB) return pk;
         int kc = p1 - p0, panels = n / NR;
         if (pk.data.length < panels * kc * NR) pk.data = new float[panels * kc * NR];
+        float[] d = pk.data;
         for (int jp = 0; jp < panels; jp++) {
             int o = jp * kc * NR - p0 * NR, j = jp * NR;
-            for (int p = p0; p < p1; p++) System.arraycopy(b, base + p * n + j, pk.data, o + p * NR, NR);
+            if (transB == 0) {
+                for (int p = p0; p < p1; p++) System.arraycopy(b, base + p * n + j, d, o + p * NR, NR);
+            } else {
+                for (int jj = 0; jj < NR; jj++) {
+                    int src = base + (j + jj) * k;
+                    for (int p = p0; p < p1; p++) d[o + p * NR + jj] = b[src + p];
+                }
+            }
         }
         pk.src = b;
         pk.base = base;
         pk.n = n;
+        pk.k = k;
         pk.p0 = p0;
         pk.p1 = p1;
+        pk.transB = transB;
         return pk;
     }
 
@@ -58,11 +76,12 @@ final class GemmPanels {
      * every row tile of the block before the next panel is read: b is read once per row block, contiguously, instead
      * of once per row tile at a stride of n floats. Columns past the last whole panel go through {@link #columns}.
      */
-    static void rows(float[] c, int cBase, float[] a, float[] b, int bb, int m, int n, int k, int transA, int strideA,
-                      int strideB, int acc, int i0, int i1, int p0, int p1) {
+    static void rows(float[] c, int cBase, float[] a, float[] b, int bb, int m, int n, int k, int transA, int transB,
+                     int strideA, int strideB, int acc, int i0, int i1, int p0, int p1) {
         int panels = n / NR, kc = p1 - p0, aBase = bb * strideA;
+        if (transB != 0 && !packsTransposed(n)) throw new IllegalArgumentException("a transposed b needs whole panels: n = " + n);
         if (panels > 0) {
-            float[] pk = packed(b, bb * strideB, n, p0, p1).data;
+            float[] pk = packed(b, bb * strideB, n, k, p0, p1, transB).data;
             for (int r0 = i0; r0 < i1; r0 += MC) {
                 int r1 = Math.min(i1, r0 + MC);
                 for (int jp = 0; jp < panels; jp++) {

@@ -24,7 +24,9 @@ final class FusedCases {
                 {1, 35, 1030, 70, 0, 1, 0, 0},
                 // K = 600 > 512: K blocks (Gemm.kBlock), so the several-K-blocks paths (b's blocks outermost) run, as in
                 // the 224-px models' channel layers; and a token layer's per-image b over K blocks.
-                {1, 35, 100, 600, 0, 1, 0, 0}, {2, 14, 70, 530, 0, 0, 0, 530 * 70}};
+                {1, 35, 100, 600, 0, 1, 0, 0}, {2, 14, 70, 530, 0, 0, 0, 530 * 70},
+                // n = 128, whole panels: the JVM packs the transposed b straight from its rows (no k×n copy)
+                {1, 35, 128, 600, 0, 1, 0, 0}, {1, 13, 128, 40, 0, 1, 0, 0}};
         for (int[] s : shapes) {
             String t = " " + s[0] + "x" + s[1] + "x" + s[2] + "x" + s[3] + " tA" + s[4] + " tB" + s[5];
             for (int bias = 0; bias < 3; bias++) {
