@@ -74,6 +74,8 @@ def main():
     p.add_argument("--models", help="model,... at --batch (instead of --configs)")
     p.add_argument("--note", default="", help="a note for the CSV rows, e.g. 'loaded machine'")
     p.add_argument("--runs", type=int, default=10)
+    p.add_argument("--warmup", type=int, default=10,
+                   help="untimed steps first, on both sides (the JVM compiles its kernels during them)")
     p.add_argument("--python", default="/usr/bin/python3", help="a Python with torch and numpy")
     p.add_argument("--no-coretype", action="store_true")
     p.add_argument("--results", default=str(ROOT / "results"))
@@ -94,12 +96,12 @@ def main():
         img = 224 if "_224" in model else 32
         with tempfile.TemporaryDirectory() as tmp:
             subprocess.run([str(HERE / "hopmixer"), "bench", "--devices", "jvm", "--models", model, "--threads",
-                            str(a.threads), "-b", str(batch), "--img-size", str(img), "--runs", str(a.runs),
-                            "--no-kernels", "--results", tmp], check=True)
+                            str(a.threads), "-b", str(batch), "--img-size", str(img), "--warmup", str(a.warmup),
+                            "--runs", str(a.runs), "--no-kernels", "--results", tmp], check=True)
             with open(Path(tmp) / "bench-steps.csv") as f:
                 jvm_ips = float(next(csv.DictReader(f))["images_per_sec"])
         out = subprocess.run([a.python, str(HERE / "bench-pytorch.py"), "--model", model, "--batch", str(batch),
-                              "--threads", str(a.threads), "--runs", str(a.runs)], env=env, check=True,
+                              "--threads", str(a.threads), "--warmup", str(a.warmup), "--runs", str(a.runs)], env=env, check=True,
                              capture_output=True, text=True).stdout.strip().splitlines()[-1].split(",")
         torch_ips, torch_version = float(out[3]), out[5]
         rows.append([host, date, a.threads, batch, model, f"{jvm_ips:.1f}", f"{torch_ips:.1f}",
@@ -118,7 +120,7 @@ def main():
         with tempfile.TemporaryDirectory() as tmp:
             subprocess.run([str(HERE / "hopmixer"), "bench", "--devices", "jvm", "--models", model, "--threads",
                             str(a.threads), "-b", str(batch), "--img-size", "224" if "_224" in model else "32",
-                            "--warmup", "10", "--runs", str(a.runs), "--no-step", "--results", tmp], check=True)
+                            "--warmup", str(a.warmup), "--runs", str(a.runs), "--no-step", "--results", tmp], check=True)
             with open(Path(tmp) / "bench-kernels.csv") as f:
                 jvm_kernels += list(csv.DictReader(f))
 
