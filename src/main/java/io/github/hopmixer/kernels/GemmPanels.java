@@ -93,7 +93,7 @@ final class GemmPanels {
             }
         }
         if (panels * NR < n) {
-            for (int i = i0; i < i1; i++) columns(c, cBase + i * n, a, b, bb, bb + 1, m, n, k, p0, p1, i, transA, strideA, strideB, acc, panels * NR);
+            for (int i = i0; i < i1; i++) columns(c, cBase + i * n, a, aBase, b, bb * strideB, m, n, k, p0, p1, i, transA, acc, panels * NR);
         }
     }
 
@@ -191,17 +191,14 @@ final class GemmPanels {
     }
 
     /** Columns [j0, n) of one row (those past the last whole panel), one masked vector at a time. */
-    private static void columns(float[] c, int cOff, float[] a, float[] b, int b0, int b1, int m, int n, int k, int p0, int p1,
-                                int i, int transA, int strideA, int strideB, int acc, int j0) {
+    private static void columns(float[] c, int cOff, float[] a, int aBase, float[] b, int bBase, int m, int n, int k, int p0,
+                                int p1, int i, int transA, int acc, int j0) {
         for (int j = j0; j < n; j += L) {
             VectorMask<Float> mask = SP.indexInRange(j, n);
             FloatVector x = acc != 0 ? FloatVector.fromArray(SP, c, cOff + j, mask) : FloatVector.zero(SP);
-            for (int bb = b0; bb < b1; bb++) {
-                int oa = bb * strideA, ob = bb * strideB + j;
-                for (int p = p0; p < p1; p++) {
-                    float s = transA != 0 ? a[oa + p * m + i] : a[oa + i * k + p];
-                    x = FloatVector.fromArray(SP, b, ob + p * n, mask).fma(FloatVector.broadcast(SP, s), x);
-                }
+            for (int p = p0; p < p1; p++) {
+                float s = transA != 0 ? a[aBase + p * m + i] : a[aBase + i * k + p];
+                x = FloatVector.fromArray(SP, b, bBase + j + p * n, mask).fma(FloatVector.broadcast(SP, s), x);
             }
             x.intoArray(c, cOff + j, mask);
         }
