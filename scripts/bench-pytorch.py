@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The nano Mixer models in plain PyTorch, timed on the CPU: the baseline `hopmixer bench` is compared with.
+"""The nano Mixer models in plain PyTorch, timed on the CPU (or a GPU, --device cuda): the baseline `hopmixer bench` is compared with.
 
 Same shapes and step as hopmixer's: 32-px RGB input, patch 4 (64 tokens), C 128, token hidden 64, channel
 hidden 512, 8 blocks, 10 classes; joint (S, C) LayerNorm, exact GELU, no MLP bias (official Hopfield
@@ -104,6 +104,7 @@ def main():
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--warmup", type=int, default=3)
     p.add_argument("--runs", type=int, default=10)
+    p.add_argument("--device", default="cpu", help="torch device: cpu (default) or cuda")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -113,17 +114,22 @@ def main():
     if size not in sizes:
         p.error(f"--model {a.model}: size {size} not here; one of {', '.join(sizes)}")
     img, patch, dim, depth = sizes[size]
-    model = Mixer(a.model.split("_")[0], img=img, patch=patch, dim=dim, depth=depth)
+    dev = torch.device(a.device)
+    # on a GPU a step's time is only known once its kernels have finished
+    sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
+    model = Mixer(a.model.split("_")[0], img=img, patch=patch, dim=dim, depth=depth).to(dev)
     opt = torch.optim.AdamW(model.parameters(), lr=1e-4, weight_decay=0.05)
-    x = torch.randn(a.batch, 3, img, img)
-    t = F.one_hot(torch.randint(0, 10, (a.batch,)), 10).float()
+    x = torch.randn(a.batch, 3, img, img).to(dev)
+    t = F.one_hot(torch.randint(0, 10, (a.batch,)), 10).float().to(dev)
     times = []
     for i in range(a.warmup + a.runs):
+        sync()
         t0 = time.perf_counter()
         opt.zero_grad(set_to_none=True)
         loss = torch.sum(-t * F.log_softmax(model(x), dim=-1), dim=-1).mean()
         loss.backward()
         opt.step()
+        sync()
         if i >= a.warmup:
             times.append(time.perf_counter() - t0)
     ms = statistics.median(times) * 1000

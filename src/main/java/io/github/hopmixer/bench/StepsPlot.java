@@ -1,6 +1,7 @@
 package io.github.hopmixer.bench;
 
 import io.github.hopmixer.data.DataFormatException;
+import io.github.hopmixer.io.Png;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
@@ -77,8 +78,9 @@ public final class StepsPlot {
         return c;
     }
 
-    /** Draws the chart of the whole CSV as a PNG. */
-    public static void draw(Path csv, Path png) throws IOException {
-        BitmapEncoder.saveBitmap(chart(read(csv)), png.toString(), BitmapEncoder.BitmapFormat.PNG);
+    /** Draws the chart of the whole CSV as a PNG; false where this JVM cannot draw ({@link Png}). */
+    public static boolean draw(Path csv, Path png) {
+        CategoryChart chart = chart(read(csv));
+        return Png.write(png, () -> BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG));
     }
 }

@@ -169,8 +169,8 @@ final class BenchCommand implements Callable<Integer> {
             System.out.println("wrote " + kernels + (save || results != null ? "" : "; give --save to add it to the tracked results/"));
             return 0;
         }
-        StepsPlot.draw(steps, png);
-        System.out.println("wrote " + steps + (noKernels ? "" : ", " + kernels) + ", " + png
+        boolean drawn = StepsPlot.draw(steps, png);
+        System.out.println("wrote " + steps + (noKernels ? "" : ", " + kernels) + (drawn ? ", " + png : "")
                 + (save || results != null ? "" : "; give --save to add them to the tracked results/"));
         return 0;
     }

@@ -1,5 +1,6 @@
 package io.github.hopmixer.science;
 
+import io.github.hopmixer.io.Png;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -10,8 +11,6 @@ import javax.imageio.ImageIO;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -21,6 +20,10 @@ public final class EnergyPlots {
     private EnergyPlots() {}
 
     public static void energyOverTime(Path file, EnergyExperiment.Run symmetric, EnergyExperiment.Run broken) {
+        Png.write(file, () -> ImageIO.write(sideBySide(symmetric, broken), "png", file.toFile()));
+    }
+
+    private static BufferedImage sideBySide(EnergyExperiment.Run symmetric, EnergyExperiment.Run broken) {
         BufferedImage left = BitmapEncoder.getBufferedImage(chart(symmetric));
         BufferedImage right = BitmapEncoder.getBufferedImage(chart(broken));
         BufferedImage out = new BufferedImage(left.getWidth() + right.getWidth(), Math.max(left.getHeight(), right.getHeight()),
@@ -31,7 +34,7 @@ public final class EnergyPlots {
         g.drawImage(left, 0, 0, null);
         g.drawImage(right, left.getWidth(), 0, null);
         g.dispose();
-        write(out, file);
+        return out;
     }
 
     private static XYChart chart(EnergyExperiment.Run run) {
@@ -52,11 +55,4 @@ public final class EnergyPlots {
         return c;
     }
 
-    static void write(BufferedImage img, Path file) {
-        try {
-            ImageIO.write(img, "png", file.toFile());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
-        }
-    }
 }

@@ -1,5 +1,8 @@
 package io.github.hopmixer.science;
 
+import io.github.hopmixer.io.Png;
+
+import javax.imageio.ImageIO;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -29,6 +32,10 @@ public final class LandscapeImage {
 
     public static void write(Path file, EnergyExperiment.Run symmetric, EnergyExperiment.Run broken) {
         if (symmetric.network().visible().n() != 2) throw new IllegalArgumentException("a landscape needs a 2-entry visible layer");
+        Png.write(file, () -> ImageIO.write(draw(symmetric, broken), "png", file.toFile()));
+    }
+
+    private static BufferedImage draw(EnergyExperiment.Run symmetric, EnergyExperiment.Run broken) {
         BufferedImage img = new BufferedImage(2 * PW, 2 * PH, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
@@ -43,7 +50,7 @@ public final class LandscapeImage {
             panel(g, col * PW, PH, run, new Window(-0.02, 0.02, -0.02, 0.02), name + ": notebook window");
         }
         g.dispose();
-        EnergyPlots.write(img, file);
+        return img;
     }
 
     /** The square window holding every trajectory, padded by 8 %. */

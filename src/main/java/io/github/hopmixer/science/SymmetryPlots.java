@@ -1,5 +1,6 @@
 package io.github.hopmixer.science;
 
+import io.github.hopmixer.io.Png;
 import io.github.hopmixer.science.SymmetryCsv.EpochRow;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
@@ -8,9 +9,6 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.Styler;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,15 +64,7 @@ public final class SymmetryPlots {
         save(png, () -> BitmapEncoder.saveBitmap(c, png.toString(), BitmapEncoder.BitmapFormat.PNG));
     }
 
-    private interface Draw { void run() throws IOException; }
-
-    private static void save(Path png, Draw draw) {
-        try {
-            Path dir = png.toAbsolutePath().getParent();
-            if (dir != null) Files.createDirectories(dir);
-            draw.run();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write plot " + png + ": " + e.getMessage(), e);
-        }
+    private static void save(Path png, Png.Draw draw) {
+        Png.write(png, draw);
     }
 }

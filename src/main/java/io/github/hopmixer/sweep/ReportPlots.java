@@ -1,5 +1,6 @@
 package io.github.hopmixer.sweep;
 
+import io.github.hopmixer.io.Png;
 import io.github.hopmixer.model.Family;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
@@ -9,8 +10,6 @@ import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 import java.awt.Color;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +29,7 @@ public final class ReportPlots {
         if (cs.isEmpty()) return files;
         if (cs.stream().anyMatch(c -> c.family() == Family.ASYMMIXER)) files.add(save(lambdaChart(dataset, cs), dir, "top1-vs-lambda-" + dataset));
         files.add(save(curves(dataset, cs, r.sweep().epochs()), dir, "curves-" + dataset));
+        files.removeIf(f -> f == null); // not drawn: Png said why
         return files;
     }
 
@@ -109,11 +109,8 @@ public final class ReportPlots {
     }
 
     private static String save(XYChart ch, Path dir, String name) {
-        try {
-            BitmapEncoder.saveBitmap(ch, dir.resolve(name).toString(), BitmapEncoder.BitmapFormat.PNG);
-            return name + ".png";
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + dir.resolve(name + ".png") + ": " + e.getMessage(), e);
-        }
+        boolean drawn = Png.write(dir.resolve(name + ".png"),
+                () -> BitmapEncoder.saveBitmap(ch, dir.resolve(name).toString(), BitmapEncoder.BitmapFormat.PNG));
+        return drawn ? name + ".png" : null;
     }
 }
