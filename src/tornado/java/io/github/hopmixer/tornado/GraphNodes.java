@@ -18,10 +18,12 @@ import java.util.Set;
  * TornadoVM graph nodes of a task graph, counted as TornadoVM 5.2's {@code TornadoGraphBuilder} makes them. Its graph
  * holds 1,024 nodes and cannot grow ("Tornado Graph resize not implemented yet"): that, not the 256 tasks a graph may
  * hold, is what cuts a step into several graphs. Nodes: one per distinct primitive argument (a constant) and per
- * distinct object (buffer, vector view, the KernelContext); two context nodes; per task one, plus one per object
- * argument it writes (TornadoVM's own analysis decides; hopmixer counts the buffers the plan's op writes, and every
- * object argument of a task whose buffers are not the op's own, such as a GEMM's transposed copy); per object a
- * task takes, its first use and its release (persist or free); one per object streamed out. A graph's tasks must also
+ * distinct object (buffer, vector view, the KernelContext); two context nodes; per task two (the task and its
+ * buffer-allocation node), plus one per object argument it writes (TornadoVM's sketch decides; hopmixer counts the
+ * buffers the plan's op writes, and every object argument of a task whose buffers are not the op's own, such as a
+ * GEMM's transposed copy, or whose kernel makes vector views of them); per object a task takes, its first use and its
+ * release (persist or free); one per object streamed out. Checked node by node against TornadoVM's own graph dump
+ * ({@code -Dtornado.debug=True}) on paramixer_s16_224 with the CPU config. A graph's tasks must also
  * fit its 8,192 bytes of high-level code ({@link #codeBytes}).
  *
  * <p>A task's arguments are read by adding it to a {@link Recorder}, a task graph that keeps them instead of adding
@@ -32,12 +34,12 @@ final class GraphNodes {
 
     /**
      * One task's arguments: its primitive constants, its objects (buffers, vector views, KernelContext), and how many
-     * object arguments it may write (all of them, unless the plan's op says which; the KernelContext counts as one).
+     * object arguments it may write (all but the KernelContext, unless the plan's op says which).
      */
     record Args(List<Object> constants, List<Object> objects, int written) {
         /** The same, where the task writes only the objects in {@code writes} (identity). */
         Args writing(Set<?> writes) {
-            int w = 1;
+            int w = 0;
             for (Object o : objects) if (writes.contains(o)) w++;
             return new Args(constants, objects, Math.min(w, objects.size()));
         }
@@ -71,7 +73,7 @@ final class GraphNodes {
             if (a != null) constants.addAll(a.constants());
             else constants.add("bound" + i); // fewer than 4 new ints a task, as every hopmixer kernel
             taken.addAll(objects);
-            perTask += 1 + (a != null ? a.written() : objects.size() + 4);
+            perTask += 2 + (a != null ? a.written() : objects.size() + 3);
         }
         Set<Object> all = Collections.newSetFromMap(new IdentityHashMap<>());
         all.addAll(taken);
@@ -128,7 +130,9 @@ final class GraphNodes {
                 if (p instanceof Number || p instanceof Boolean || p instanceof Character) constants.add(p);
                 else objects.add(p);
             }
-            return new Args(constants, objects, objects.size());
+            int written = 0;
+            for (Object o : objects) if (!(o instanceof KernelContext)) written++;
+            return new Args(constants, objects, written);
         }
     }
 }

@@ -180,6 +180,16 @@ class TornadoDeviceTest {
         assertEquals("--device " + id + "@tpu: '@tpu' names no tornado-config; give @cpu, @gpu or @fpga", e.getMessage());
     }
 
+    /** The PTX backend failed the conformance suite on an H200 (results/gpu-h200): opening it says so, once; others say nothing. */
+    @Test
+    void ptxDevicesWarnInOneLine() {
+        String w = TornadoProvider.backendWarning("tornado ptx NVIDIA H200 (GPU)");
+        assertTrue(w.startsWith("hopmixer: warning: tornado ptx NVIDIA H200 (GPU): TornadoVM 5.2's PTX backend failed"), w);
+        assertTrue(w.contains("OpenCL") && !w.contains("\n"), w);
+        assertEquals(null, TornadoProvider.backendWarning("tornado opencl NVIDIA H200 (GPU)"));
+        assertEquals(null, TornadoProvider.backendWarning("tornado opencl pthread-skylake-avx512-AMD EPYC (CPU)"));
+    }
+
     @Test
     void configComesFromTheDeviceType() {
         requireTornado();
