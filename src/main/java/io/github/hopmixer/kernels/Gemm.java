@@ -5,7 +5,8 @@ package io.github.hopmixer.kernels;
  * (weight on the left, batch stride 0), channel mixing (batch folded into M), the head and all their gradients.
  * op(a) is M×K (stored K×M when transA), op(b) is K×N (stored N×K when transB), c is M×N.
  * When strideC is 0 every batch adds into the same c (a weight gradient), so work items are rows of c and the
- * batch loop runs inside; otherwise work items are (batch, row) pairs.
+ * batch loop runs inside; otherwise work items are (batch, row) pairs. The op splits one c with fewer rows than
+ * columns by columns instead ({@link GemmColumns}), computing every element as this class does.
  */
 public final class Gemm {
     private Gemm() {}
@@ -155,7 +156,7 @@ public final class Gemm {
     }
 
     /** dst (k×n) = srcᵀ for src (n×k). */
-    private static void transpose(float[] src, int srcOff, float[] dst, int dstOff, int n, int k) {
+    static void transpose(float[] src, int srcOff, float[] dst, int dstOff, int n, int k) {
         // In 16 × 16 tiles: column by column, the writes' stride (n floats) maps every row of dst to a few cache sets,
         // so each write missed L1 (the nt GEMM's b, 128 × 512, took ~15 % of the product's time).
         for (int j0 = 0; j0 < n; j0 += 16)

@@ -21,11 +21,11 @@ final class GemmPanels {
     /** Rows of c per pass over the panels: their K block of a (at most MC × 512 floats) stays in L2. */
     private static final int MC = 256;
 
-    /** One K block of b, [p0, p1) × every whole panel of NR columns, each panel contiguous (p-major): one per thread. */
+    /** One K block of b, [p0, p1) × the whole panels of NR columns from j0 on, each panel contiguous (p-major): one per thread. */
     private static final class Packed {
         float[] data = new float[0];
         float[] src;
-        int base, n, k, p0, p1, transB;
+        int base, n, k, p0, p1, j0, j1, transB;
     }
 
     private static final ThreadLocal<Packed> PACKED = ThreadLocal.withInitial(Packed::new);
@@ -41,17 +41,19 @@ final class GemmPanels {
     }
 
     /**
-     * b's K block packed, reused while the same block is asked for again within one call (row blocks of a fused op).
-     * With {@code transB} b is n×k rows (element (p, j) at j·k + p), read row by row into the panels' columns.
+     * b's K block over columns [j0, j1) packed, reused while the same block is asked for again within one call (row
+     * blocks of a fused op). With {@code transB} b is n×k rows (element (p, j) at j·k + p), read row by row into the
+     * panels' columns.
      */
-    private static Packed packed(float[] b, int base, int n, int k, int p0, int p1, int transB) {
+    private static Packed packed(float[] b, int base, int n, int k, int p0, int p1, int j0, int j1, int transB) {
         Packed pk = PACKED.get();
-        if (pk.src == b && pk.base == base && pk.n == n && pk.k == k && pk.p0 == p0 && pk.p1 == p1 && pk.transB == transB) return pk;
-        int kc = p1 - p0, panels = n / NR;
+        if (pk.src == b && pk.base == base && pk.n == n && pk.k == k && pk.p0 == p0 && pk.p1 == p1 && pk.j0 == j0
+                && pk.j1 == j1 && pk.transB == transB) return pk;
+        int kc = p1 - p0, panels = (j1 - j0) / NR;
         if (pk.data.length < panels * kc * NR) pk.data = new float[panels * kc * NR];
         float[] d = pk.data;
         for (int jp = 0; jp < panels; jp++) {
-            int o = jp * kc * NR - p0 * NR, j = jp * NR;
+            int o = jp * kc * NR - p0 * NR, j = j0 + jp * NR;
             if (transB == 0) {
                 for (int p = p0; p < p1; p++) System.arraycopy(b, base + p * n + j, d, o + p * NR, NR);
             } else {
@@ -67,6 +69,8 @@ final class GemmPanels {
         pk.k = k;
         pk.p0 = p0;
         pk.p1 = p1;
+        pk.j0 = j0;
+        pk.j1 = j1;
         pk.transB = transB;
         return pk;
     }
@@ -78,22 +82,32 @@ final class GemmPanels {
      */
     static void rows(float[] c, int cBase, float[] a, float[] b, int bb, int m, int n, int k, int transA, int transB,
                      int strideA, int strideB, int acc, int i0, int i1, int p0, int p1) {
-        int panels = n / NR, kc = p1 - p0, aBase = bb * strideA;
-        if (transB != 0 && !packsTransposed(n)) throw new IllegalArgumentException("a transposed b needs whole panels: n = " + n);
+        rows(c, cBase, a, b, bb, m, n, k, transA, transB, strideA, strideB, acc, i0, i1, p0, p1, 0, n);
+    }
+
+    /** As above for columns [j0, j1) of c only (a column split: each thread packs only its own columns of b). */
+    static void rows(float[] c, int cBase, float[] a, float[] b, int bb, int m, int n, int k, int transA, int transB,
+                     int strideA, int strideB, int acc, int i0, int i1, int p0, int p1, int j0, int j1) {
+        int panels = (j1 - j0) / NR, kc = p1 - p0, aBase = bb * strideA;
+        if (transB != 0 && panels * NR != j1 - j0) {
+            throw new IllegalArgumentException("a transposed b needs whole panels: columns " + j0 + ".." + j1);
+        }
         if (panels > 0) {
-            float[] pk = packed(b, bb * strideB, n, k, p0, p1, transB).data;
+            float[] pk = packed(b, bb * strideB, n, k, p0, p1, j0, j1, transB).data;
             for (int r0 = i0; r0 < i1; r0 += MC) {
                 int r1 = Math.min(i1, r0 + MC);
                 for (int jp = 0; jp < panels; jp++) {
-                    int po = jp * kc * NR - p0 * NR, j = jp * NR, i = r0;
+                    int po = jp * kc * NR - p0 * NR, j = j0 + jp * NR, i = r0;
                     for (int t = 0; t < sixes(r1 - r0); t++, i += 6) tile6(c, cBase + i * n + j, n, a, aBase, i, m, k, transA, pk, po, p0, p1, acc);
                     for (; i + 4 <= r1; i += 4) tile4(c, cBase + i * n + j, n, a, aBase, i, m, k, transA, pk, po, p0, p1, acc);
                     for (; i < r1; i++) tile1(c, cBase + i * n + j, n, a, aBase, i, m, k, transA, pk, po, p0, p1, acc);
                 }
             }
         }
-        if (panels * NR < n) {
-            for (int i = i0; i < i1; i++) columns(c, cBase + i * n, a, aBase, b, bb * strideB, m, n, k, p0, p1, i, transA, acc, panels * NR);
+        if (j0 + panels * NR < j1) {
+            for (int i = i0; i < i1; i++) {
+                columns(c, cBase + i * n, a, aBase, b, bb * strideB, m, n, k, p0, p1, i, transA, acc, j0 + panels * NR, j1);
+            }
         }
     }
 
@@ -190,11 +204,11 @@ final class GemmPanels {
         x00.intoArray(c, c0); x01.intoArray(c, c0 + L); x02.intoArray(c, c0 + 2 * L); x03.intoArray(c, c0 + 3 * L);
     }
 
-    /** Columns [j0, n) of one row (those past the last whole panel), one masked vector at a time. */
+    /** Columns [j0, j1) of one row (those past the last whole panel), one masked vector at a time. */
     private static void columns(float[] c, int cOff, float[] a, int aBase, float[] b, int bBase, int m, int n, int k, int p0,
-                                int p1, int i, int transA, int acc, int j0) {
-        for (int j = j0; j < n; j += L) {
-            VectorMask<Float> mask = SP.indexInRange(j, n);
+                                int p1, int i, int transA, int acc, int j0, int j1) {
+        for (int j = j0; j < j1; j += L) {
+            VectorMask<Float> mask = SP.indexInRange(j, j1);
             FloatVector x = acc != 0 ? FloatVector.fromArray(SP, c, cOff + j, mask) : FloatVector.zero(SP);
             for (int p = p0; p < p1; p++) {
                 float s = transA != 0 ? a[aBase + p * m + i] : a[aBase + i * k + p];

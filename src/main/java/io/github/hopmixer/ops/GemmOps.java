@@ -1,5 +1,6 @@
 package io.github.hopmixer.ops;
 
+import io.github.hopmixer.kernels.GemmColumns;
 import io.github.hopmixer.plan.Buffer;
 import io.github.hopmixer.plan.Tape;
 
@@ -36,11 +37,23 @@ public final class GemmOps {
 
         @Override public boolean readsOutput() { return acc; }
 
-        /** Rows of c: per image, or once when the batch is summed. */
-        @Override public int parallelism() { return outputMatrices() * m; }
+        /**
+         * Whether work items are (column block, row) pairs instead of rows: one c with fewer rows than columns (a
+         * weight gradient such as the channel MLP's 128×512), so that each thread packs only its own columns of b.
+         */
+        public boolean splitsColumns() {
+            return GemmColumns.splits(batch, m, n);
+        }
+
+        /** Rows of c: per image, or once when the batch is summed; or (column block, row) pairs. */
+        @Override public int parallelism() { return splitsColumns() ? GemmColumns.items(m, n) : outputMatrices() * m; }
 
         @Override
         public void ref(double[][] d, int lo, int hi) {
+            if (splitsColumns()) {
+                GemmColumns.ref(d[0], d[1], d[2], m, n, k, bit(transA), bit(transB), bit(acc), lo, hi);
+                return;
+            }
             // The kernel class shares the record's name: spelled in full.
             io.github.hopmixer.kernels.Gemm.ref(d[0], d[1], d[2], batch, m, n, k, bit(transA), bit(transB),
                     strideA, strideB, strideC, bit(acc), lo, hi);
@@ -48,6 +61,10 @@ public final class GemmOps {
 
         @Override
         public void jvm(float[][] d, int lo, int hi) {
+            if (splitsColumns()) {
+                GemmColumns.jvm(d[0], d[1], d[2], m, n, k, bit(transA), bit(transB), bit(acc), lo, hi);
+                return;
+            }
             io.github.hopmixer.kernels.Gemm.jvm(d[0], d[1], d[2], batch, m, n, k, bit(transA), bit(transB),
                     strideA, strideB, strideC, bit(acc), lo, hi);
         }

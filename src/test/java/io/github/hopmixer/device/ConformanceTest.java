@@ -176,6 +176,12 @@ public class ConformanceTest {
                 cs.add(linear("GEMM panels perImage 35x100x600" + t,
                         new Gemm(2, 35, 100, 600, ta == 1, tb == 1, 35 * 600, 600 * 100, 35 * 100, (ta ^ tb) == 1)));
                 cs.add(linear("GEMM panels strideC0 20x70x40" + t, new Gemm(3, 20, 70, 40, ta == 1, tb == 1, 20 * 40, 40 * 70, 0, false)));
+                // Split by columns (batch 1, m < n, at least two blocks of 64): blocks of whole panels that 2 threads
+                // split inside a block (20 rows × 3 blocks); a last block with a column tail (n = 150) and an odd K; five
+                // K blocks (K = 600) with rows in a 6-row and a 1-row tile and a 8-column last block.
+                cs.add(linear("GEMM columns 20x192x40" + t, new Gemm(1, 20, 192, 40, ta == 1, tb == 1, 0, 0, 0, false)));
+                cs.add(linear("GEMM columns tail 13x150x37 acc" + t, new Gemm(1, 13, 150, 37, ta == 1, tb == 1, 0, 0, 0, true)));
+                cs.add(linear("GEMM columns K blocks 7x200x600" + t, new Gemm(1, 7, 200, 600, ta == 1, tb == 1, 0, 0, 0, (ta ^ tb) == 1)));
             }
         cs.add(linear("ADD_BIAS channel", new AddBias(7, 13, 1)));
         cs.add(linear("ADD_BIAS token", new AddBias(5, 7, 6)));
@@ -248,6 +254,7 @@ public class ConformanceTest {
         }
         assertTrue(opCases().stream().anyMatch(c -> c.op() instanceof Gemm g && g.batchSummed()));
         assertTrue(opCases().stream().anyMatch(c -> c.op() instanceof Gemm g && g.strideC() != 0));
+        assertTrue(opCases().stream().anyMatch(c -> c.op() instanceof Gemm g && g.splitsColumns()));
     }
 
     static boolean accFlag(java.lang.reflect.RecordComponent acc, Op op) {

@@ -137,10 +137,12 @@ class FusedPlanTest {
             float[] a = Tiny.randn(r, m * k, 1), b = Tiny.randn(r, n * k, 1), prior = Tiny.randn(r, m * n, 1), u = Tiny.randn(r, m * n, 1);
             GemmOps.Gemm gemm = new GemmOps.Gemm(1, m, n, k, false, true, 0, 0, 0, false);
             float[] h = new float[m * n], y = new float[m * n];
-            gemm.jvm(new float[][] {h, a, b}, 0, m);
+            // Over the op's own work items: 35×1030 splits by columns (GemmColumns), the fused kernels by rows.
+            gemm.jvm(new float[][] {h, a, b}, 0, gemm.parallelism());
             new GeluOps.Gelu(m * n).jvm(new float[][] {y, h}, 0, m * n);
             float[] g = prior.clone(), dh = new float[m * n];
-            new GemmOps.Gemm(1, m, n, k, false, true, 0, 0, 0, true).jvm(new float[][] {g, a, b}, 0, m);
+            GemmOps.Gemm sum = new GemmOps.Gemm(1, m, n, k, false, true, 0, 0, 0, true);
+            sum.jvm(new float[][] {g, a, b}, 0, sum.parallelism());
             new GeluOps.GeluBackward(m * n, false).jvm(new float[][] {dh, g, u}, 0, m * n);
             for (int split : new int[] {m, m / 2}) {
                 float[] fh = new float[m * n], fy = new float[m * n], fdh = new float[m * n];
