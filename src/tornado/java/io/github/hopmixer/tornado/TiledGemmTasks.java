@@ -12,8 +12,9 @@ import java.util.List;
  * The GPU config's GEMM tasks ({@code gemm.kernel=tiled}, {@link TiledGemmKernels}): which tile, how many split-K
  * slices, and the slices' sum. Every transpose case and shape runs the same kernels, so no operand is copied.
  *
- * <p>The choice, per product: the 4 × 4 register-blocked tile when it (with up to {@value #MAX_SLICES} slices) can
- * give {@code gemm.split.workitems} work-items, else one output per work-item (a product with few outputs and a short
+ * <p>The choice, per product: the 8 × 8 register-blocked tile when m and n are 128 or more and it (with up to
+ * {@value #MAX_SLICES} slices) can give {@code gemm.split.workitems} work-items, else the 4 × 4 tile when it can, else
+ * one output per work-item (a product with few outputs and a short
  * reduction, like the head's). A product that writes one c is split along its reduction until it has that many
  * work-items, each slice at least {@code gemm.split.min} long.
  */
@@ -22,7 +23,7 @@ final class TiledGemmTasks {
 
     static final int MAX_SLICES = 64;
 
-    /** The tile chosen for a product: outputs per work-item along each side (4 or 1), and the split. */
+    /** The tile chosen for a product: outputs per work-item along each side (8, 4 or 1), and the split. */
     record Shape(int block, int slices) {
         int tile() {
             return TiledGemmKernels.GROUP * block;
@@ -32,6 +33,11 @@ final class TiledGemmTasks {
     static Shape shape(Gemm g, TornadoConfig cfg) {
         long target = cfg.gemmSplitWorkItems();
         int most = mostSlices(g, cfg);
+        long items8 = items(g, 8);
+        // 8 × 8 only where its 128 × 128 tile is filled along both sides (the channel MLP), else half of it would idle
+        if (g.m() >= TiledGemmKernels.TILE8 && g.n() >= TiledGemmKernels.TILE8 && items8 * most >= target) {
+            return new Shape(8, slicesFor(items8, most, target));
+        }
         long items4 = items(g, 4);
         if (items4 * most >= target) return new Shape(4, slicesFor(items4, most, target));
         return new Shape(1, slicesFor(items(g, 1), most, target));
@@ -89,7 +95,10 @@ final class TiledGemmTasks {
         long loop = slices > 1 ? (reduce ? (long) KernelTasks.ceil(batch, slices) * k : KernelTasks.ceil(k, slices))
                 : (long) (reduce ? batch : 1) * k;
         List<FloatArray> used = List.of(dst, a, b);
-        if (s.block() == 4) {
+        if (s.block() == 8) {
+            out.add(KernelTasks.gemmTask(op, "TiledGemmKernels.tiled8x8", grid, used, items, loop, KernelTasks.macs(g),
+                    (tg, t, kc) -> tg.task(t, TiledGemmKernels::tiled8x8, kc, dst, a, b, batch, m, n, k, tA, tB, sA, sB, sC, acc, slices)));
+        } else if (s.block() == 4) {
             out.add(KernelTasks.gemmTask(op, "TiledGemmKernels.tiled4x4", grid, used, items, loop, KernelTasks.macs(g),
                     (tg, t, kc) -> tg.task(t, TiledGemmKernels::tiled4x4, kc, dst, a, b, batch, m, n, k, tA, tB, sA, sB, sC, acc, slices)));
         } else {

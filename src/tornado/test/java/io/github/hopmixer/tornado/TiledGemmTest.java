@@ -73,6 +73,8 @@ class TiledGemmTest {
                 cs.add(gemm("split batch-summed 64x 16x33x24 acc" + t, 64, 16, 33, 24, tA, tB, true, true, true, 1));
                 cs.add(gemm("split K 24x48x1000" + t, 1, 24, 48, 1000, tA, tB, false, false, false, 0));
                 cs.add(gemm("one-output tile 5x4x8" + t, 1, 5, 4, 8, tA, tB, false, false, false, 0));
+                cs.add(gemm("tile8 130x140x70 acc" + t, 1, 130, 140, 70, tA, tB, false, false, false, 1));
+                cs.add(gemm("tile8 per-image 2x 131x257x9" + t, 2, 131, 257, 9, tA, tB, true, true, false, 0));
             }
         }
         return cs;
@@ -115,7 +117,7 @@ class TiledGemmTest {
     /** The cases reach both tiles, split and unsplit, and never the CPU kernels or a transposed copy. */
     @Test
     void casesRunTheTiledKernelsOnly() {
-        int split = 0, one = 0, four = 0, splitOne = 0, splitFour = 0;
+        int split = 0, one = 0, four = 0, eight = 0, splitOne = 0, splitFour = 0, splitEight = 0;
         List<Case> all = new ArrayList<>(smallCases());
         all.addAll(nanoCases());
         for (Case c : all) {
@@ -124,8 +126,9 @@ class TiledGemmTest {
             TiledGemmTasks.Shape s = TiledGemmTasks.shape(g, cfg);
             if (s.slices() > 1 && s.block() == 1) splitOne++;
             if (s.slices() > 1 && s.block() == 4) splitFour++;
+            if (s.slices() > 1 && s.block() == 8) splitEight++;
             if (s.slices() > 1) split++;
-            if (s.block() == 1) one++; else four++;
+            if (s.block() == 1) one++; else if (s.block() == 4) four++; else eight++;
             FloatArray[] stand = {new FloatArray(1), new FloatArray(1), new FloatArray(1)};
             KernelTasks.Scratch scratch = new KernelTasks.Scratch() {
                 @Override public FloatArray transposed() { return null; }
@@ -136,8 +139,9 @@ class TiledGemmTest {
             assertTrue(tasks.getFirst().kernel().startsWith("TiledGemmKernels.tiled"), c + ": " + tasks);
             assertEquals(s.slices() > 1 ? 2 : 1, tasks.size(), c + ": " + tasks);
         }
-        assertTrue(split >= 16 && one >= 8 && four >= 24 && splitOne >= 2 && splitFour >= 12,
-                "split " + split + " (1x1 " + splitOne + ", 4x4 " + splitFour + "), 1x1 " + one + ", 4x4 " + four);
+        assertTrue(split >= 16 && one >= 8 && four >= 24 && eight >= 8 && splitOne >= 2 && splitFour >= 4 && splitEight >= 4,
+                "split " + split + " (1x1 " + splitOne + ", 4x4 " + splitFour + ", 8x8 " + splitEight + "), 1x1 " + one
+                        + ", 4x4 " + four + ", 8x8 " + eight);
     }
 
     /**
