@@ -12,9 +12,9 @@ import java.util.List;
  * The GPU config's GEMM tasks ({@code gemm.kernel=tiled}, {@link TiledGemmKernels}): which tile, how many split-K
  * slices, and the slices' sum. Every transpose case and shape runs the same kernels, so no operand is copied.
  *
- * <p>The choice, per product: the 8 × 8 register-blocked tile when m and n are 128 or more and it (with up to
- * {@value #MAX_SLICES} slices) can give {@code gemm.split.workitems} work-items, else the 4 × 4 tile when it can, else
- * one output per work-item (a product with few outputs and a short
+ * <p>The choice, per product: the 8 × 8 register-blocked tile when m and n are 128 or more and it gives
+ * {@code gemm.tile8.workitems} work-items, else the 4 × 4 tile when it (with up to {@value #MAX_SLICES} slices) can give
+ * {@code gemm.split.workitems}, else one output per work-item (a product with few outputs and a short
  * reduction, like the head's). A product that writes one c is split along its reduction until it has that many
  * work-items, each slice at least {@code gemm.split.min} long.
  */
@@ -34,8 +34,9 @@ final class TiledGemmTasks {
         long target = cfg.gemmSplitWorkItems();
         int most = mostSlices(g, cfg);
         long items8 = items(g, 8);
-        // 8 × 8 only where its 128 × 128 tile is filled along both sides (the channel MLP), else half of it would idle
-        if (g.m() >= TiledGemmKernels.TILE8 && g.n() >= TiledGemmKernels.TILE8 && items8 * most >= target) {
+        // 8 × 8 only where its 128 × 128 tile is filled along both sides (else half of it would idle) and where it alone
+        // gives gemm.tile8.workitems work-items: on the H200, 8192 × 128 outputs in 64 such groups left half the chip idle
+        if (g.m() >= TiledGemmKernels.TILE8 && g.n() >= TiledGemmKernels.TILE8 && items8 >= cfg.gemmTile8WorkItems()) {
             return new Shape(8, slicesFor(items8, most, target));
         }
         long items4 = items(g, 4);

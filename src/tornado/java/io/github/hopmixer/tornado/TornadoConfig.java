@@ -16,7 +16,7 @@ import java.util.Properties;
 public record TornadoConfig(String source, int graphTasks, int gemmRows, int gemmLocalX, int gemmLocalY, int gemmNtLocal,
                             int gemmGenericLocal, int gemmSplitWorkItems, int gemmSplitMin, int elementwiseLocal, int rowsLocal,
                             String openclFlags, String gemmKernel, boolean groupReductions, int reduceLocal,
-                            int reduceWorkItems) {
+                            int reduceWorkItems, int gemmTile8WorkItems) {
 
     public TornadoConfig {
         if (graphTasks < 2 || graphTasks > 256) throw new IllegalArgumentException(source + ": graph.tasks must be 2..256, is " + graphTasks);
@@ -33,6 +33,7 @@ public record TornadoConfig(String source, int graphTasks, int gemmRows, int gem
             throw new IllegalArgumentException(source + ": reduce.local must be a power of two, 1.." + ReductionTasks.MAX_LOCAL + ", is " + reduceLocal);
         }
         if (reduceWorkItems < 1) throw new IllegalArgumentException(source + ": reduce.workitems must be positive");
+        if (gemmTile8WorkItems < 1) throw new IllegalArgumentException(source + ": gemm.tile8.workitems must be positive");
     }
 
     /** Settings for a device of this type (CPU, GPU or FPGA; other types use the GPU settings). */
@@ -71,7 +72,7 @@ public record TornadoConfig(String source, int graphTasks, int gemmRows, int gem
                 integer(p, "gemm.generic.local", source), integer(p, "gemm.split.workitems", source),
                 integer(p, "gemm.split.min", source), integer(p, "elementwise.local", source), integer(p, "rows.local", source),
                 value(p, "opencl.flags", source).trim(), value(p, "gemm.kernel", source).trim(), reductions(p, source),
-                integer(p, "reduce.local", source), integer(p, "reduce.workitems", source));
+                integer(p, "reduce.local", source), integer(p, "reduce.workitems", source), integer(p, "gemm.tile8.workitems", source));
     }
 
     /** GEMMs run the local-memory tiled kernels (GPUs) instead of the vector kernels (CPUs, FPGAs). */

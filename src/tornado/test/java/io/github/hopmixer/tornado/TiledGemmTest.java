@@ -32,15 +32,17 @@ class TiledGemmTest {
     /** The GPU config with gemm.split.workitems 1024 instead of 16384: the small shapes take the paths the nano ones do. */
     private static TornadoDevice scaled;
 
-    /** gpu.properties, with gemm.split.workitems scaled down for small shapes (or as shipped: null). */
+    /** gpu.properties, with gemm.split.workitems (and gemm.tile8.workitems, by a quarter of it) scaled down for small shapes (or as shipped: null). */
     static TornadoConfig gpuConfig(String splitWorkItems) {
-        String key = "hopmixer.tornado.gemm.split.workitems";
+        String key = "hopmixer.tornado.gemm.split.workitems", key8 = "hopmixer.tornado.gemm.tile8.workitems";
         if (splitWorkItems == null) return TornadoConfig.forType("GPU");
         System.setProperty(key, splitWorkItems);
+        System.setProperty(key8, String.valueOf(Integer.parseInt(splitWorkItems) / 4));
         try {
             return TornadoConfig.forType("GPU");
         } finally {
             System.clearProperty(key);
+            System.clearProperty(key8);
         }
     }
 
@@ -139,7 +141,7 @@ class TiledGemmTest {
             assertTrue(tasks.getFirst().kernel().startsWith("TiledGemmKernels.tiled"), c + ": " + tasks);
             assertEquals(s.slices() > 1 ? 2 : 1, tasks.size(), c + ": " + tasks);
         }
-        assertTrue(split >= 16 && one >= 8 && four >= 24 && eight >= 8 && splitOne >= 2 && splitFour >= 4 && splitEight >= 4,
+        assertTrue(split >= 16 && one >= 8 && four >= 24 && eight >= 8 && splitOne >= 2 && splitFour >= 8 && splitEight >= 4,
                 "split " + split + " (1x1 " + splitOne + ", 4x4 " + splitFour + ", 8x8 " + splitEight + "), 1x1 " + one
                         + ", 4x4 " + four + ", 8x8 " + eight);
     }
