@@ -176,6 +176,13 @@ public class ConformanceTest {
                 cs.add(linear("GEMM panels perImage 35x100x600" + t,
                         new Gemm(2, 35, 100, 600, ta == 1, tb == 1, 35 * 600, 600 * 100, 35 * 100, (ta ^ tb) == 1)));
                 cs.add(linear("GEMM panels strideC0 20x70x40" + t, new Gemm(3, 20, 70, 40, ta == 1, tb == 1, 20 * 40, 40 * 70, 0, false)));
+                // A transposed b packed by register transposes of L × L blocks (n whole panels for any L up to 16):
+                // K with whole blocks and a scalar rest (45 = 2·16 + 13), summed over images as the token weight
+                // gradient is; and K blocks of 128 whose last (600 − 512 = 88) ends in a rest for every L.
+                cs.add(linear("GEMM transposed panels strideC0 19x64x45 acc" + t,
+                        new Gemm(3, 19, 64, 45, ta == 1, tb == 1, 19 * 45, 45 * 64, 0, true)));
+                cs.add(linear("GEMM transposed panels perImage 13x128x600" + t,
+                        new Gemm(2, 13, 128, 600, ta == 1, tb == 1, 13 * 600, 600 * 128, 13 * 128, false)));
                 // Split by columns (batch 1, m < n, at least two blocks of 64): blocks of whole panels that 2 threads
                 // split inside a block (20 rows × 3 blocks); a last block with a column tail (n = 150) and an odd K; five
                 // K blocks (K = 600) with rows in a 6-row and a 1-row tile and a 8-column last block.
