@@ -17,6 +17,7 @@ import argparse
 import csv
 import datetime
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -79,6 +80,9 @@ def main():
     p.add_argument("--python", default="/usr/bin/python3", help="a Python with torch and numpy")
     p.add_argument("--no-coretype", action="store_true")
     p.add_argument("--results", default=str(ROOT / "results"))
+    p.add_argument("--rounds", type=int, default=1,
+                   help="repeat everything this many times and print the median ratio and share per row: on a machine "
+                        "whose speed swings, a median of rounds is the number to quote (rows note their round)")
     a = p.parse_args()
     results = Path(a.results)
     results.mkdir(parents=True, exist_ok=True)
@@ -91,6 +95,20 @@ def main():
         model, _, b = c.strip().partition("@")
         configs.append((model, int(b) if b else a.batch))
 
+    ratios, shares = {}, {}
+    for r in range(1, a.rounds + 1):
+        note = a.note if a.rounds == 1 else "; ".join(x for x in (a.note, f"round {r}/{a.rounds}") if x)
+        one_round(a, configs, host, date, env, results, note, ratios, shares)
+    if a.rounds > 1:
+        print(f"medians of {a.rounds} rounds:")
+        for key, v in ratios.items():
+            print(f"  {key}: JVM/PyTorch ×{statistics.median(v):.2f}  ({', '.join(f'{x:.2f}' for x in v)})")
+        for key, v in shares.items():
+            print(f"  {key}: {100 * statistics.median(v):.0f} % of BLAS  ({', '.join(f'{100 * x:.0f}' for x in v)})")
+
+
+def one_round(a, configs, host, date, env, results, note, ratios, shares):
+    """One JVM/PyTorch pair per configuration, then the GEMMs against BLAS; appends to the CSVs and the dicts."""
     rows = []
     for model, batch in configs:
         img = 224 if "_224" in model else 32
@@ -105,7 +123,8 @@ def main():
                              capture_output=True, text=True).stdout.strip().splitlines()[-1].split(",")
         torch_ips, torch_version = float(out[3]), out[5]
         rows.append([host, date, a.threads, batch, model, f"{jvm_ips:.1f}", f"{torch_ips:.1f}",
-                     f"{jvm_ips / torch_ips:.3f}", torch_version, "SkylakeX" if not a.no_coretype else "default", a.note])
+                     f"{jvm_ips / torch_ips:.3f}", torch_version, "SkylakeX" if not a.no_coretype else "default", note])
+        ratios.setdefault(f"{model}@{batch}", []).append(jvm_ips / torch_ips)
         print(f"{model} batch {batch}: JVM {jvm_ips:.1f} images/s, PyTorch {torch_ips:.1f} images/s, "
               f"ratio {jvm_ips / torch_ips:.2f}", flush=True)
     write(results / "pytorch-vs-jvm.csv",
@@ -133,7 +152,8 @@ def main():
                                     text=True).stdout.split()
         jvm_gf, blas_gf = float(k["gflops"]), float(gflops)
         krows.append([host, date, a.threads, k["kernel"], k["shape"], f"{jvm_gf:.1f}", f"{blas_gf:.1f}",
-                      f"{jvm_gf / blas_gf:.3f}", a.note])
+                      f"{jvm_gf / blas_gf:.3f}", note])
+        shares.setdefault(f"{k['kernel']} {k['shape']}", []).append(jvm_gf / blas_gf)
         print(f"{k['kernel']} {k['shape']}: JVM {jvm_gf:.1f} GFLOP/s, BLAS {blas_gf:.1f} GFLOP/s, "
               f"share {jvm_gf / blas_gf:.2f}")
     write(results / "gemm-vs-blas.csv",
