@@ -5,6 +5,7 @@ import io.github.hopmixer.plan.Invocation;
 import io.github.hopmixer.plan.Plan;
 import io.github.hopmixer.plan.Role;
 import io.github.hopmixer.tornado.kernels.CanaryKernels;
+import io.github.hopmixer.tornado.kernels.GemmKernels;
 import io.github.hopmixer.tornado.kernels.TransferKernels;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
@@ -41,8 +42,6 @@ record GraphLayout(List<Integer> groupState, List<Integer> groupStep, List<Integ
 
     /** TornadoVM 5.2's task-graph graph (TornadoGraph) holds 1024 nodes; keep a margin. */
     static final int NODE_LIMIT = 1000;
-    /** Kernels that wrap their FloatArrays in vector views (VectorFloat16 and friends): all their arrays count as written. */
-    static final Set<String> VIEW_KERNELS = Set.of("GemmKernels.nn16x8", "GemmKernels.nn16x4", "GemmKernels.nt8");
     /** TornadoVM 5.2's task graph keeps its tasks' high-level code in 8,192 bytes ({@link GraphNodes#codeBytes}). */
     static final int CODE_LIMIT = 8100;
 
@@ -96,7 +95,7 @@ record GraphLayout(List<Integer> groupState, List<Integer> groupStep, List<Integ
             // to a view's constructor as written (seen on paramixer_s16_224 with the CPU config: 35 more writes in one
             // graph than the op's, which took it past 1,024 nodes).
             for (KernelTask t : ts) {
-                if (!sameArrays(t.arrays(), args) || VIEW_KERNELS.contains(t.kernel())) continue;
+                if (!sameArrays(t.arrays(), args) || GemmKernels.VECTOR_VIEWS.contains(t.kernel())) continue;
                 Set<FloatArray> w = Collections.newSetFromMap(new IdentityHashMap<>());
                 for (int a = 0; a < args.length; a++) if (inv.op().writes(a)) w.add(args[a]);
                 opWrites.put(t, w);

@@ -8,6 +8,8 @@ import uk.ac.manchester.tornado.api.types.collections.VectorFloat8;
 import uk.ac.manchester.tornado.api.types.vectors.Float16;
 import uk.ac.manchester.tornado.api.types.vectors.Float8;
 
+import java.util.Set;
+
 /**
  * The plan's GEMM op, c[b] (+)= op(a[b])·op(b[b]) (see {@code io.github.hopmixer.kernels.Gemm}), as TornadoVM
  * kernels. Ints arrive as task arguments, which TornadoVM compiles into the kernel as constants, so every branch on
@@ -32,6 +34,12 @@ import uk.ac.manchester.tornado.api.types.vectors.Float8;
  */
 public final class GemmKernels {
     private GemmKernels() {}
+
+    /**
+     * The kernels that wrap their FloatArrays in vector views (VectorFloat16 / VectorFloat8): TornadoVM's sketch counts
+     * every array handed to a view's constructor as written, so the graph cutter must too ({@code GraphLayout}).
+     */
+    public static final Set<String> VECTOR_VIEWS = Set.of("GemmKernels.nn16x8", "GemmKernels.nn16x4", "GemmKernels.nt8");
 
     /** Rows of c per work-item of {@link #nn16x8} and {@link #nn16x4}; columns are 16 (one {@code float16}). */
     public static final int NN_COLUMNS = 16;
