@@ -6,8 +6,10 @@ sides of a ratio see the same machine load:
   1. `scripts/hopmixer bench --devices jvm` (a training step; 224-px models at their image size);
   2. `scripts/bench-pytorch.py` for the same model, batch and threads;
 then the channel MLP's six matrix products (of the first configuration, and of the first 224-px one) on the JVM and
-numpy's matmul (Debian's python3-numpy over OpenBLAS) on the same shapes. Appends to results/pytorch-vs-jvm.csv and results/gemm-vs-blas.csv (machine, date, threads, batch,
-..., and --note, e.g. that the machine was loaded).
+numpy's matmul (Debian's python3-numpy over OpenBLAS) on the same shapes. Each round starts with the JVM's FMA
+peak (`hopmixer bench --peak`), and each step's matrix products are given as GFLOP/s and as a share of it.
+Appends to results/pytorch-vs-jvm.csv and results/gemm-vs-blas.csv (machine, date, threads, batch, ..., and --note,
+e.g. that the machine was loaded).
 
 PyTorch and numpy run at their best settings here: OPENBLAS_CORETYPE=SkylakeX (Debian's OpenBLAS 0.3.21 does
 not recognise this CPU and falls back to a slow kernel otherwise) and OMP_WAIT_POLICY=PASSIVE (two OpenMP
@@ -107,8 +109,17 @@ def main():
             print(f"  {key}: {100 * statistics.median(v):.0f} % of BLAS  ({', '.join(f'{100 * x:.0f}' for x in v)})")
 
 
+def fma_peak(threads):
+    """The JVM's vector FMA rate on these threads (`hopmixer bench --peak`): the ceiling of every step's GFLOP/s."""
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run([str(HERE / "hopmixer"), "bench", "--peak", "--threads", str(threads), "--results", tmp], check=True)
+        with open(Path(tmp) / "fma-peak.csv") as f:
+            return float(next(csv.DictReader(f))["gflops"])
+
+
 def one_round(a, configs, host, date, env, results, note, ratios, shares):
     """One JVM/PyTorch pair per configuration, then the GEMMs against BLAS; appends to the CSVs and the dicts."""
+    peak = fma_peak(a.threads)
     rows = []
     for model, batch in configs:
         img = 224 if "_224" in model else 32
@@ -117,19 +128,25 @@ def one_round(a, configs, host, date, env, results, note, ratios, shares):
                             str(a.threads), "-b", str(batch), "--img-size", str(img), "--warmup", str(a.warmup),
                             "--runs", str(a.runs), "--no-kernels", "--results", tmp], check=True)
             with open(Path(tmp) / "bench-steps.csv") as f:
-                jvm_ips = float(next(csv.DictReader(f))["images_per_sec"])
+                row = next(csv.DictReader(f))
+                jvm_ips, jvm_gf = float(row["images_per_sec"]), float(row["gflops"])
         out = subprocess.run([a.python, str(HERE / "bench-pytorch.py"), "--model", model, "--batch", str(batch),
                               "--threads", str(a.threads), "--warmup", str(a.warmup), "--runs", str(a.runs)], env=env, check=True,
                              capture_output=True, text=True).stdout.strip().splitlines()[-1].split(",")
         torch_ips, torch_version = float(out[3]), out[5]
+        # Both sides do the same matrix products per image: the plan's count, scaled by each side's images/s.
+        torch_gf = jvm_gf * torch_ips / jvm_ips
         rows.append([host, date, a.threads, batch, model, f"{jvm_ips:.1f}", f"{torch_ips:.1f}",
-                     f"{jvm_ips / torch_ips:.3f}", torch_version, "SkylakeX" if not a.no_coretype else "default", note])
+                     f"{jvm_ips / torch_ips:.3f}", torch_version, "SkylakeX" if not a.no_coretype else "default", note,
+                     f"{jvm_gf:.1f}", f"{torch_gf:.1f}", f"{peak:.1f}"])
         ratios.setdefault(f"{model}@{batch}", []).append(jvm_ips / torch_ips)
         print(f"{model} batch {batch}: JVM {jvm_ips:.1f} images/s, PyTorch {torch_ips:.1f} images/s, "
-              f"ratio {jvm_ips / torch_ips:.2f}", flush=True)
+              f"ratio {jvm_ips / torch_ips:.2f}; matrix products at {jvm_gf:.0f} and {torch_gf:.0f} GFLOP/s, "
+              f"{100 * jvm_gf / peak:.0f} % and {100 * torch_gf / peak:.0f} % of the FMA peak ({peak:.0f}); "
+              f"x1.5 PyTorch would take {150 * torch_gf / peak:.0f} %", flush=True)
     write(results / "pytorch-vs-jvm.csv",
           ["machine", "date", "threads", "batch", "model", "jvm_images_per_sec", "pytorch_images_per_sec",
-           "ratio", "torch_version", "openblas_coretype", "note"], rows)
+           "ratio", "torch_version", "openblas_coretype", "note", "jvm_gflops", "pytorch_gflops", "fma_peak_gflops"], rows)
 
     # The channel MLP's six products of the first configuration, and of the first 224-px one when there is one; a fresh
     # process each, so the first shape gets a longer warm-up (the JIT compiles the kernels during it).

@@ -24,7 +24,8 @@ import java.util.Random;
 public final class StepBench {
     private StepBench() {}
 
-    public record StepResult(String device, String model, int batch, double msPerStep, double imagesPerSec) {}
+    /** gflops: the step's matrix products (every GEMM, fused ones included) per second; see {@link Plan#matmulFlops}. */
+    public record StepResult(String device, String model, int batch, double msPerStep, double imagesPerSec, double gflops) {}
 
     public record KernelResult(String device, String kernel, String shape, double ms, double gflops) {}
 
@@ -52,10 +53,13 @@ public final class StepBench {
             if (i >= 0) ms[i] = (System.nanoTime() - t0) / 1e6;
         }
         double med = median(ms);
-        return new StepResult(d.name(), m.name(), batch, med, batch * 1000.0 / med);
+        return new StepResult(d.name(), m.name(), batch, med, batch * 1000.0 / med, st.plan().matmulFlops() / (med * 1e6));
     }
 
-    /** c = op(a)·op(b), M×K times K×N, as the plan's GEMM op runs it (batch 1). */
+    /** The least time a matrix product is run before it is timed, whatever the warm-up count. */
+    static final int GEMM_WARMUP_MS = 1000;
+
+    /** c = op(a)·op(b), M×K times K×N, as the plan's GEMM op runs it (batch 1), after at least {@link #GEMM_WARMUP_MS} of warm-up unless warmup is 0. */
     public static KernelResult gemm(Device d, int m, int n, int k, int transA, int transB, int warmup, int runs) {
         Buffer c = new Buffer(0, "c", Role.OUTPUT, new int[] {m, n});
         Buffer a = new Buffer(1, "a", Role.INPUT, new int[] {transA != 0 ? k : m, transA != 0 ? m : k});
@@ -69,11 +73,17 @@ public final class StepBench {
         for (int i = 0; i < vb.length; i++) vb[i] = r.nextFloat() - 0.5f;
         d.write(a, va);
         d.write(b, vb);
+        // Warm-up by calls and by time: a product called only {@code warmup} times may still run code C2 has not
+        // compiled yet (the transposed packing of b needed more than 10 calls), which a training step, calling each
+        // product hundreds of times, never sees.
+        // warmup 0 skips it: the first calls then are what is timed.
+        long warmEnd = System.nanoTime() + (warmup > 0 ? GEMM_WARMUP_MS * 1_000_000L : 0);
+        for (int i = 0; i < warmup || System.nanoTime() < warmEnd; i++) d.execute(plan);
         double[] ms = new double[runs];
-        for (int i = -warmup; i < runs; i++) {
+        for (int i = 0; i < runs; i++) {
             long t0 = System.nanoTime();
             d.execute(plan);
-            if (i >= 0) ms[i] = (System.nanoTime() - t0) / 1e6;
+            ms[i] = (System.nanoTime() - t0) / 1e6;
         }
         double med = median(ms);
         return new KernelResult(d.name(), "gemm_" + (transA != 0 ? "t" : "n") + (transB != 0 ? "t" : "n"), m + "x" + n + "x" + k, med,

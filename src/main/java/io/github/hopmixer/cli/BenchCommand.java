@@ -1,5 +1,6 @@
 package io.github.hopmixer.cli;
 
+import io.github.hopmixer.bench.FmaPeak;
 import io.github.hopmixer.bench.Machine;
 import io.github.hopmixer.bench.MemoryCost;
 import io.github.hopmixer.bench.StepBench;
@@ -51,7 +52,8 @@ final class BenchCommand implements Callable<Integer> {
             + "e.g. paramixer_nano@8px (default: ${DEFAULT-VALUE}).")
     int imgSize;
 
-    @Option(names = "--warmup", defaultValue = "3", description = "Untimed steps first (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", defaultValue = "3", description = "Untimed steps first; each matrix product also runs at least 1 s untimed unless 0 "
+            + "(default: ${DEFAULT-VALUE}).")
     int warmup;
 
     @Option(names = "--runs", defaultValue = "10", description = "Timed steps; the median is reported (default: ${DEFAULT-VALUE}).")
@@ -81,6 +83,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--memory-cost", description = "Instead of timing devices: the plain, share and lean plans (see --memory) on the JVM, "
             + "steps interleaved in one process, with their GELU and LayerNorm time: what recomputation costs; to memory-cost.csv.")
     boolean memoryCost;
+
+    @Option(names = "--peak", description = "Instead of timing devices: the JVM's float vector FMA rate with --threads threads, "
+            + "the ceiling of any matrix product here (a step's GFLOP/s is printed beside its images/s); to fma-peak.csv.")
+    boolean peak;
 
     @Option(names = "--audit", paramLabel = "TYPE", description = "Instead of timing: list every TornadoVM kernel launch of the models' "
             + "training step at --batch-size with the grid settings of this device type (cpu, gpu or fpga; tornado-config/TYPE.properties) "
@@ -119,6 +125,7 @@ final class BenchCommand implements Callable<Integer> {
             for (int b : memoryBatches) if (b < 1) throw new IllegalArgumentException("--memory " + b + ": batch sizes must be at least 1");
             return memory(output());
         }
+        if (peak) return peak(output(), DeviceOptions.threads("--threads", threads));
         if (batch < 1) throw new IllegalArgumentException("--batch-size " + batch + ": must be at least 1");
         if (memoryCost) {
             if (runs < 1) throw new IllegalArgumentException("--runs " + runs + ": must be at least 1");
@@ -141,7 +148,7 @@ final class BenchCommand implements Callable<Integer> {
         Path dir = output();
         String machine = Machine.describe(), date = LocalDate.now().toString();
         Path steps = dir.resolve("bench-steps.csv"), kernels = dir.resolve("bench-kernels.csv"), png = dir.resolve("bench-steps.png");
-        if (!noStep) header(steps, "machine,device,date,model,batch,threads,images_per_sec,ms_per_step,ratio_to_jvm");
+        if (!noStep) header(steps, STEPS_HEADER);
         if (!noKernels) header(kernels, "machine,device,date,kernel,shape,ms,gflops");
         Map<String, Double> jvmIps = new LinkedHashMap<>();
         for (String id : ids) {
@@ -185,10 +192,10 @@ final class BenchCommand implements Callable<Integer> {
             if (id.equals("jvm")) jvmIps.put(name, r.imagesPerSec());
             Double base = jvmIps.get(name);
             String ratio = base == null ? "" : String.format(Locale.ROOT, "%.3f", r.imagesPerSec() / base);
-            append(steps, String.format(Locale.ROOT, "\"%s\",\"%s\",%s,%s,%d,%d,%.1f,%.2f,%s", machine, d.name(), date, label,
-                    batch, nThreads, r.imagesPerSec(), r.msPerStep(), ratio));
-            System.out.printf(Locale.ROOT, "%-28s %-18s batch %d: %8.1f images/s  %8.2f ms/step  %s%n", d.name(), label, batch,
-                    r.imagesPerSec(), r.msPerStep(), ratio.isEmpty() ? "" : "×" + ratio + " JVM");
+            append(steps, String.format(Locale.ROOT, "\"%s\",\"%s\",%s,%s,%d,%d,%.1f,%.2f,%s,%.4f", machine, d.name(), date, label,
+                    batch, nThreads, r.imagesPerSec(), r.msPerStep(), ratio, r.gflops()));
+            System.out.printf(Locale.ROOT, "%-28s %-18s batch %d: %8.1f images/s  %8.2f ms/step  %6.1f GFLOP/s  %s%n", d.name(), label,
+                    batch, r.imagesPerSec(), r.msPerStep(), r.gflops(), ratio.isEmpty() ? "" : "×" + ratio + " JVM");
             if (profile && d instanceof io.github.hopmixer.device.JvmDevice jvm) {
                 Map<String, Long> prof = jvm.startProfile();
                 StepBench.trainingStep(d, m, batch, 0, runs);
@@ -218,18 +225,17 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /**
-     * The nano step's channel-mixing products (M = B·S = B·64 rows), M, N, K, transA, transB: the forward x·W1ᵀ
-     * and a·W2ᵀ, an input gradient dy·W, and a weight gradient dyᵀ·x. scripts/bench-compare.py times the same
-     * shapes with the machine's BLAS.
-     */
-    /**
      * The six matrix products of a channel MLP's training step, for the first model at this batch and image size (m, n,
      * k, transA, transB): fc1 and fc2 forward, the two input gradients, the two weight gradients (batch folded into M).
+     * scripts/bench-compare.py times the same shapes with the machine's BLAS.
      */
     static int[][] gemmShapes(io.github.hopmixer.model.ModelConfig model, int batch) {
         int m = batch * model.tokens(), c = model.dim(), h = model.channelHidden();
         return new int[][] {{m, h, c, 0, 1}, {m, c, h, 0, 1}, {m, c, h, 0, 0}, {m, h, c, 0, 0}, {h, c, m, 1, 0}, {c, h, m, 1, 0}};
     }
+
+    /** gflops: the step's matrix products per second (added after ratio_to_jvm; older files gain it empty). */
+    static final String STEPS_HEADER = "machine,device,date,model,batch,threads,images_per_sec,ms_per_step,ratio_to_jvm,gflops";
 
     static final String MEMORY_HEADER = "date,model,image,batch,plan,params_mb,grads_mb,adam_mb,activations_mb,inputs_outputs_mb,total_mb,"
             + "activations_mb_per_image";
@@ -265,6 +271,16 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         System.out.println("wrote " + f);
+        return 0;
+    }
+
+    /** The FMA ceiling of this JVM with these threads: five rounds of ~0.5 s, the best one. */
+    private int peak(Path dir, int nThreads) throws IOException {
+        Path f = dir.resolve("fma-peak.csv");
+        header(f, "machine,date,threads,gflops");
+        double g = FmaPeak.gflops(nThreads, 5, 500);
+        append(f, String.format(Locale.ROOT, "\"%s\",%s,%d,%.1f", Machine.describe(), LocalDate.now(), nThreads, g));
+        System.out.printf(Locale.ROOT, "FMA peak, %d threads: %.1f GFLOP/s%nwrote %s%n", nThreads, g, f);
         return 0;
     }
 
@@ -331,6 +347,17 @@ final class BenchCommand implements Callable<Integer> {
         String first;
         try (var lines = Files.lines(f)) {
             first = lines.findFirst().orElse("");
+        }
+        if (h.startsWith(first + ",") && !first.isEmpty()) {
+            // A file from before columns were added: they are appended, empty, to its rows, so old and new rows read alike.
+            String pad = ",".repeat(h.split(",").length - first.split(",").length);
+            List<String> lines = Files.readAllLines(f);
+            List<String> out = new ArrayList<>(List.of(h));
+            for (String line : lines.subList(1, lines.size())) if (!line.isEmpty()) out.add(line + pad);
+            Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
+            Files.write(tmp, out);
+            Files.move(tmp, f, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            return;
         }
         if (!first.equals(h)) {
             throw new IllegalArgumentException(f + " has the columns '" + first + "', this version writes '" + h

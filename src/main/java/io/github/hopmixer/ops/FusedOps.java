@@ -30,6 +30,7 @@ public final class FusedOps {
     public record GemmBiasGelu(int batch, int m, int n, int k, boolean transA, boolean transB, int strideA, int strideB,
                                boolean bias, boolean biasPerRow) implements Op {
         @Override public String name() { return "GEMM_BIAS_GELU"; }
+        @Override public long matmulFlops() { return gemm().matmulFlops(); }
 
         Gemm gemm() { return new Gemm(batch, m, n, k, transA, transB, strideA, strideB, batch > 1 ? m * n : 0, false); }
 
@@ -73,6 +74,7 @@ public final class FusedOps {
     public record GemmGeluBackward(int batch, int m, int n, int k, boolean transA, boolean transB, int strideA,
                                    int strideB, boolean sumInto, boolean acc) implements Op {
         @Override public String name() { return "GEMM_GELU_BACKWARD"; }
+        @Override public long matmulFlops() { return gemm().matmulFlops(); }
 
         Gemm gemm() { return new Gemm(batch, m, n, k, transA, transB, strideA, strideB, batch > 1 ? m * n : 0, sumInto); }
 

@@ -25,6 +25,8 @@ public final class GemmOps {
 
         @Override public String name() { return "GEMM"; }
 
+        @Override public long matmulFlops() { return 2L * batch * m * n * k; }
+
         @Override
         public long[] minSizes() {
             return new long[] {

@@ -43,6 +43,12 @@ public sealed interface Op permits GemmOps.Gemm, BiasOps.AddBias, BiasOps.BiasGr
     /** The float JVM kernel over work items [lo, hi). */
     void jvm(float[][] d, int lo, int hi);
 
+    /**
+     * Floating-point operations of its matrix product, 2·batch·m·n·k; 0 for an op without one. A step's GFLOP/s counts
+     * these only: the other ops add under 2 % of a step's arithmetic.
+     */
+    default long matmulFlops() { return 0; }
+
     /** Its label in a profile of a step's time: the name, and a GEMM's shape. */
     default String label() { return name(); }
 

@@ -55,6 +55,11 @@ public final class Plan {
     /** The kernel calls, in order. */
     public List<Invocation> invocations() { return invocations; }
 
+    /** Floating-point operations of its matrix products, one execution: what its GFLOP/s counts. */
+    public long matmulFlops() {
+        return invocations.stream().mapToLong(i -> i.op().matmulFlops()).sum();
+    }
+
     public Buffer buffer(String name) {
         Buffer b = byName.get(name);
         if (b == null) throw new IllegalArgumentException("plan " + this.name + " has no buffer " + name);

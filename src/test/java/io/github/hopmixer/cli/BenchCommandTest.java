@@ -1,6 +1,9 @@
 package io.github.hopmixer.cli;
 
 import io.github.hopmixer.bench.StepsPlot;
+import io.github.hopmixer.device.JvmDevice;
+import io.github.hopmixer.model.Models;
+import io.github.hopmixer.train.StepPlans;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -105,8 +108,18 @@ class BenchCommandTest {
         List<String> old = Files.readAllLines(tracked.resolve("bench-steps.csv"));
         bench("--save");
         List<String> now = Files.readAllLines(tracked.resolve("bench-steps.csv"));
-        assertEquals(old, now.subList(0, old.size()), "earlier rows kept as they were");
+        // The file predates the gflops column: it gains it, empty on its rows, which are otherwise kept as they were.
+        assertEquals(BenchCommand.STEPS_HEADER, now.getFirst());
+        assertEquals(old.subList(1, old.size()).stream().map(r -> r + ",").toList(), now.subList(1, old.size()), "earlier rows kept");
         assertEquals(old.size() + 1, now.size());
+        // Its GFLOP/s is the plan's matrix-product FLOPs over its ms per step.
+        String[] mine = now.getLast().split(",");
+        long flops;
+        try (JvmDevice d = new JvmDevice(1)) {
+            flops = StepPlans.training(Models.get("paramixer_nano").withData(8, 3, 10), 1, d).plan().matmulFlops();
+        }
+        double ms = Double.parseDouble(mine[mine.length - 3]), gflops = Double.parseDouble(mine[mine.length - 1]);
+        assertEquals(flops / (ms * 1e6), gflops, 1e-4 + 0.01 * gflops, now.getLast());
         assertTrue(Files.size(tracked.resolve("bench-steps.png")) > 1000, "plot redrawn");
         assertFalse(Files.exists(runs), "no runs/ folder with --save");
 
@@ -118,6 +131,19 @@ class BenchCommandTest {
         assertEquals(3, series.size(), series.toString());
         assertTrue(c.getStyler().isLabelsVisible(), "values on the bars");
         assertEquals(Styler.LegendPosition.OutsideS, c.getStyler().getLegendPosition(), "legend outside the plot, over no bar");
+    }
+
+    /** --peak measures the JVM's FMA rate instead of a device, into fma-peak.csv. */
+    @Test
+    void peakWritesTheFmaRate() throws IOException {
+        Path out = tmp.resolve("peak");
+        CliFixture.Result r = CliFixture.run(Main.commandLine(), "bench", "--peak", "--threads", "1", "--results", out.toString());
+        assertEquals(0, r.code(), r.err());
+        List<String> rows = Files.readAllLines(out.resolve("fma-peak.csv"));
+        assertEquals("machine,date,threads,gflops", rows.getFirst());
+        String[] row = rows.get(1).split(",");
+        assertEquals("1", row[row.length - 2]);
+        assertTrue(Double.parseDouble(row[row.length - 1]) > 0.5, rows.get(1));
     }
 
     @Test
