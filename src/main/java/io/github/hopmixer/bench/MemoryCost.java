@@ -6,13 +6,11 @@ import io.github.hopmixer.plan.Memory;
 import io.github.hopmixer.plan.Role;
 import io.github.hopmixer.plan.Scalars;
 import io.github.hopmixer.train.DropPath;
-import io.github.hopmixer.train.ModelState;
 import io.github.hopmixer.train.StepPlans;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 
 /**
  * What liveness and recomputation cost in time: the plain, share and lean plans of one model on JVM devices in one
@@ -36,15 +34,9 @@ public final class MemoryCost {
                 JvmDevice d = new JvmDevice(threads);
                 devices.add(d);
                 StepPlans.Step st = StepPlans.training(m, batch, true, mem);
-                d.prepare(st.plan());
-                ModelState.initialise(d, st, 1);
-                Random r = new Random(1);
-                float[] images = new float[st.images().size()];
-                for (int i = 0; i < images.length; i++) images[i] = (float) r.nextGaussian();
-                float[] targets = new float[st.targets().size()];
-                for (int b = 0; b < batch; b++) targets[b * m.numClasses() + r.nextInt(m.numClasses())] = 1f;
-                d.write(st.images(), images);
-                d.write(st.targets(), targets);
+                StepBench.Batch in = StepBench.prepare(d, st, m, batch);
+                d.write(st.images(), in.images());
+                d.write(st.targets(), in.targets());
                 DropPath.write(d, st.dropPathMasks(), 0.1, 1, 0);
                 d.write(st.scalars(), Scalars.adamW(1e-4, 0.05, 1, 0));
                 steps.add(st);

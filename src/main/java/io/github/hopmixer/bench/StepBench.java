@@ -31,13 +31,8 @@ public final class StepBench {
 
     public static StepResult trainingStep(Device d, ModelConfig m, int batch, int warmup, int runs) {
         StepPlans.Step st = StepPlans.training(m, batch, d);
-        d.prepare(st.plan());
-        ModelState.initialise(d, st, 1);
-        Random r = new Random(1);
-        float[] images = new float[st.images().size()];
-        for (int i = 0; i < images.length; i++) images[i] = (float) r.nextGaussian();
-        float[] targets = new float[st.targets().size()];
-        for (int b = 0; b < batch; b++) targets[b * m.numClasses() + r.nextInt(m.numClasses())] = 1f;
+        Batch in = prepare(d, st, m, batch);
+        float[] images = in.images(), targets = in.targets();
         float[] scalars = Scalars.adamW(1e-4, 0.05, 1, 0);
         float[] losses = new float[batch];
         double[] ms = new double[runs];
@@ -54,6 +49,21 @@ public final class StepBench {
         }
         double med = median(ms);
         return new StepResult(d.name(), m.name(), batch, med, batch * 1000.0 / med, st.plan().matmulFlops() / (med * 1e6));
+    }
+
+    /** A batch of random images and one-hot targets, the same for every benchmark (seed 1). */
+    record Batch(float[] images, float[] targets) {}
+
+    /** Prepares the step's plan on the device, initialises its model (seed 1), and draws the batch it is timed on. */
+    static Batch prepare(Device d, StepPlans.Step st, ModelConfig m, int batch) {
+        d.prepare(st.plan());
+        ModelState.initialise(d, st, 1);
+        Random r = new Random(1);
+        float[] images = new float[st.images().size()];
+        for (int i = 0; i < images.length; i++) images[i] = (float) r.nextGaussian();
+        float[] targets = new float[st.targets().size()];
+        for (int b = 0; b < batch; b++) targets[b * m.numClasses() + r.nextInt(m.numClasses())] = 1f;
+        return new Batch(images, targets);
     }
 
     /** The least time a matrix product is run before it is timed, whatever the warm-up count. */
