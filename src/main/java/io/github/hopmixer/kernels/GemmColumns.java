@@ -67,8 +67,21 @@ public final class GemmColumns {
         for (int p0 = 0; p0 < k; p0 += kb) {
             int p1 = Math.min(k, p0 + kb), accBlock = p0 == 0 ? acc : 1;
             for (int w = lo; w < hi; ) {
-                int i0 = w % m, i1 = Math.min(m, i0 + hi - w), j0 = w / m * BLOCK;
-                GemmPanels.rows(c, 0, a, b, 0, m, n, k, transA, tb, 0, 0, accBlock, i0, i1, p0, p1, j0, Math.min(n, j0 + BLOCK));
+                int i0 = w % m, i1 = Math.min(m, i0 + hi - w), j0 = w / m * BLOCK, j1 = Math.min(n, j0 + BLOCK);
+                if (i0 == 0 && i1 == m) {
+                    // Whole column blocks in a row: one call, so each row block of a serves all their panels (and is packed
+                    // once for them, GemmPanels.PACK_A_PANELS) instead of streaming all of a once per block: the 224-px
+                    // weight gradient 512×2048×1568 ran 3–10 % faster on 2 threads (measured here, interleaved).
+                    int blocks = (hi - w) / m;
+                    j1 = Math.min(n, j0 + blocks * BLOCK);
+                    if (tb == 0 || GemmPanels.packsTransposed(j1 - j0)) {
+                        GemmPanels.rows(c, 0, a, b, 0, m, n, k, transA, tb, 0, 0, accBlock, 0, m, p0, p1, j0, j1);
+                        w += blocks * m;
+                        continue;
+                    }
+                    j1 = Math.min(n, j0 + BLOCK);
+                }
+                GemmPanels.rows(c, 0, a, b, 0, m, n, k, transA, tb, 0, 0, accBlock, i0, i1, p0, p1, j0, j1);
                 w += i1 - i0;
             }
         }
