@@ -42,6 +42,11 @@ final class GemmPanels {
         PACKED.get().src = null;
     }
 
+    /** Whether a product over this many columns reads a from a packed copy ({@link #PACK_A_PANELS}). */
+    static boolean packsA(int columns) {
+        return columns / NR >= PACK_A_PANELS;
+    }
+
     /** Whether a transposed b (n×k rows) can be packed as it is: n is a whole number of panels, no column tail. */
     static boolean packsTransposed(int n) {
         return n % NR == 0;
@@ -222,7 +227,7 @@ final class GemmPanels {
             float[] pk = packed(b, bb * strideB, n, k, p0, p1, j0, j1, transB).data;
             for (int r0 = i0; r0 < i1; r0 += MC) {
                 int r1 = Math.min(i1, r0 + MC);
-                if (panels >= PACK_A_PANELS) {
+                if (packsA(j1 - j0)) {
                     float[] ap = GemmTiles.pack(a, aBase, m, k, transA, r0, r1, p0, p1);
                     for (int jp = 0; jp < panels; jp++) {
                         int po = jp * kc * NR, j = j0 + jp * NR, i = r0;
