@@ -228,13 +228,7 @@ final class GemmPanels {
             for (int r0 = i0; r0 < i1; r0 += MC) {
                 int r1 = Math.min(i1, r0 + MC);
                 if (packsA(j1 - j0)) {
-                    float[] ap = GemmTiles.pack(a, aBase, m, k, transA, r0, r1, p0, p1);
-                    for (int jp = 0; jp < panels; jp++) {
-                        int po = jp * kc * NR, j = j0 + jp * NR, i = r0;
-                        for (int t = 0; t < sixes(r1 - r0); t++, i += 6) GemmTiles.tile6(c, cBase + i * n + j, n, ap, (i - r0) * kc, pk, po, kc, acc);
-                        for (; i + 4 <= r1; i += 4) GemmTiles.tile4(c, cBase + i * n + j, n, ap, (i - r0) * kc, pk, po, kc, acc);
-                        for (; i < r1; i++) GemmTiles.tile1(c, cBase + i * n + j, ap, (i - r0) * kc, pk, po, kc, acc);
-                    }
+                    GemmTiles.rowBlock(c, cBase, n, a, aBase, m, k, transA, pk, panels, j0, r0, r1, p0, p1, acc);
                     continue;
                 }
                 for (int jp = 0; jp < panels; jp++) {

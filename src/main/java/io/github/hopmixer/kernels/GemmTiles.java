@@ -22,7 +22,7 @@ final class GemmTiles {
      * Rows [r0, r1) × [p0, p1) of a packed tile by tile, the tiles cut as {@link GemmPanels#rows} cuts them (sixes, then
      * fours, then single rows): the tile at row r0 + t starts at t·(p1 − p0).
      */
-    static float[] pack(float[] a, int aBase, int m, int k, int transA, int r0, int r1, int p0, int p1) {
+    private static float[] pack(float[] a, int aBase, int m, int k, int transA, int r0, int r1, int p0, int p1) {
         int kc = p1 - p0, size = (r1 - r0) * kc;
         float[][] holder = PACKED_A.get();
         if (holder[0].length < size) holder[0] = new float[size];
@@ -48,12 +48,28 @@ final class GemmTiles {
         }
     }
 
+    /**
+     * Rows [r0, r1) of c over one K block [p0, p1) and the given panels of b (panel jp at jp·kc·NR, columns j0 + jp·NR),
+     * a packed once for all of them.
+     */
+    static void rowBlock(float[] c, int cBase, int n, float[] a, int aBase, int m, int k, int transA, float[] pk,
+                         int panels, int j0, int r0, int r1, int p0, int p1, int acc) {
+        int kc = p1 - p0;
+        float[] ap = pack(a, aBase, m, k, transA, r0, r1, p0, p1);
+        for (int jp = 0; jp < panels; jp++) {
+            int po = jp * kc * NR, j = j0 + jp * NR, i = r0;
+            for (int t = 0; t < GemmPanels.sixes(r1 - r0); t++, i += 6) tile6(c, cBase + i * n + j, n, ap, (i - r0) * kc, pk, po, kc, acc);
+            for (; i + 4 <= r1; i += 4) tile4(c, cBase + i * n + j, n, ap, (i - r0) * kc, pk, po, kc, acc);
+            for (; i < r1; i++) tile1(c, cBase + i * n + j, ap, (i - r0) * kc, pk, po, kc, acc);
+        }
+    }
+
     private static FloatVector load(float[] c, int o, int acc) {
         return acc != 0 ? FloatVector.fromArray(SP, c, o) : FloatVector.zero(SP);
     }
 
     /** 6 rows × NR of c at cOff (rows n apart): packed a at ao, the panel at po (element p at po + p·NR), p in [0, kc). */
-    static void tile6(float[] c, int cOff, int n, float[] ap, int ao, float[] pk, int po, int kc, int acc) {
+    private static void tile6(float[] c, int cOff, int n, float[] ap, int ao, float[] pk, int po, int kc, int acc) {
         int c0 = cOff, c1 = c0 + n, c2 = c1 + n, c3 = c2 + n, c4 = c3 + n, c5 = c4 + n;
         FloatVector x00 = load(c, c0, acc), x01 = load(c, c0 + L, acc), x02 = load(c, c0 + 2 * L, acc), x03 = load(c, c0 + 3 * L, acc);
         FloatVector x10 = load(c, c1, acc), x11 = load(c, c1 + L, acc), x12 = load(c, c1 + 2 * L, acc), x13 = load(c, c1 + 3 * L, acc);
@@ -87,7 +103,7 @@ final class GemmTiles {
     }
 
     /** 4 rows × NR: as {@link #tile6}. */
-    static void tile4(float[] c, int cOff, int n, float[] ap, int ao, float[] pk, int po, int kc, int acc) {
+    private static void tile4(float[] c, int cOff, int n, float[] ap, int ao, float[] pk, int po, int kc, int acc) {
         int c0 = cOff, c1 = c0 + n, c2 = c1 + n, c3 = c2 + n;
         FloatVector x00 = load(c, c0, acc), x01 = load(c, c0 + L, acc), x02 = load(c, c0 + 2 * L, acc), x03 = load(c, c0 + 3 * L, acc);
         FloatVector x10 = load(c, c1, acc), x11 = load(c, c1 + L, acc), x12 = load(c, c1 + 2 * L, acc), x13 = load(c, c1 + 3 * L, acc);
@@ -113,7 +129,7 @@ final class GemmTiles {
     }
 
     /** 1 row × NR: as {@link #tile6}. */
-    static void tile1(float[] c, int cOff, float[] ap, int ao, float[] pk, int po, int kc, int acc) {
+    private static void tile1(float[] c, int cOff, float[] ap, int ao, float[] pk, int po, int kc, int acc) {
         int c0 = cOff;
         FloatVector x00 = load(c, c0, acc), x01 = load(c, c0 + L, acc), x02 = load(c, c0 + 2 * L, acc), x03 = load(c, c0 + 3 * L, acc);
         for (int p = 0; p < kc; p++) {
