@@ -6,7 +6,8 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@link Gemm}'s register-blocked product over one K block: b packed in panels of NR columns, c in tiles of 6 rows ×
- * 4 vectors (24 accumulators, 4 loads of b and 6 broadcasts of a per 24 fused multiply-adds). Every element of c
+ * 4 vectors (24 accumulators, 4 loads of b and 6 broadcasts of a per 24 fused multiply-adds), reading a in place or,
+ * when many panels reuse it, from a packed copy ({@link GemmTiles}). Every element of c
  * sums its products in p order with fused multiply-adds, whatever the tile, panel or block, so results do not depend
  * on the split into threads.
  */
@@ -20,6 +21,12 @@ final class GemmPanels {
     private static final int NR = 4 * L;
     /** Rows of c per pass over the panels: their K block of a (at most MC × 512 floats) stays in L2. */
     private static final int MC = 256;
+    /**
+     * Panels from which a row block's a is packed first ({@link GemmTiles}): the copy then serves at least 16 panels.
+     * The fused 224-px fc1 forward and its GELU backward (1568 × 2048 × 512, 32 panels) ran 7–17 % faster so; at 8
+     * panels (1568 × 512 × 2048) the copy cost 6–13 %, and the nano step (n ≤ 512) never packs a.
+     */
+    private static final int PACK_A_PANELS = 16;
 
     /** One K block of b, [p0, p1) × the whole panels of NR columns from j0 on, each panel contiguous (p-major): one per thread. */
     private static final class Packed {
@@ -33,6 +40,11 @@ final class GemmPanels {
     /** Drops this thread's packed b: called wherever b's contents may have changed since it was packed. */
     static void forget() {
         PACKED.get().src = null;
+    }
+
+    /** Whether a product over this many columns reads a from a packed copy ({@link #PACK_A_PANELS}). */
+    static boolean packsA(int columns) {
+        return columns / NR >= PACK_A_PANELS;
     }
 
     /** Whether a transposed b (n×k rows) can be packed as it is: n is a whole number of panels, no column tail. */
@@ -215,6 +227,10 @@ final class GemmPanels {
             float[] pk = packed(b, bb * strideB, n, k, p0, p1, j0, j1, transB).data;
             for (int r0 = i0; r0 < i1; r0 += MC) {
                 int r1 = Math.min(i1, r0 + MC);
+                if (packsA(j1 - j0)) {
+                    GemmTiles.rowBlock(c, cBase, n, a, aBase, m, k, transA, pk, panels, j0, r0, r1, p0, p1, acc);
+                    continue;
+                }
                 for (int jp = 0; jp < panels; jp++) {
                     int po = jp * kc * NR - p0 * NR, j = j0 + jp * NR, i = r0;
                     for (int t = 0; t < sixes(r1 - r0); t++, i += 6) tile6(c, cBase + i * n + j, n, a, aBase, i, m, k, transA, pk, po, p0, p1, acc);

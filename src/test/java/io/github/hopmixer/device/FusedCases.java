@@ -22,6 +22,8 @@ final class FusedCases {
         int[][] shapes = {{1, 45, 29, 37, 0, 1, 0, 0}, {3, 13, 33, 7, 0, 0, 0, 7 * 33}, {2, 19, 13, 5, 1, 0, 5 * 19, 0},
                 {1, 40, 33, 16, 0, 0, 0, 0},
                 {1, 35, 1030, 70, 0, 1, 0, 0},
+                // n ≥ 1024: blocks of 64 rows (Gemm.blockRows), cut by the thread split, over a packed a (16 panels)
+                {1, 70, 1024, 40, 0, 0, 0, 0},
                 // K = 600 > 512: K blocks (Gemm.kBlock), so the several-K-blocks paths (b's blocks outermost) run, as in
                 // the 224-px models' channel layers; and a token layer's per-image b over K blocks.
                 {1, 35, 100, 600, 0, 1, 0, 0}, {2, 14, 70, 530, 0, 0, 0, 530 * 70},

@@ -1,0 +1,70 @@
+package io.github.hopmixer.kernels;
+
+import io.github.hopmixer.ops.GemmOps;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The determinism contract, bit for bit: every element of c is its prior (or 0) plus its products in p order, each by
+ * one fused multiply-add in float, whether a is read in place or packed ({@link GemmTiles}, from 16 panels on), the
+ * product is split by rows or by columns (merged whole column blocks), and however 1 to 3 threads cut it.
+ */
+class GemmTilesTest {
+
+    static Stream<Arguments> shapes() {
+        List<Arguments> out = new ArrayList<>();
+        // m, n, k: packed a with 6-, 4- and 1-row tiles and a column tail (n = 1030), K blocks with a rest (k = 600);
+        // split by columns (m < n) with whole blocks merged and a partial last one; a row block past MC = 256 rows;
+        // in place (8 panels).
+        int[][] shapes = {{35, 1030, 70}, {13, 1090, 600}, {300, 1024, 24}, {20, 512, 40}};
+        for (int[] s : shapes)
+            for (int ta = 0; ta < 2; ta++)
+                for (int tb = 0; tb < 2; tb++)
+                    for (int acc = 0; acc < 2; acc++) out.add(Arguments.of(s[0], s[1], s[2], ta, tb, acc));
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0}x{1}x{2} tA{3} tB{4} acc{5}")
+    @MethodSource("shapes")
+    void everyElementIsItsFusedMultiplyAddsInPOrder(int m, int n, int k, int ta, int tb, int acc) {
+        Random r = new Random(m * 31L + n * 7L + k + ta * 2 + tb + acc * 5);
+        float[] a = new float[m * k], b = new float[k * n], c0 = new float[m * n];
+        for (int i = 0; i < a.length; i++) a[i] = (float) r.nextGaussian();
+        for (int i = 0; i < b.length; i++) b[i] = (float) r.nextGaussian();
+        for (int i = 0; i < c0.length; i++) c0[i] = (float) r.nextGaussian();
+        float[] want = new float[m * n];
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++) {
+                float s = acc != 0 ? c0[i * n + j] : 0f;
+                for (int p = 0; p < k; p++) {
+                    float x = ta != 0 ? a[p * m + i] : a[i * k + p], y = tb != 0 ? b[j * k + p] : b[p * n + j];
+                    s = Math.fma(x, y, s);
+                }
+                want[i * n + j] = s;
+            }
+        GemmOps.Gemm op = new GemmOps.Gemm(1, m, n, k, ta == 1, tb == 1, 0, 0, 0, acc == 1);
+        int items = op.parallelism();
+        for (int threads = 1; threads <= 3; threads++) {
+            float[] c = c0.clone(), rows = c0.clone();
+            for (int t = 0; t < threads; t++) {
+                int lo = (int) ((long) items * t / threads), hi = (int) ((long) items * (t + 1) / threads);
+                op.jvm(new float[][] {c, a, b}, lo, hi);
+                Gemm.jvm(rows, a, b, 1, m, n, k, ta, tb, 0, 0, 0, acc, (int) ((long) m * t / threads), (int) ((long) m * (t + 1) / threads));
+            }
+            for (int i = 0; i < c.length; i++) {
+                assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(c[i]),
+                        threads + " ranges: element " + i + " is " + c[i] + ", its fused multiply-adds give " + want[i]);
+                assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(rows[i]),
+                        threads + " row ranges: element " + i + " is " + rows[i] + ", its fused multiply-adds give " + want[i]);
+            }
+        }
+    }
+}
