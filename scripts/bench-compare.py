@@ -6,8 +6,8 @@ sides of a ratio see the same machine load:
   1. `scripts/hopmixer bench --devices jvm` (a training step; 224-px models at their image size);
   2. `scripts/bench-pytorch.py` for the same model, batch and threads;
 then the channel MLP's six matrix products (of the first configuration, and of the first 224-px one) on the JVM and
-numpy's matmul (Debian's python3-numpy over OpenBLAS) on the same shapes. Each round starts with the JVM's FMA
-peak (`hopmixer bench --peak`), and each step's matrix products are given as GFLOP/s and as a share of it.
+numpy's matmul (Debian's python3-numpy over OpenBLAS) on the same shapes. Each round ends its pairs with the JVM's
+FMA peak (`hopmixer bench --peak`), and each step's matrix products are given as GFLOP/s and as a share of it.
 Appends to results/pytorch-vs-jvm.csv and results/gemm-vs-blas.csv (machine, date, threads, batch, ..., and --note,
 e.g. that the machine was loaded).
 
@@ -119,8 +119,7 @@ def fma_peak(threads):
 
 def one_round(a, configs, host, date, env, results, note, ratios, shares):
     """One JVM/PyTorch pair per configuration, then the GEMMs against BLAS; appends to the CSVs and the dicts."""
-    peak = fma_peak(a.threads)
-    rows = []
+    pairs = []
     for model, batch in configs:
         img = 224 if "_224" in model else 32
         with tempfile.TemporaryDirectory() as tmp:
@@ -134,6 +133,12 @@ def one_round(a, configs, host, date, env, results, note, ratios, shares):
                               "--threads", str(a.threads), "--warmup", str(a.warmup), "--runs", str(a.runs)], env=env, check=True,
                              capture_output=True, text=True).stdout.strip().splitlines()[-1].split(",")
         torch_ips, torch_version = float(out[3]), out[5]
+        pairs.append((model, batch, jvm_ips, jvm_gf, torch_ips, torch_version))
+    # The FMA peak after the pairs: seconds of full-width FMAs on both cores just before the first pair seemed to slow
+    # that pair's JVM side.
+    peak = fma_peak(a.threads)
+    rows = []
+    for model, batch, jvm_ips, jvm_gf, torch_ips, torch_version in pairs:
         # Both sides do the same matrix products per image: the plan's count, scaled by each side's images/s.
         torch_gf = jvm_gf * torch_ips / jvm_ips
         rows.append([host, date, a.threads, batch, model, f"{jvm_ips:.1f}", f"{torch_ips:.1f}",

@@ -162,7 +162,11 @@ final class BenchCommand implements Callable<Integer> {
             }
             if (!noKernels) {
                 try (Device d = DeviceOptions.open("--devices", id, nThreads)) {
-                    for (int[] s : gemmShapes(Models.get(models.getFirst()).withData(imgSize, 3, 10), batch)) {
+                    int[][] shapes = gemmShapes(Models.get(models.getFirst()).withData(imgSize, 3, 10), batch);
+                    // An untimed pass over every shape first: the first shape timed in a fresh JVM ran at half speed
+                    // even after its own 1-s warm-up, the later ones did not.
+                    if (warmup > 0) for (int[] s : shapes) StepBench.gemm(d, s[0], s[1], s[2], s[3], s[4], warmup, 1);
+                    for (int[] s : shapes) {
                         StepBench.KernelResult k = StepBench.gemm(d, s[0], s[1], s[2], s[3], s[4], warmup, runs);
                         append(kernels, String.format(Locale.ROOT, "\"%s\",\"%s\",%s,%s,%s,%.3f,%.1f", machine, d.name(), date,
                                 k.kernel(), k.shape(), k.ms(), k.gflops()));
