@@ -114,6 +114,12 @@ final class BenchCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--models " + name + ": " + e.getMessage(), e);
             }
         }
+        List<String> modes = new ArrayList<>();
+        if (audit != null) modes.add("--audit");
+        if (memoryBatches != null) modes.add("--memory");
+        if (memoryCost) modes.add("--memory-cost");
+        if (peak) modes.add("--peak");
+        if (modes.size() > 1) throw new IllegalArgumentException(String.join(" and ", modes) + " each replace the timing: give one of them");
         if (audit != null) {
             if (batch < 1) throw new IllegalArgumentException("--batch-size " + batch + ": must be at least 1");
             if (!List.of("cpu", "gpu", "fpga").contains(audit.toLowerCase(Locale.ROOT))) {

@@ -144,6 +144,10 @@ class BenchCommandTest {
         String[] row = rows.get(1).split(",");
         assertEquals("1", row[row.length - 2]);
         assertTrue(Double.parseDouble(row[row.length - 1]) > 0.5, rows.get(1));
+
+        CliFixture.Result two = CliFixture.run(Main.commandLine(), "bench", "--peak", "--memory", "8", "--results", out.toString());
+        assertEquals(2, two.code(), two.err());
+        assertEquals(List.of("hopmixer: --memory and --peak each replace the timing: give one of them"), two.errLines());
     }
 
     @Test
