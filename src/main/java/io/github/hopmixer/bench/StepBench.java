@@ -52,10 +52,10 @@ public final class StepBench {
     }
 
     /** A batch of random images and one-hot targets, the same for every benchmark (seed 1). */
-    record Batch(float[] images, float[] targets) {}
+    public record Batch(float[] images, float[] targets) {}
 
     /** Prepares the step's plan on the device, initialises its model (seed 1), and draws the batch it is timed on. */
-    static Batch prepare(Device d, StepPlans.Step st, ModelConfig m, int batch) {
+    public static Batch prepare(Device d, StepPlans.Step st, ModelConfig m, int batch) {
         d.prepare(st.plan());
         ModelState.initialise(d, st, 1);
         Random r = new Random(1);

@@ -5,8 +5,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
 
@@ -20,14 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class GemmColumnsTest {
 
     static Stream<Arguments> shapes() {
-        List<Arguments> out = new ArrayList<>();
         // m, n, k: whole blocks; a column tail; several K blocks; one row; the nano weight gradient's shape scaled in K.
-        int[][] shapes = {{20, 192, 40}, {13, 150, 37}, {7, 200, 600}, {1, 130, 9}, {128, 512, 640}};
-        for (int[] s : shapes)
-            for (int ta = 0; ta < 2; ta++)
-                for (int tb = 0; tb < 2; tb++)
-                    for (int acc = 0; acc < 2; acc++) out.add(Arguments.of(s[0], s[1], s[2], ta, tb, acc));
-        return out.stream();
+        return GemmTilesTest.everyFlag(new int[][] {{20, 192, 40}, {13, 150, 37}, {7, 200, 600}, {1, 130, 9}, {128, 512, 640}});
     }
 
     @ParameterizedTest(name = "{0}x{1}x{2} tA{3} tB{4} acc{5}")

@@ -20,11 +20,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class GemmTilesTest {
 
     static Stream<Arguments> shapes() {
-        List<Arguments> out = new ArrayList<>();
         // m, n, k: packed a with 6-, 4- and 1-row tiles and a column tail (n = 1030), K blocks with a rest (k = 600);
         // split by columns (m < n) with whole blocks merged and a partial last one; a row block past MC = 256 rows;
         // in place (8 panels).
-        int[][] shapes = {{35, 1030, 70}, {13, 1090, 600}, {300, 1024, 24}, {20, 512, 40}};
+        return everyFlag(new int[][] {{35, 1030, 70}, {13, 1090, 600}, {300, 1024, 24}, {20, 512, 40}});
+    }
+
+    /** Each shape (m, n, k) with transA, transB and acc each 0 and 1. */
+    static Stream<Arguments> everyFlag(int[][] shapes) {
+        List<Arguments> out = new ArrayList<>();
         for (int[] s : shapes)
             for (int ta = 0; ta < 2; ta++)
                 for (int tb = 0; tb < 2; tb++)

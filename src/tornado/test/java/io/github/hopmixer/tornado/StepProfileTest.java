@@ -1,15 +1,14 @@
 package io.github.hopmixer.tornado;
 
+import io.github.hopmixer.bench.StepBench;
 import io.github.hopmixer.device.Devices;
 import io.github.hopmixer.model.Models;
 import io.github.hopmixer.plan.Scalars;
 import io.github.hopmixer.train.DropPath;
-import io.github.hopmixer.train.ModelState;
 import io.github.hopmixer.train.StepPlans;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
-import java.util.Random;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -28,13 +27,8 @@ class StepProfileTest {
         var m = Models.get(model).withData(32, 3, 10);
         StepPlans.Step st = StepPlans.training(m, batch);
         try (TornadoDevice d = (TornadoDevice) Devices.open(System.getProperty("hopmixer.tornado.test.device", "tornado"), 1)) {
-            d.prepare(st.plan());
-            ModelState.initialise(d, st, 1);
-            Random r = new Random(1);
-            float[] images = new float[st.images().size()];
-            for (int i = 0; i < images.length; i++) images[i] = (float) r.nextGaussian();
-            float[] targets = new float[st.targets().size()];
-            for (int b = 0; b < batch; b++) targets[b * m.numClasses() + r.nextInt(m.numClasses())] = 1f;
+            StepBench.Batch in = StepBench.prepare(d, st, m, batch);
+            float[] images = in.images(), targets = in.targets();
             float[] losses = new float[batch];
             Map<String, Long> profile = null;
             long wall = 0;
