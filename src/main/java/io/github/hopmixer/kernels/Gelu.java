@@ -75,6 +75,53 @@ public final class Gelu {
         }
     }
 
+    /**
+     * y = GELU(x) and, in x's place, its slope GELU'(x) = Φ(x) + x·φ(x), from one exp and one erf: the fused forward
+     * leaves the backward a multiply ({@link #slopeBackwardJvm}). The same float operations as {@link #forwardJvm}
+     * and {@link #backwardJvm}, so the bits of both.
+     */
+    public static void forwardSlopeJvm(float[] y, float[] x, int lo, int hi) {
+        int i = lo;
+        for (; i + L <= hi; i += L) {
+            FloatVector v = FloatVector.fromArray(SP, x, i);
+            FloatVector e = VectorExp.exp(v.mul(v).mul(-0.5f));
+            FloatVector p = erfPlusOne(v, e);
+            v.mul(0.5f).mul(p).intoArray(y, i);
+            p.mul(0.5f).add(v.mul(e).mul((float) INV_SQRT_2PI)).intoArray(x, i);
+        }
+        for (; i < hi; i++) {
+            float v = x[i], e = VectorExp.exp(v * v * -0.5f), p = erfPlusOne(v, e);
+            y[i] = v * 0.5f * p;
+            x[i] = p * 0.5f + v * e * (float) INV_SQRT_2PI;
+        }
+    }
+
+    public static void forwardSlopeRef(double[] y, double[] x, int lo, int hi) {
+        for (int i = lo; i < hi; i++) {
+            double v = x[i], phi = 0.5 * (1 + erf(v * SQRT_HALF));
+            y[i] = v * phi;
+            x[i] = phi + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v);
+        }
+    }
+
+    /** dx (+)= dy·d for d = GELU'(x) as {@link #forwardSlopeJvm} stored it; dy's element i at dy[i − dyShift]. */
+    public static void slopeBackwardJvm(float[] dx, float[] dy, int dyShift, float[] d, int acc, int lo, int hi) {
+        int i = lo;
+        for (; i + L <= hi; i += L) {
+            FloatVector g = FloatVector.fromArray(SP, dy, i - dyShift).mul(FloatVector.fromArray(SP, d, i));
+            if (acc != 0) g = g.add(FloatVector.fromArray(SP, dx, i));
+            g.intoArray(dx, i);
+        }
+        for (; i < hi; i++) {
+            float g = dy[i - dyShift] * d[i];
+            dx[i] = acc != 0 ? g + dx[i] : g;
+        }
+    }
+
+    public static void slopeBackwardRef(double[] dx, double[] dy, double[] d, int acc, int lo, int hi) {
+        for (int i = lo; i < hi; i++) dx[i] = acc != 0 ? dx[i] + dy[i] * d[i] : dy[i] * d[i];
+    }
+
     /** erf to double precision (≈1e-15): a positive-term series below 3, erfc's continued fraction above. */
     public static double erf(double x) {
         double ax = Math.abs(x);

@@ -16,22 +16,28 @@ public final class GemmEpilogue {
         return batch > 1 ? m * n : 0;
     }
 
-    /** h = op(a)·op(b) (+ bias); y = GELU(h), double-precision reference over rows [lo, hi). */
+    /**
+     * h = op(a)·op(b) (+ bias); y = GELU(h), double-precision reference over rows [lo, hi). With {@code slope} h's
+     * storage is left holding GELU'(h) instead, all that the backward needs of h.
+     */
     public static void forwardRef(double[] h, double[] y, double[] a, double[] b, double[] bias, int batch, int m, int n,
-                                  int k, int transA, int transB, int strideA, int strideB, int biasMode, int lo, int hi) {
+                                  int k, int transA, int transB, int strideA, int strideB, int biasMode, boolean slope,
+                                  int lo, int hi) {
         Gemm.ref(h, a, b, batch, m, n, k, transA, transB, strideA, strideB, strideC(batch, m, n), 0, lo, hi);
         for (int w = lo; w < hi; w++) {
             for (int j = 0; j < n; j++) {
                 if (biasMode == BIAS_PER_COLUMN) h[w * n + j] += bias[j];
                 else if (biasMode == BIAS_PER_ROW) h[w * n + j] += bias[w % m];
             }
-            Gelu.forwardRef(y, h, n, w * n, (w + 1) * n);
+            if (slope) Gelu.forwardSlopeRef(y, h, w * n, (w + 1) * n);
+            else Gelu.forwardRef(y, h, n, w * n, (w + 1) * n);
         }
     }
 
     /** The float JVM version: the GEMM, bias add and GELU of {@link Gemm#jvm}, {@link Bias}, {@link Gelu}, per block. */
     public static void forwardJvm(float[] h, float[] y, float[] a, float[] b, float[] bias, int batch, int m, int n,
-                                  int k, int transA, int transB, int strideA, int strideB, int biasMode, int lo, int hi) {
+                                  int k, int transA, int transB, int strideA, int strideB, int biasMode, boolean slope,
+                                  int lo, int hi) {
         Gemm.blocks(h, a, b, batch, m, n, k, transA, transB, strideA, strideB, 0, lo, hi, false, (c, shift, w0, w1) -> {
             for (int w = w0; w < w1; w++) {
                 int row = w * n;
@@ -42,32 +48,43 @@ public final class GemmEpilogue {
                     for (int j = 0; j < n; j++) h[row + j] += bw;
                 }
             }
-            Gelu.forwardJvm(y, h, n, w0 * n, w1 * n);
+            if (slope) Gelu.forwardSlopeJvm(y, h, w0 * n, w1 * n);
+            else Gelu.forwardJvm(y, h, n, w0 * n, w1 * n);
         });
     }
 
     /**
      * dh (+)= GELU'(h)·g with g = [prior +] op(a)·op(b), the activation's gradient, never stored: reference over rows
-     * [lo, hi). {@code prior} (null when none) holds the gradient's earlier terms.
+     * [lo, hi). {@code prior} (null when none) holds the gradient's earlier terms. With {@code slope}, h holds GELU'(h)
+     * as the forward with slope left it, and the backward is a multiply.
      */
     public static void backwardRef(double[] dh, double[] h, double[] a, double[] b, double[] prior, int batch, int m,
-                                   int n, int k, int transA, int transB, int strideA, int strideB, int acc, int lo, int hi) {
+                                   int n, int k, int transA, int transB, int strideA, int strideB, int acc, boolean slope,
+                                   int lo, int hi) {
         double[] g = new double[(batch > 1 ? batch : 1) * m * n];
         if (prior != null) System.arraycopy(prior, lo * n, g, lo * n, (hi - lo) * n);
         Gemm.ref(g, a, b, batch, m, n, k, transA, transB, strideA, strideB, strideC(batch, m, n), prior != null ? 1 : 0, lo, hi);
-        Gelu.backwardRef(dh, g, h, n, acc, lo * n, hi * n);
+        if (slope) Gelu.slopeBackwardRef(dh, g, h, acc, lo * n, hi * n);
+        else Gelu.backwardRef(dh, g, h, n, acc, lo * n, hi * n);
     }
 
     public static void backwardJvm(float[] dh, float[] h, float[] a, float[] b, float[] prior, int batch, int m, int n,
-                                   int k, int transA, int transB, int strideA, int strideB, int acc, int lo, int hi) {
+                                   int k, int transA, int transB, int strideA, int strideB, int acc, boolean slope,
+                                   int lo, int hi) {
         if (acc == 0 && k > Gemm.kBlock(k)) {
             // Several K blocks: the product's partial sums go where dh will be (dh is overwritten), then GELU' in place.
             if (prior != null) System.arraycopy(prior, lo * n, dh, lo * n, (hi - lo) * n);
             Gemm.blocks(dh, a, b, batch, m, n, k, transA, transB, strideA, strideB, prior != null ? 1 : 0, lo, hi, false,
-                    (g, shift, w0, w1) -> Gelu.backwardJvm(dh, dh, 0, h, 0, w0 * n, w1 * n));
+                    (g, shift, w0, w1) -> {
+                        if (slope) Gelu.slopeBackwardJvm(dh, dh, 0, h, 0, w0 * n, w1 * n);
+                        else Gelu.backwardJvm(dh, dh, 0, h, 0, w0 * n, w1 * n);
+                    });
             return;
         }
         Gemm.blocks(prior, a, b, batch, m, n, k, transA, transB, strideA, strideB, prior != null ? 1 : 0, lo, hi, true,
-                (g, shift, w0, w1) -> Gelu.backwardJvm(dh, g, shift, h, acc, w0 * n, w1 * n));
+                (g, shift, w0, w1) -> {
+                    if (slope) Gelu.slopeBackwardJvm(dh, g, shift, h, acc, w0 * n, w1 * n);
+                    else Gelu.backwardJvm(dh, g, shift, h, acc, w0 * n, w1 * n);
+                });
     }
 }

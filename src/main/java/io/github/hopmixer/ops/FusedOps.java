@@ -25,10 +25,12 @@ public final class FusedOps {
     /**
      * h = op(a)·op(b) (+ bias), y = GELU(h): a linear layer, its bias and its activation. The product is per image with
      * a dense output (as {@link Gemm} with strideC = m·n, or batch 1). Bias per column (channel layers) or per row of
-     * each image (token layers); buffers h, y, a, b and, with a bias, the bias.
+     * each image (token layers); buffers h, y, a, b and, with a bias, the bias. With {@code slope} h's buffer holds
+     * GELU'(h) instead of h: all its backward ({@link GemmGeluBackward} with slope) needs of h, computed here from the
+     * exp and erf that GELU takes anyway.
      */
     public record GemmBiasGelu(int batch, int m, int n, int k, boolean transA, boolean transB, int strideA, int strideB,
-                               boolean bias, boolean biasPerRow) implements Op {
+                               boolean bias, boolean biasPerRow, boolean slope) implements Op {
         @Override public String name() { return "GEMM_BIAS_GELU"; }
         @Override public long matmulFlops() { return gemm().matmulFlops(); }
 
@@ -51,28 +53,30 @@ public final class FusedOps {
         @Override
         public void ref(double[][] d, int lo, int hi) {
             GemmEpilogue.forwardRef(d[0], d[1], d[2], d[3], bias ? d[4] : null, batch, m, n, k, bit(transA), bit(transB),
-                    strideA, strideB, mode(), lo, hi);
+                    strideA, strideB, mode(), slope, lo, hi);
         }
 
         @Override
         public void jvm(float[][] d, int lo, int hi) {
             GemmEpilogue.forwardJvm(d[0], d[1], d[2], d[3], bias ? d[4] : null, batch, m, n, k, bit(transA), bit(transB),
-                    strideA, strideB, mode(), lo, hi);
+                    strideA, strideB, mode(), slope, lo, hi);
         }
 
         @Override
         public String label() {
-            return String.format("GEMM+%sGELU %dx%dx%dx%d t%d%d", bias ? "BIAS+" : "", batch, m, n, k, bit(transA), bit(transB));
+            return String.format("GEMM+%sGELU%s %dx%dx%dx%d t%d%d", bias ? "BIAS+" : "", slope ? "+SLOPE" : "", batch, m, n, k,
+                    bit(transA), bit(transB));
         }
     }
 
     /**
      * dh (+)= GELU'(h)·g, g = [g's earlier terms +] op(a)·op(b): GELU's backward done on the product that gives the
      * activation's gradient g, which is never stored. Buffers dh, h, a, b and, with {@code sumInto}, the buffer holding
-     * g's earlier terms (read only). {@code acc} adds into dh.
+     * g's earlier terms (read only). {@code acc} adds into dh. With {@code slope} the h buffer holds GELU'(h), as
+     * {@link GemmBiasGelu} with slope leaves it: dh (+)= GELU'(h)·g is then a multiply.
      */
     public record GemmGeluBackward(int batch, int m, int n, int k, boolean transA, boolean transB, int strideA,
-                                   int strideB, boolean sumInto, boolean acc) implements Op {
+                                   int strideB, boolean sumInto, boolean acc, boolean slope) implements Op {
         @Override public String name() { return "GEMM_GELU_BACKWARD"; }
         @Override public long matmulFlops() { return gemm().matmulFlops(); }
 
@@ -91,18 +95,19 @@ public final class FusedOps {
         @Override
         public void ref(double[][] d, int lo, int hi) {
             GemmEpilogue.backwardRef(d[0], d[1], d[2], d[3], sumInto ? d[4] : null, batch, m, n, k, bit(transA), bit(transB),
-                    strideA, strideB, bit(acc), lo, hi);
+                    strideA, strideB, bit(acc), slope, lo, hi);
         }
 
         @Override
         public void jvm(float[][] d, int lo, int hi) {
             GemmEpilogue.backwardJvm(d[0], d[1], d[2], d[3], sumInto ? d[4] : null, batch, m, n, k, bit(transA), bit(transB),
-                    strideA, strideB, bit(acc), lo, hi);
+                    strideA, strideB, bit(acc), slope, lo, hi);
         }
 
         @Override
         public String label() {
-            return String.format("GEMM+GELU_BACKWARD %dx%dx%dx%d t%d%d", batch, m, n, k, bit(transA), bit(transB));
+            return String.format("GEMM+GELU_BACKWARD%s %dx%dx%dx%d t%d%d", slope ? "+SLOPE" : "", batch, m, n, k, bit(transA),
+                    bit(transB));
         }
     }
 
@@ -118,8 +123,11 @@ public final class FusedOps {
      *     one GEMM_BIAS_GELU;</li>
      * <li>GELU_BACKWARD(dh, g, h) takes the last product that wrote g (its activation's gradient) as a
      *     GEMM_GELU_BACKWARD in that product's place, when nothing between them touches dh or h and nothing after
-     *     reads g (which is then never stored).</li>
+     *     reads g (which is then never stored);</li>
+     * <li>when every later use of a fused forward's h is such a backward, the forward stores GELU'(h) in h's place
+     *     and the backwards multiply by it (slope): GELU's exp and erf then run once per step instead of twice.</li>
      * </ul>
+     * Each element keeps its float operations, so the fused step gives the unfused step's bits.
      */
     public static List<Invocation> fuse(List<Invocation> in) {
         List<Invocation> out = new ArrayList<>(in);
@@ -134,7 +142,7 @@ public final class FusedOps {
             if (!clear) continue;
             Buffer[] pb = out.get(w).buffers();
             Op fused = new GemmGeluBackward(p.batch(), p.m(), p.n(), p.k(), p.transA(), p.transB(), p.strideA(), p.strideB(),
-                    p.acc(), gb.acc());
+                    p.acc(), gb.acc(), false);
             Buffer[] args = p.acc() ? new Buffer[] {dh, h, pb[1], pb[2], g} : new Buffer[] {dh, h, pb[1], pb[2]};
             out.set(w, new Invocation(fused, args));
             out.remove(i);
@@ -156,13 +164,36 @@ public final class FusedOps {
             if (next >= out.size() || !(out.get(next).op() instanceof Gelu) || out.get(next).buffers()[1] != h) continue;
             Buffer y = out.get(next).buffers()[0];
             Buffer[] pb = out.get(i).buffers();
+            boolean slope = onlySlopeReaders(out, h, next + 1);
             Op fused = new GemmBiasGelu(p.batch(), p.m(), p.n(), p.k(), p.transA(), p.transB(), p.strideA(), p.strideB(),
-                    bias != null, perRow);
+                    bias != null, perRow, slope);
             Buffer[] args = bias != null ? new Buffer[] {h, y, pb[1], pb[2], bias} : new Buffer[] {h, y, pb[1], pb[2]};
             out.set(i, new Invocation(fused, args));
             for (int j = next; j > i; j--) out.remove(j);
+            if (slope) {
+                for (int j = i + 1; j < out.size(); j++) {
+                    if (out.get(j).op() instanceof GemmGeluBackward b && out.get(j).buffers()[1] == h) {
+                        out.set(j, new Invocation(new GemmGeluBackward(b.batch(), b.m(), b.n(), b.k(), b.transA(), b.transB(),
+                                b.strideA(), b.strideB(), b.sumInto(), b.acc(), true), out.get(j).buffers()));
+                    }
+                }
+            }
         }
         return out;
+    }
+
+    /** Whether h is used from {@code from} on, and only as the GELU input of fused backwards (nothing writes it). */
+    private static boolean onlySlopeReaders(List<Invocation> list, Buffer h, int from) {
+        boolean any = false;
+        for (int j = from; j < list.size(); j++) {
+            Buffer[] args = list.get(j).buffers();
+            for (int a = 0; a < args.length; a++) {
+                if (args[a] != h) continue;
+                if (!(list.get(j).op() instanceof GemmGeluBackward) || a != 1) return false;
+                any = true;
+            }
+        }
+        return any;
     }
 
     private static int lastWriter(List<Invocation> list, Buffer b, int before) {

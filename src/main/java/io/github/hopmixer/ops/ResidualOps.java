@@ -65,8 +65,10 @@ public final class ResidualOps {
         g.call(new Residual(batch, rowLen), y, x, u, mask);
         g.onBackward(() -> {
             if (!g.hasGrad(y)) return;
-            if (g.needs(x)) g.call(new Add(x.size(), g.acc(x)), g.grad(x), g.grad(y));
             if (g.needs(u)) g.call(new MaskedAdd(batch, rowLen, g.acc(u)), g.grad(u), g.grad(y), mask);
+            // The skip path's gradient is y's: x takes y's buffer unless x already has gradient terms (a 4 MB copy per
+            // residual of the nano step saved).
+            if (g.needs(x) && (x == u || !g.shareGrad(x, y))) g.call(new Add(x.size(), g.acc(x)), g.grad(x), g.grad(y));
         });
         return y;
     }

@@ -130,6 +130,18 @@ public final class Tape {
         return !gradWritten.add(grad(t));
     }
 
+    /**
+     * Gives x the gradient of y as its own storage when x's gradient would start as a copy of y's (a residual's skip
+     * path): true when it did, and the caller emits no copy. Sound because a rule is the last reader of its result's
+     * gradient and calls this after its other reads: later contributions to x's gradient then add into storage that
+     * nothing reads as y's any more. Not for a parameter (its gradient has its own buffer) or an x with a gradient.
+     */
+    public boolean shareGrad(Buffer x, Buffer y) {
+        if (x.role() == Role.PARAM || grads.containsKey(x) || !hasGrad(y)) return false;
+        grads.put(x, grads.get(y));
+        return true;
+    }
+
     /** A gradient written outside the backward replay (the loss seeds dlogits). */
     public void seeded(Buffer gradient) {
         gradWritten.add(gradient);

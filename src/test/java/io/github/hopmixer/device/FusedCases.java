@@ -31,16 +31,20 @@ final class FusedCases {
                 {1, 35, 128, 600, 0, 1, 0, 0}, {1, 13, 128, 40, 0, 1, 0, 0}};
         for (int[] s : shapes) {
             String t = " " + s[0] + "x" + s[1] + "x" + s[2] + "x" + s[3] + " tA" + s[4] + " tB" + s[5];
-            for (int bias = 0; bias < 3; bias++) {
-                GemmBiasGelu op = new GemmBiasGelu(s[0], s[1], s[2], s[3], s[4] == 1, s[5] == 1, s[6], s[7], bias > 0, bias == 2);
-                cs.add(new OpCase("GEMM_BIAS_GELU" + t + (bias == 0 ? " no bias" : bias == 1 ? " bias/column" : " bias/row"), op,
-                        ConformanceTest.gaussian(), FusedCases::forwardMagnitude));
-            }
-            for (int v = 0; v < 3; v++) {
-                boolean sumInto = v == 1, acc = v == 2;
-                GemmGeluBackward op = new GemmGeluBackward(s[0], s[1], s[2], s[3], s[4] == 1, s[5] == 1, s[6], s[7], sumInto, acc);
-                cs.add(new OpCase("GEMM_GELU_BACKWARD" + t + (sumInto ? " sumInto" : "") + (acc ? " acc" : ""), op,
-                        ConformanceTest.gaussian(), FusedCases::backwardMagnitude));
+            // With slope the forward leaves GELU'(h) in h's buffer and the backward multiplies by it.
+            for (boolean slope : new boolean[] {false, true}) {
+                String sl = slope ? " slope" : "";
+                for (int bias = 0; bias < 3; bias++) {
+                    GemmBiasGelu op = new GemmBiasGelu(s[0], s[1], s[2], s[3], s[4] == 1, s[5] == 1, s[6], s[7], bias > 0, bias == 2, slope);
+                    cs.add(new OpCase("GEMM_BIAS_GELU" + t + (bias == 0 ? " no bias" : bias == 1 ? " bias/column" : " bias/row") + sl, op,
+                            ConformanceTest.gaussian(), FusedCases::forwardMagnitude));
+                }
+                for (int v = 0; v < 3; v++) {
+                    boolean sumInto = v == 1, acc = v == 2;
+                    GemmGeluBackward op = new GemmGeluBackward(s[0], s[1], s[2], s[3], s[4] == 1, s[5] == 1, s[6], s[7], sumInto, acc, slope);
+                    cs.add(new OpCase("GEMM_GELU_BACKWARD" + t + (sumInto ? " sumInto" : "") + (acc ? " acc" : "") + sl, op,
+                            ConformanceTest.gaussian(), FusedCases::backwardMagnitude));
+                }
             }
         }
         return cs;
@@ -72,9 +76,14 @@ final class FusedCases {
         return a;
     }
 
-    /** Σ|terms| of the product (and bias) for h; y = GELU(h) moves by at most 1.13·|δh|, plus its erf approximation. */
+    /**
+     * Σ|terms| of the product (and bias) for h; y = GELU(h) moves by at most 1.13·|δh|, plus its erf approximation, and
+     * the slope GELU'(h) by at most 0.8·|δh| (|GELU''| ≤ 2φ(0)).
+     */
     static double[][] forwardMagnitude(double[][] in, double[][] out, io.github.hopmixer.ops.Op o) {
-        GemmBiasGelu op = (GemmBiasGelu) o;
+        GemmBiasGelu f = (GemmBiasGelu) o;
+        GemmBiasGelu op = new GemmBiasGelu(f.batch(), f.m(), f.n(), f.k(), f.transA(), f.transB(), f.strideA(), f.strideB(),
+                f.bias(), f.biasPerRow(), false);
         int size = out[0].length;
         double[] h = new double[size], y = new double[size];
         op.ref(op.bias() ? new double[][] {h, y, abs(in[2]), abs(in[3]), abs(in[4])} : new double[][] {h, y, abs(in[2]), abs(in[3])},

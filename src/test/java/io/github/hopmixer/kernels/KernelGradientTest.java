@@ -458,15 +458,16 @@ class KernelGradientTest {
      * A channel layer with a bias and a second consumer term (GELU's output used twice, so the backward takes g's
      * first term as its prior; no model of the registry does this since asymmixer sums its weights first): L = Σ U ⊙ (a·W2ᵀ + a·W3ᵀ), a = GELU(x·W1ᵀ + b1), forward by
      * GEMM_BIAS_GELU, dh by GEMM_GELU_BACKWARD on g = U·W2 [+] U·W3; dx = dh·W1 and db1 = Σ_rows dh against central
-     * differences.
+     * differences. With slope the forward leaves GELU'(h) where h was and the backward multiplies by it.
      */
-    @Test
-    void fusedChannelLayerGradients() {
+    @ParameterizedTest(name = "slope {0}")
+    @ValueSource(booleans = {false, true})
+    void fusedChannelLayerGradients(boolean slope) {
         Random r = new Random(21);
         int rows = 5, in = 6, hid = 7, out = 4;
         double[] x = randn(r, rows * in, 1), w1 = randn(r, hid * in, 0.6), b1 = randn(r, hid, 0.5);
         double[] w2 = randn(r, out * hid, 0.6), w3 = randn(r, out * hid, 0.6), u = randn(r, rows * out, 1);
-        GemmBiasGelu fwd = new GemmBiasGelu(1, rows, hid, in, false, true, 0, 0, true, false);
+        GemmBiasGelu fwd = new GemmBiasGelu(1, rows, hid, in, false, true, 0, 0, true, false, slope);
         DoubleSupplier f = () -> {
             double[] h = new double[rows * hid], a = new double[rows * hid], y = new double[rows * out];
             fwd.ref(new double[][] {h, a, x, w1, b1}, 0, rows);
@@ -477,7 +478,7 @@ class KernelGradientTest {
         double[] h = new double[rows * hid], a = new double[rows * hid], g2 = new double[rows * hid], dh = new double[rows * hid];
         fwd.ref(new double[][] {h, a, x, w1, b1}, 0, rows);
         gemm(g2, u, w2, g(1, rows, hid, out, 0, 0, 0, 0, 0));
-        new GemmGeluBackward(1, rows, hid, out, false, false, 0, 0, true, false).ref(new double[][] {dh, h, u, w3, g2}, 0, rows);
+        new GemmGeluBackward(1, rows, hid, out, false, false, 0, 0, true, false, slope).ref(new double[][] {dh, h, u, w3, g2}, 0, rows);
         double[] dx = new double[rows * in], db1 = new double[hid];
         gemm(dx, dh, w1, g(1, rows, in, hid, 0, 0, 0, 0, 0));
         for (int i = 0; i < rows; i++) for (int j = 0; j < hid; j++) db1[j] += dh[i * hid + j];
@@ -489,13 +490,14 @@ class KernelGradientTest {
      * A token layer (per image W1·x_b with a bias per row, batch 2): L = Σ_b U_b ⊙ (W2·GELU(W1·x_b + b1)); dh by
      * GEMM_GELU_BACKWARD on g_b = W2ᵀ·U_b, dx_b = W1ᵀ·dh_b, db1 = Σ_b Σ_c dh.
      */
-    @Test
-    void fusedTokenLayerGradients() {
+    @ParameterizedTest(name = "slope {0}")
+    @ValueSource(booleans = {false, true})
+    void fusedTokenLayerGradients(boolean slope) {
         Random r = new Random(22);
         int batch = 2, s = 5, c = 3, hid = 4;
         double[] x = randn(r, batch * s * c, 1), w1 = randn(r, hid * s, 0.6), b1 = randn(r, hid, 0.5);
         double[] w2 = randn(r, s * hid, 0.6), u = randn(r, batch * s * c, 1);
-        GemmBiasGelu fwd = new GemmBiasGelu(batch, hid, c, s, false, false, 0, s * c, true, true);
+        GemmBiasGelu fwd = new GemmBiasGelu(batch, hid, c, s, false, false, 0, s * c, true, true, slope);
         DoubleSupplier f = () -> {
             double[] h = new double[batch * hid * c], a = new double[batch * hid * c], y = new double[batch * s * c];
             fwd.ref(new double[][] {h, a, w1, x, b1}, 0, batch * hid);
@@ -504,7 +506,7 @@ class KernelGradientTest {
         };
         double[] h = new double[batch * hid * c], a = new double[batch * hid * c], dh = new double[batch * hid * c];
         fwd.ref(new double[][] {h, a, w1, x, b1}, 0, batch * hid);
-        new GemmGeluBackward(batch, hid, c, s, true, false, 0, s * c, false, false).ref(new double[][] {dh, h, w2, u}, 0, batch * hid);
+        new GemmGeluBackward(batch, hid, c, s, true, false, 0, s * c, false, false, slope).ref(new double[][] {dh, h, w2, u}, 0, batch * hid);
         double[] dx = new double[batch * s * c], db1 = new double[hid];
         gemm(dx, w1, dh, g(batch, s, c, hid, 1, 0, 0, hid * c, s * c));
         for (int b = 0; b < batch; b++) for (int i = 0; i < hid; i++) for (int k = 0; k < c; k++) db1[i] += dh[(b * hid + i) * c + k];

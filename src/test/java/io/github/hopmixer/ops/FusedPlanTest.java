@@ -43,6 +43,12 @@ class FusedPlanTest {
         assertEquals(gelus, count(fused, GemmBiasGelu.class), "every GELU fused into its GEMM");
         assertEquals(gelus, count(fused, GemmGeluBackward.class), "every GELU backward fused into its gradient's GEMM");
         assertEquals(0, count(fused, GeluOps.Gelu.class) + count(fused, GeluOps.GeluBackward.class));
+        // h's only later use is its backward, so each forward leaves the backward GELU'(h) instead of h.
+        assertEquals(gelus, fused.invocations().stream().filter(i -> i.op() instanceof GemmBiasGelu f && f.slope()).count());
+        assertEquals(gelus, fused.invocations().stream().filter(i -> i.op() instanceof GemmGeluBackward b && b.slope()).count());
+        // Without a backward (an evaluation step) h keeps its value.
+        assertEquals(0, StepPlans.evaluation(m, 3, Memory.PLAIN, true).plan().invocations().stream()
+                .filter(i -> i.op() instanceof GemmBiasGelu f && f.slope()).count());
         // Bias adds go with the product (timm's Mixer): only the fc2 biases stay on their own.
         long biases = count(plain, BiasOps.AddBias.class);
         assertEquals(family.bias() ? biases - gelus : biases, count(fused, BiasOps.AddBias.class));
@@ -113,6 +119,8 @@ class FusedPlanTest {
                     assertTrue(!written(fused.plan(), x.name()), x.name() + " stored");
                     continue;
                 }
+                // The fused forward leaves GELU'(h) in h's buffer: compared in fusedKernelsGiveTheUnfusedKernelsBits.
+                if (holdsSlope(fused.plan(), x.name())) continue;
                 float[] va = new float[x.size()], vb = new float[x.size()];
                 a.read(x, va);
                 b.read(fused.plan().buffer(x.name()), vb);
@@ -144,24 +152,40 @@ class FusedPlanTest {
             GemmOps.Gemm sum = new GemmOps.Gemm(1, m, n, k, false, true, 0, 0, 0, true);
             sum.jvm(new float[][] {g, a, b}, 0, sum.parallelism());
             new GeluOps.GeluBackward(m * n, false).jvm(new float[][] {dh, g, u}, 0, m * n);
-            for (int split : new int[] {m, m / 2}) {
-                float[] fh = new float[m * n], fy = new float[m * n], fdh = new float[m * n];
-                GemmBiasGelu f = new GemmBiasGelu(1, m, n, k, false, true, 0, 0, false, false);
-                f.jvm(new float[][] {fh, fy, a, b}, 0, split);
-                f.jvm(new float[][] {fh, fy, a, b}, split, m);
-                GemmGeluBackward fb = new GemmGeluBackward(1, m, n, k, false, true, 0, 0, true, false);
-                fb.jvm(new float[][] {fdh, u, a, b, prior}, 0, split);
-                fb.jvm(new float[][] {fdh, u, a, b, prior}, split, m);
-                for (int i = 0; i < m * n; i++) {
-                    if (Float.floatToRawIntBits(fy[i]) != Float.floatToRawIntBits(y[i]) || Float.floatToRawIntBits(fh[i]) != Float.floatToRawIntBits(h[i])) {
-                        fail(m + "x" + n + "x" + k + " forward [" + i + "]: fused " + fy[i] + ", unfused " + y[i]);
-                    }
-                    if (Float.floatToRawIntBits(fdh[i]) != Float.floatToRawIntBits(dh[i])) {
-                        fail(m + "x" + n + "x" + k + " backward [" + i + "]: fused " + fdh[i] + ", unfused " + dh[i]);
+            // GELU'(h) as the unfused backward computes it: its gradient for an output gradient of ones.
+            float[] ones = new float[m * n], slopeOfH = new float[m * n], dhOfH = new float[m * n];
+            java.util.Arrays.fill(ones, 1f);
+            new GeluOps.GeluBackward(m * n, false).jvm(new float[][] {slopeOfH, ones, h}, 0, m * n);
+            new GeluOps.GeluBackward(m * n, false).jvm(new float[][] {dhOfH, g, h}, 0, m * n);
+            for (boolean slope : new boolean[] {false, true})
+                for (int split : new int[] {m, m / 2}) {
+                    float[] fh = new float[m * n], fy = new float[m * n], fdh = new float[m * n];
+                    GemmBiasGelu f = new GemmBiasGelu(1, m, n, k, false, true, 0, 0, false, false, slope);
+                    f.jvm(new float[][] {fh, fy, a, b}, 0, split);
+                    f.jvm(new float[][] {fh, fy, a, b}, split, m);
+                    // The backward takes its GELU input from the forward: h, or with slope GELU'(h).
+                    GemmGeluBackward fb = new GemmGeluBackward(1, m, n, k, false, true, 0, 0, true, false, slope);
+                    float[] in = slope ? fh : u;
+                    fb.jvm(new float[][] {fdh, in, a, b, prior}, 0, split);
+                    fb.jvm(new float[][] {fdh, in, a, b, prior}, split, m);
+                    float[] wantH = slope ? slopeOfH : h, wantDh = slope ? dhOfH : dh;
+                    String what = m + "x" + n + "x" + k + (slope ? " slope" : "");
+                    for (int i = 0; i < m * n; i++) {
+                        if (Float.floatToRawIntBits(fy[i]) != Float.floatToRawIntBits(y[i]) || Float.floatToRawIntBits(fh[i]) != Float.floatToRawIntBits(wantH[i])) {
+                            fail(what + " forward [" + i + "]: fused " + fy[i] + " / " + fh[i] + ", unfused " + y[i] + " / " + wantH[i]);
+                        }
+                        if (Float.floatToRawIntBits(fdh[i]) != Float.floatToRawIntBits(wantDh[i])) {
+                            fail(what + " backward [" + i + "]: fused " + fdh[i] + ", unfused " + wantDh[i]);
+                        }
                     }
                 }
-            }
         }
+    }
+
+    /** Whether a fused forward with slope writes GELU'(h) into this buffer. */
+    private static boolean holdsSlope(Plan p, String name) {
+        Buffer b = p.buffer(name);
+        return p.invocations().stream().anyMatch(i -> i.op() instanceof GemmBiasGelu f && f.slope() && i.buffers()[0] == b);
     }
 
     private static boolean written(Plan p, String name) {
