@@ -41,8 +41,9 @@ class RoundTripsTest {
     void aStepIsOneExecutePerKernelGraphAndNothingElse() {
         requireTornado();
         System.setProperty("hopmixer.tornado.graph.tasks", "8"); // several graphs on a tiny model
-        Step train = StepPlans.training(Tiny.model(Family.PARAMIXER, 1, 0), 3);
         try (TornadoDevice d = (TornadoDevice) Devices.open("tornado", 1)) {
+            // The plan this device trains with (its memory policy), which the kernel audit lays out too.
+            Step train = StepPlans.training(Tiny.model(Family.PARAMIXER, 1, 0), 3, d);
             d.prepare(train.plan());
             Tiny.fill(d, train, 5);
             for (int i = 0; i < 3; i++) d.execute(train.plan());
