@@ -7,9 +7,11 @@ import io.github.hopmixer.ops.GeluOps.GeluBackward;
 import io.github.hopmixer.ops.GemmOps.Gemm;
 import io.github.hopmixer.plan.Buffer;
 import io.github.hopmixer.plan.Invocation;
+import io.github.hopmixer.plan.Role;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 import static io.github.hopmixer.ops.GemmOps.bit;
 
@@ -124,12 +126,13 @@ public final class FusedOps {
      * <li>GELU_BACKWARD(dh, g, h) takes the last product that wrote g (its activation's gradient) as a
      *     GEMM_GELU_BACKWARD in that product's place, when nothing between them touches dh or h and nothing after
      *     reads g (which is then never stored);</li>
-     * <li>when every later use of a fused forward's h is such a backward, the forward stores GELU'(h) in h's place
-     *     and the backwards multiply by it (slope): GELU's exp and erf then run once per step instead of twice.</li>
+     * <li>when every later use of a fused forward's h is such a backward, and the host does not read h ({@code keep}),
+     *     the forward stores GELU'(h) in h's place and the backwards multiply by it (slope): GELU's exp and erf then
+     *     run once per step instead of twice.</li>
      * </ul>
      * Each element keeps its float operations, so the fused step gives the unfused step's bits.
      */
-    public static List<Invocation> fuse(List<Invocation> in) {
+    public static List<Invocation> fuse(List<Invocation> in, Set<Buffer> keep) {
         List<Invocation> out = new ArrayList<>(in);
         for (int i = 0; i < out.size(); i++) {
             if (!(out.get(i).op() instanceof GeluBackward gb)) continue;
@@ -164,7 +167,7 @@ public final class FusedOps {
             if (next >= out.size() || !(out.get(next).op() instanceof Gelu) || out.get(next).buffers()[1] != h) continue;
             Buffer y = out.get(next).buffers()[0];
             Buffer[] pb = out.get(i).buffers();
-            boolean slope = onlySlopeReaders(out, h, next + 1);
+            boolean slope = h.role() == Role.ACTIVATION && !keep.contains(h) && onlySlopeReaders(out, h, next + 1);
             Op fused = new GemmBiasGelu(p.batch(), p.m(), p.n(), p.k(), p.transA(), p.transB(), p.strideA(), p.strideB(),
                     bias != null, perRow, slope);
             Buffer[] args = bias != null ? new Buffer[] {h, y, pb[1], pb[2], bias} : new Buffer[] {h, y, pb[1], pb[2]};

@@ -5,7 +5,10 @@ import io.github.hopmixer.plan.Tape;
 
 import static io.github.hopmixer.kernels.Residual.*;
 
-/** The residual sum behind DropPath, and the two adds its backward needs. */
+/**
+ * The residual sum behind DropPath, and its backward: a masked add for the branch, and for the skip path y's gradient
+ * itself (shared storage), or an add when the skip input already has gradient terms.
+ */
 public final class ResidualOps {
     private ResidualOps() {}
 
@@ -68,7 +71,7 @@ public final class ResidualOps {
             if (g.needs(u)) g.call(new MaskedAdd(batch, rowLen, g.acc(u)), g.grad(u), g.grad(y), mask);
             // The skip path's gradient is y's: x takes y's buffer unless x already has gradient terms (a 4 MB copy per
             // residual of the nano step saved).
-            if (g.needs(x) && (x == u || !g.shareGrad(x, y))) g.call(new Add(x.size(), g.acc(x)), g.grad(x), g.grad(y));
+            if (g.needs(x) && !g.shareGrad(x, y)) g.call(new Add(x.size(), g.acc(x)), g.grad(x), g.grad(y));
         });
         return y;
     }

@@ -187,7 +187,7 @@ public final class Tape {
      *              invocations that actually run
      */
     public Plan build(String name, Memory memory, boolean fused) {
-        List<Invocation> ops = fused ? FusedOps.fuse(invocations) : invocations;
+        List<Invocation> ops = fused ? FusedOps.fuse(invocations, keep) : invocations;
         if (!memory.recompute()) return new Plan(name, buffers, ops, keep, memory.share());
         Recompute.Result r = Recompute.apply(buffers, ops, keep);
         return new Plan(name, r.buffers(), r.invocations(), keep, memory.share());

@@ -209,7 +209,7 @@ class BenchCommandTest {
 
     /**
      * --memory writes one row per batch and plan mode (plain, share, lean, lean+fused) at the model's image size, the
-     * lean plan the smallest, the fused one between lean and plain (it keeps GELU's input instead of recomputing it); a memory.csv of another layout is refused with one line naming it, and left as it was.
+     * lean plan the smallest, the fused one between lean and plain (it keeps what GELU's backward needs instead of recomputing it); a memory.csv of another layout is refused with one line naming it, and left as it was.
      */
     @Test
     void memoryRowsPerPlanModeAndAForeignLayoutRefused() throws IOException {

@@ -488,7 +488,7 @@ class KernelGradientTest {
 
     /**
      * A token layer (per image W1·x_b with a bias per row, batch 2): L = Σ_b U_b ⊙ (W2·GELU(W1·x_b + b1)); dh by
-     * GEMM_GELU_BACKWARD on g_b = W2ᵀ·U_b, dx_b = W1ᵀ·dh_b, db1 = Σ_b Σ_c dh.
+     * GEMM_GELU_BACKWARD on g_b = W2ᵀ·U_b, dx_b = W1ᵀ·dh_b, db1 = Σ_b Σ_c dh; with slope through GELU'(h), as in the channel layer.
      */
     @ParameterizedTest(name = "slope {0}")
     @ValueSource(booleans = {false, true})

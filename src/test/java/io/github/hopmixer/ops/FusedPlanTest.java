@@ -182,6 +182,38 @@ class FusedPlanTest {
         }
     }
 
+    /**
+     * GELU'(h) replaces h only where nothing but the fused backward reads h afterwards and the host does not keep h: a
+     * second reader, or a kept h, leaves the forward storing h and the backward computing GELU' itself.
+     */
+    @Test
+    void slopeOnlyWhereTheFusedBackwardIsHsLastUse() {
+        int m = 4, n = 6, k = 5, j = 3;
+        Buffer h = new Buffer(0, "h", Role.ACTIVATION, new int[] {m, n}), y = new Buffer(1, "y", Role.ACTIVATION, new int[] {m, n});
+        Buffer a = new Buffer(2, "a", Role.INPUT, new int[] {m, k}), w = new Buffer(3, "w", Role.PARAM, new int[] {n, k});
+        Buffer g = new Buffer(4, "g", Role.ACTIVATION, new int[] {m, n}), dh = new Buffer(5, "dh", Role.ACTIVATION, new int[] {m, n});
+        Buffer u = new Buffer(6, "u", Role.INPUT, new int[] {m, j}), v = new Buffer(7, "v", Role.PARAM, new int[] {j, n});
+        Buffer z = new Buffer(8, "z", Role.ACTIVATION, new int[] {m, n});
+        java.util.List<Invocation> step = new java.util.ArrayList<>(java.util.List.of(
+                new Invocation(new GemmOps.Gemm(1, m, n, k, false, true, 0, 0, 0, false), new Buffer[] {h, a, w}),
+                new Invocation(new GeluOps.Gelu(m * n), new Buffer[] {y, h}),
+                new Invocation(new GemmOps.Gemm(1, m, n, j, false, false, 0, 0, 0, false), new Buffer[] {g, u, v}),
+                new Invocation(new GeluOps.GeluBackward(m * n, false), new Buffer[] {dh, g, h})));
+        java.util.List<Invocation> alone = FusedOps.fuse(step, java.util.Set.of());
+        assertEquals(2, alone.size());
+        assertTrue(alone.get(0).op() instanceof GemmBiasGelu f && f.slope(), alone.toString());
+        assertTrue(alone.get(1).op() instanceof GemmGeluBackward b && b.slope(), alone.toString());
+        // The host reads h after the step.
+        java.util.List<Invocation> kept = FusedOps.fuse(step, java.util.Set.of(h));
+        assertTrue(kept.get(0).op() instanceof GemmBiasGelu f && !f.slope(), kept.toString());
+        assertTrue(kept.get(1).op() instanceof GemmGeluBackward b && !b.slope(), kept.toString());
+        // Another op reads h after its backward.
+        step.add(new Invocation(new ResidualOps.Add(m * n, false), new Buffer[] {z, h}));
+        java.util.List<Invocation> read = FusedOps.fuse(step, java.util.Set.of());
+        assertTrue(read.get(0).op() instanceof GemmBiasGelu f && !f.slope(), read.toString());
+        assertTrue(read.get(1).op() instanceof GemmGeluBackward b && !b.slope(), read.toString());
+    }
+
     /** Whether a fused forward with slope writes GELU'(h) into this buffer. */
     private static boolean holdsSlope(Plan p, String name) {
         Buffer b = p.buffer(name);
