@@ -75,16 +75,16 @@ public final class GemmEpilogue {
             // Several K blocks: the product's partial sums go where dh will be (dh is overwritten), then GELU' in place.
             if (prior != null) System.arraycopy(prior, lo * n, dh, lo * n, (hi - lo) * n);
             Gemm.blocks(dh, a, b, batch, m, n, k, transA, transB, strideA, strideB, prior != null ? 1 : 0, lo, hi, false,
-                    (g, shift, w0, w1) -> {
-                        if (slope) Gelu.slopeBackwardJvm(dh, dh, 0, h, 0, w0 * n, w1 * n);
-                        else Gelu.backwardJvm(dh, dh, 0, h, 0, w0 * n, w1 * n);
-                    });
+                    (g, shift, w0, w1) -> geluBackward(slope, dh, dh, 0, h, 0, w0 * n, w1 * n));
             return;
         }
         Gemm.blocks(prior, a, b, batch, m, n, k, transA, transB, strideA, strideB, prior != null ? 1 : 0, lo, hi, true,
-                (g, shift, w0, w1) -> {
-                    if (slope) Gelu.slopeBackwardJvm(dh, g, shift, h, acc, w0 * n, w1 * n);
-                    else Gelu.backwardJvm(dh, g, shift, h, acc, w0 * n, w1 * n);
-                });
+                (g, shift, w0, w1) -> geluBackward(slope, dh, g, shift, h, acc, w0 * n, w1 * n));
+    }
+
+    /** dx (+)= GELU'·dy: from h, or multiplying by the GELU'(h) that h's buffer holds with slope. */
+    private static void geluBackward(boolean slope, float[] dx, float[] dy, int dyShift, float[] h, int acc, int lo, int hi) {
+        if (slope) Gelu.slopeBackwardJvm(dx, dy, dyShift, h, acc, lo, hi);
+        else Gelu.backwardJvm(dx, dy, dyShift, h, acc, lo, hi);
     }
 }
