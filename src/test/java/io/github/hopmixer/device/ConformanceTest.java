@@ -201,6 +201,7 @@ public class ConformanceTest {
         // Reductions longer than one work-group's span (256 work-items in the GPU config) and not a multiple of it, so
         // the work-group kernels' strided loops, idle lanes and partly filled column blocks are exercised.
         cs.add(linear("BIAS_GRAD long", new BiasGrad(600, 5, 1, false)));
+        cs.add(linear("BIAS_GRAD channel wide acc", new BiasGrad(9, 300, 1, true)));
         cs.add(linear("BIAS_GRAD token long acc", new BiasGrad(40, 7, 13, true)));
         cs.add(layerNorm("LAYERNORM per-token", 7, 13));
         cs.add(layerNorm("LAYERNORM joint", 3, 52));
