@@ -18,7 +18,7 @@ final class GemmPanels {
     private static final int L = SP.length();
 
     /** Columns of c per packed panel of b: the register tile's width. */
-    private static final int NR = 4 * L;
+    static final int NR = 4 * L;
     /** Rows of c per pass over the panels: their K block of a (at most MC × 512 floats) stays in L2. */
     private static final int MC = 256;
     /**

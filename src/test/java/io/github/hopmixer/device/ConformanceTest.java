@@ -183,6 +183,13 @@ public class ConformanceTest {
                         new Gemm(3, 19, 64, 45, ta == 1, tb == 1, 19 * 45, 45 * 64, 0, true)));
                 cs.add(linear("GEMM transposed panels perImage 13x128x600" + t,
                         new Gemm(2, 13, 128, 600, ta == 1, tb == 1, 13 * 600, 600 * 128, 13 * 128, false)));
+                // Summed over images with a column tail (n = 20) but m whole panels (128, 64): tA0 tB1 runs as its
+                // transpose, each thread's rows widened to whole panels (3 threads split 128 rows inside panels); K blocks
+                // (K = 600) in the second.
+                cs.add(linear("GEMM transposed sum strideC0 128x20x37 acc" + t,
+                        new Gemm(3, 128, 20, 37, ta == 1, tb == 1, 128 * 37, 20 * 37, 0, true)));
+                cs.add(linear("GEMM transposed sum strideC0 64x10x600" + t,
+                        new Gemm(2, 64, 10, 600, ta == 1, tb == 1, 64 * 600, 10 * 600, 0, false)));
                 // Split by columns (batch 1, m < n, at least two blocks of 64): blocks of whole panels that 2 threads
                 // split inside a block (20 rows × 3 blocks); a last block with a column tail (n = 150) and an odd K; five
                 // K blocks (K = 600) with rows in a 6-row and a 1-row tile and a 8-column last block.
