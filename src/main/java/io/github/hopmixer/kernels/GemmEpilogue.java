@@ -87,4 +87,44 @@ public final class GemmEpilogue {
         if (slope) Gelu.slopeBackwardJvm(dx, dy, dyShift, h, acc, lo, hi);
         else Gelu.backwardJvm(dx, dy, dyShift, h, acc, lo, hi);
     }
+
+    /**
+     * y = x + mask[w / rowsPerImage]·(op(a)·op(b) (+ bias)): a linear layer's product and bias added to the residual
+     * stream behind DropPath, the product u never stored. Reference over rows [lo, hi).
+     */
+    public static void residualRef(double[] y, double[] x, double[] a, double[] b, double[] mask, double[] bias, int batch,
+                                   int m, int n, int k, int transA, int transB, int strideA, int strideB, int biasMode,
+                                   int rowsPerImage, int lo, int hi) {
+        double[] u = new double[(batch > 1 ? batch : 1) * m * n];
+        Gemm.ref(u, a, b, batch, m, n, k, transA, transB, strideA, strideB, strideC(batch, m, n), 0, lo, hi);
+        for (int w = lo; w < hi; w++) {
+            double mk = mask[w / rowsPerImage];
+            for (int j = 0; j < n; j++) {
+                double v = u[w * n + j] + (biasMode == BIAS_PER_COLUMN ? bias[j] : biasMode == BIAS_PER_ROW ? bias[w % m] : 0);
+                y[w * n + j] = x[w * n + j] + mk * v;
+            }
+        }
+    }
+
+    /**
+     * The float JVM version: each block of the product, in scratch, gets its bias and is added to x into y while in
+     * cache, with the float operations of {@link Bias#addJvm} and {@link Residual#forwardJvm} (so the unfused bits).
+     */
+    public static void residualJvm(float[] y, float[] x, float[] a, float[] b, float[] mask, float[] bias, int batch,
+                                   int m, int n, int k, int transA, int transB, int strideA, int strideB, int biasMode,
+                                   int rowsPerImage, int lo, int hi) {
+        Gemm.blocks(null, a, b, batch, m, n, k, transA, transB, strideA, strideB, 0, lo, hi, true, (u, shift, w0, w1) -> {
+            for (int w = w0; w < w1; w++) {
+                int row = w * n, o = row - shift;
+                if (biasMode == BIAS_PER_COLUMN) {
+                    for (int j = 0; j < n; j++) u[o + j] += bias[j];
+                } else if (biasMode == BIAS_PER_ROW) {
+                    float bw = bias[w % m];
+                    for (int j = 0; j < n; j++) u[o + j] += bw;
+                }
+                float mk = mask[w / rowsPerImage];
+                for (int j = 0; j < n; j++) y[row + j] = x[row + j] + mk * u[o + j];
+            }
+        });
+    }
 }

@@ -5,6 +5,7 @@ import io.github.hopmixer.ops.BiasOps.AddBias;
 import io.github.hopmixer.ops.GeluOps.Gelu;
 import io.github.hopmixer.ops.GeluOps.GeluBackward;
 import io.github.hopmixer.ops.GemmOps.Gemm;
+import io.github.hopmixer.ops.ResidualOps.Residual;
 import io.github.hopmixer.plan.Buffer;
 import io.github.hopmixer.plan.Invocation;
 import io.github.hopmixer.plan.Role;
@@ -113,6 +114,55 @@ public final class FusedOps {
         }
     }
 
+    /**
+     * y = x + mask[w / rowsPerImage]·(op(a)·op(b) (+ bias)): an MLP's output layer added to the residual stream behind
+     * DropPath (mask entry per image; rowsPerImage rows of c each). The product u is never stored. The product is per
+     * image with a dense output, as {@link GemmBiasGelu}'s; bias per column or per row. Buffers y, x, a, b, mask and,
+     * with a bias, the bias.
+     */
+    public record GemmBiasResidual(int batch, int m, int n, int k, boolean transA, boolean transB, int strideA,
+                                   int strideB, boolean bias, boolean biasPerRow, int rowsPerImage) implements Op {
+        @Override public String name() { return "GEMM_BIAS_RESIDUAL"; }
+        @Override public long matmulFlops() { return gemm().matmulFlops(); }
+
+        Gemm gemm() { return new Gemm(batch, m, n, k, transA, transB, strideA, strideB, batch > 1 ? m * n : 0, false); }
+
+        /** Mask entries: one per image of the residual stream. */
+        int images() { return gemm().outputMatrices() * m / rowsPerImage; }
+
+        @Override
+        public long[] minSizes() {
+            long[] g = gemm().minSizes();
+            return bias ? new long[] {g[0], g[0], g[1], g[2], images(), biasPerRow ? m : n}
+                    : new long[] {g[0], g[0], g[1], g[2], images()};
+        }
+
+        @Override public int[] outputs() { return new int[] {0}; }
+        @Override public boolean readsOutput() { return false; }
+        @Override public int parallelism() { return batch * m; }
+
+        private int mode() {
+            return !bias ? GemmEpilogue.NO_BIAS : biasPerRow ? GemmEpilogue.BIAS_PER_ROW : GemmEpilogue.BIAS_PER_COLUMN;
+        }
+
+        @Override
+        public void ref(double[][] d, int lo, int hi) {
+            GemmEpilogue.residualRef(d[0], d[1], d[2], d[3], d[4], bias ? d[5] : null, batch, m, n, k, bit(transA),
+                    bit(transB), strideA, strideB, mode(), rowsPerImage, lo, hi);
+        }
+
+        @Override
+        public void jvm(float[][] d, int lo, int hi) {
+            GemmEpilogue.residualJvm(d[0], d[1], d[2], d[3], d[4], bias ? d[5] : null, batch, m, n, k, bit(transA),
+                    bit(transB), strideA, strideB, mode(), rowsPerImage, lo, hi);
+        }
+
+        @Override
+        public String label() {
+            return String.format("GEMM+%sRESIDUAL %dx%dx%dx%d t%d%d", bias ? "BIAS+" : "", batch, m, n, k, bit(transA), bit(transB));
+        }
+    }
+
     /** A product fit for an epilogue: per image with a dense output (row w at w·n), not summed over the batch. */
     static boolean dense(Gemm g) {
         return !g.batchSummed() && (g.batch() == 1 || g.strideC() == g.m() * g.n());
@@ -128,7 +178,10 @@ public final class FusedOps {
      *     reads g (which is then never stored);</li>
      * <li>when every later use of a fused forward's h is such a backward, and the host does not read h ({@code keep}),
      *     the forward stores GELU'(h) in h's place and the backwards multiply by it (slope): GELU's exp and erf then
-     *     run once per step instead of twice.</li>
+     *     run once per step instead of twice;</li>
+     * <li>RESIDUAL(y, x, u, mask) whose branch u is a GEMM's [+ ADD_BIAS's] output that nothing else reads becomes one
+     *     GEMM_BIAS_RESIDUAL in the residual's place (the product moves down to it: its operands are not written in
+     *     between), and u is never stored.</li>
      * </ul>
      * Each element keeps its float operations, so the fused step gives the unfused step's bits.
      */
@@ -182,7 +235,52 @@ public final class FusedOps {
                 }
             }
         }
+        for (int i = 0; i < out.size(); i++) {
+            if (out.get(i).op() instanceof Residual r) i -= fuseResidual(out, i, r, keep);
+        }
         return out;
+    }
+
+    /**
+     * The residual at {@code i} with its branch's product and bias as one GEMM_BIAS_RESIDUAL in its place; returns how
+     * many invocations before {@code i} were removed (0 when it does not apply).
+     */
+    private static int fuseResidual(List<Invocation> out, int i, Residual r, Set<Buffer> keep) {
+        Buffer[] rb = out.get(i).buffers();
+        Buffer y = rb[0], x = rb[1], u = rb[2], mask = rb[3];
+        if (u.role() != Role.ACTIVATION || keep.contains(u) || u == x || u == y) return 0;
+        int gi = lastWriter(out, u, i), bi = -1;
+        if (gi < 0) return 0;
+        Buffer bias = null;
+        if (out.get(gi).op() instanceof AddBias && out.get(gi).buffers()[0] == u) {
+            bi = gi;
+            bias = out.get(bi).buffers()[1];
+            gi = lastWriter(out, u, bi);
+            if (gi < 0) return 0;
+        }
+        if (!(out.get(gi).op() instanceof Gemm p) || p.acc() || !dense(p)) return 0;
+        long rows = (long) p.outputMatrices() * p.m();
+        if (rows * p.n() != (long) r.batch() * r.rowLen() || rows % r.batch() != 0) return 0;
+        boolean perRow = false;
+        if (bi >= 0) {
+            AddBias ab = (AddBias) out.get(bi).op();
+            if (ab.inner() == 1 && ab.outer() == rows && ab.n() == p.n()) perRow = false;
+            else if (ab.inner() == p.n() && ab.outer() == p.outputMatrices() && ab.n() == p.m()) perRow = true;
+            else return 0;
+        }
+        Buffer[] pb = out.get(gi).buffers();
+        Buffer a = pb[1], b = pb[2];
+        for (int j = gi + 1; j < i; j++) {
+            if (j == bi) continue;
+            if (touches(out.get(j), u) || writes(out.get(j), a) || writes(out.get(j), b) || (bias != null && writes(out.get(j), bias))) return 0;
+        }
+        for (int j = i + 1; j < out.size(); j++) if (touches(out.get(j), u)) return 0;
+        Op fused = new GemmBiasResidual(p.batch(), p.m(), p.n(), p.k(), p.transA(), p.transB(), p.strideA(), p.strideB(),
+                bias != null, perRow, (int) (rows / r.batch()));
+        out.set(i, new Invocation(fused, bias != null ? new Buffer[] {y, x, a, b, mask, bias} : new Buffer[] {y, x, a, b, mask}));
+        if (bi >= 0) out.remove(bi);
+        out.remove(gi);
+        return bi >= 0 ? 2 : 1;
     }
 
     /** Whether h is used from {@code from} on, and only as the GELU input of fused backwards (nothing writes it). */

@@ -17,6 +17,7 @@ public sealed interface Op permits GemmOps.Gemm, BiasOps.AddBias, BiasOps.BiasGr
         ResidualOps.Residual, ResidualOps.MaskedAdd, ResidualOps.Add, TokenMeanOps.TokenMean,
         TokenMeanOps.TokenMeanBackward, PatchifyOps.Patchify, CrossEntropyOps.CrossEntropy, PenaltyOps.SumSquares,
         PenaltyOps.L2Grad, AdamWOps.AdamW, FusedOps.GemmBiasGelu, FusedOps.GemmGeluBackward,
+        FusedOps.GemmBiasResidual,
         WeightSumOps.TransposeAdd {
 
     /** The op's name in messages and profiles, e.g. {@code GEMM}. */

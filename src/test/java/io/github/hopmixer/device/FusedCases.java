@@ -4,6 +4,7 @@ import io.github.hopmixer.device.ConformanceTest.OpCase;
 import io.github.hopmixer.kernels.Gemm;
 import io.github.hopmixer.ops.FusedOps.GemmBiasGelu;
 import io.github.hopmixer.ops.FusedOps.GemmGeluBackward;
+import io.github.hopmixer.ops.FusedOps.GemmBiasResidual;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -39,6 +40,17 @@ final class FusedCases {
                     cs.add(new OpCase("GEMM_BIAS_GELU" + t + (bias == 0 ? " no bias" : bias == 1 ? " bias/column" : " bias/row") + sl, op,
                             ConformanceTest.gaussian(), FusedCases::forwardMagnitude));
                 }
+                if (!slope) {
+                    // The residual epilogue: one mask entry per image of rowsPerImage rows (several images in a batch-1
+                    // product, as the channel layers fold them into M).
+                    int rows = s[0] * s[1], images = rows % 5 == 0 ? 5 : rows % 3 == 0 ? 3 : rows % 2 == 0 ? 2 : 1;
+                    for (int bias = 0; bias < 3; bias++) {
+                        GemmBiasResidual op = new GemmBiasResidual(s[0], s[1], s[2], s[3], s[4] == 1, s[5] == 1, s[6], s[7], bias > 0,
+                                bias == 2, rows / images);
+                        cs.add(new OpCase("GEMM_BIAS_RESIDUAL" + t + (bias == 0 ? " no bias" : bias == 1 ? " bias/column" : " bias/row")
+                                + " " + images + " images", op, ConformanceTest.gaussian(), FusedCases::residualMagnitude));
+                    }
+                }
                 for (int v = 0; v < 3; v++) {
                     boolean sumInto = v == 1, acc = v == 2;
                     GemmGeluBackward op = new GemmGeluBackward(s[0], s[1], s[2], s[3], s[4] == 1, s[5] == 1, s[6], s[7], sumInto, acc, slope);
@@ -57,7 +69,7 @@ final class FusedCases {
      */
     static boolean refused(Device d, io.github.hopmixer.plan.Plan plan) {
         io.github.hopmixer.ops.Op op = plan.invocations().getFirst().op();
-        boolean fused = op instanceof GemmBiasGelu || op instanceof GemmGeluBackward;
+        boolean fused = op instanceof GemmBiasGelu || op instanceof GemmGeluBackward || op instanceof GemmBiasResidual;
         if (!fused || d.fusedOps()) return false;
         RuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class, () -> {
             d.prepare(plan);
@@ -103,5 +115,15 @@ final class FusedCases {
         double[] m = new double[size];
         for (int i = 0; i < size; i++) m[i] = g[i] * (1 + Math.abs(in[1][i])) + (op.acc() ? Math.abs(in[0][i]) : 0);
         return new double[][] {m, null, null, null, null};
+    }
+
+    /** y = x + mask·(u + bias): |x| + |mask|·(Σ|terms| of the product + |bias|), the reference on absolute values. */
+    static double[][] residualMagnitude(double[][] in, double[][] out, io.github.hopmixer.ops.Op o) {
+        GemmBiasResidual op = (GemmBiasResidual) o;
+        double[] y = new double[out[0].length];
+        double[][] d = op.bias() ? new double[][] {y, abs(in[1]), abs(in[2]), abs(in[3]), abs(in[4]), abs(in[5])}
+                : new double[][] {y, abs(in[1]), abs(in[2]), abs(in[3]), abs(in[4])};
+        op.ref(d, 0, op.parallelism());
+        return new double[][] {y, null, null, null, null, null};
     }
 }

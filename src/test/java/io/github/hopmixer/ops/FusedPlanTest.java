@@ -6,6 +6,7 @@ import io.github.hopmixer.model.Family;
 import io.github.hopmixer.model.ModelConfig;
 import io.github.hopmixer.ops.FusedOps.GemmBiasGelu;
 import io.github.hopmixer.ops.FusedOps.GemmGeluBackward;
+import io.github.hopmixer.ops.FusedOps.GemmBiasResidual;
 import io.github.hopmixer.plan.Buffer;
 import io.github.hopmixer.plan.Invocation;
 import io.github.hopmixer.plan.Memory;
@@ -49,10 +50,16 @@ class FusedPlanTest {
         // Without a backward (an evaluation step) h keeps its value.
         assertEquals(0, StepPlans.evaluation(m, 3, Memory.PLAIN, true).plan().invocations().stream()
                 .filter(i -> i.op() instanceof GemmBiasGelu f && f.slope()).count());
-        // Bias adds go with the product (timm's Mixer): only the fc2 biases stay on their own.
+        // Each MLP's output layer (product and bias) is added to the residual stream in its epilogue.
+        long residuals = count(plain, ResidualOps.Residual.class);
+        assertEquals(gelus, residuals, "one residual per MLP");
+        assertEquals(residuals, count(fused, GemmBiasResidual.class), "every MLP output added to the stream by its GEMM");
+        assertEquals(0, count(fused, ResidualOps.Residual.class));
+        // Bias adds go with the product (timm's Mixer): fc1's into the GELU epilogue, fc2's into the residual's.
         long biases = count(plain, BiasOps.AddBias.class);
-        assertEquals(family.bias() ? biases - gelus : biases, count(fused, BiasOps.AddBias.class));
-        assertEquals(plain.invocations().size() - gelus - (family.bias() ? gelus : 0) - gelus, fused.invocations().size());
+        assertEquals(family.bias() ? biases - gelus - residuals : biases, count(fused, BiasOps.AddBias.class));
+        assertEquals(plain.invocations().size() - gelus - (family.bias() ? gelus : 0) - gelus
+                - residuals - (family.bias() ? residuals : 0), fused.invocations().size());
         assertTrue(fused.name().endsWith("/fused") && !plain.name().endsWith("/fused"), fused.name());
     }
 
@@ -121,6 +128,11 @@ class FusedPlanTest {
                 }
                 // The fused forward leaves GELU'(h) in h's buffer: compared in fusedKernelsGiveTheUnfusedKernelsBits.
                 if (holdsSlope(fused.plan(), x.name())) continue;
+                // A residual branch u (an MLP's output) is what the fused residual never stores; its sum y is compared.
+                if (residualBranch(plain.plan(), x)) {
+                    assertTrue(!written(fused.plan(), x.name()), x.name() + " stored");
+                    continue;
+                }
                 float[] va = new float[x.size()], vb = new float[x.size()];
                 a.read(x, va);
                 b.read(fused.plan().buffer(x.name()), vb);
@@ -218,6 +230,10 @@ class FusedPlanTest {
     private static boolean holdsSlope(Plan p, String name) {
         Buffer b = p.buffer(name);
         return p.invocations().stream().anyMatch(i -> i.op() instanceof GemmBiasGelu f && f.slope() && i.buffers()[0] == b);
+    }
+
+    private static boolean residualBranch(Plan p, Buffer u) {
+        return p.invocations().stream().anyMatch(i -> i.op() instanceof ResidualOps.Residual && i.buffers()[2] == u);
     }
 
     private static boolean written(Plan p, String name) {

@@ -6,6 +6,7 @@ import io.github.hopmixer.ops.BiasOps.BiasGrad;
 import io.github.hopmixer.ops.CrossEntropyOps.CrossEntropy;
 import io.github.hopmixer.ops.FusedOps.GemmBiasGelu;
 import io.github.hopmixer.ops.FusedOps.GemmGeluBackward;
+import io.github.hopmixer.ops.FusedOps.GemmBiasResidual;
 import io.github.hopmixer.ops.GeluOps.Gelu;
 import io.github.hopmixer.ops.GeluOps.GeluBackward;
 import io.github.hopmixer.ops.GemmOps.Gemm;
@@ -157,7 +158,7 @@ final class KernelTasks {
             case AdamW o -> out.add(task(op, "OptimizerKernels.adamW", grid1(o.n(), el), a, o.n(), 1,
                     (g, t, kc) -> g.task(t, OptimizerKernels::adamW, kc, a[0], a[1], a[2], a[3], a[4], o.n(), bit(o.decay()))));
             // No TornadoVM kernels for the fused ops: this device says so (fusedOps() false), so its plans are unfused.
-            case GemmBiasGelu _, GemmGeluBackward _ -> throw new IllegalArgumentException("TornadoVM has no kernel for the fused op "
+            case GemmBiasGelu _, GemmGeluBackward _, GemmBiasResidual _ -> throw new IllegalArgumentException("TornadoVM has no kernel for the fused op "
                     + op + " (" + shape + "); build the device's plans with StepPlans.training(model, batch, device), "
                     + "which keeps the unfused ops for it");
         }
