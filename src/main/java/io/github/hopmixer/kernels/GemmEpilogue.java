@@ -113,7 +113,11 @@ public final class GemmEpilogue {
     public static void residualJvm(float[] y, float[] x, float[] a, float[] b, float[] mask, float[] bias, int batch,
                                    int m, int n, int k, int transA, int transB, int strideA, int strideB, int biasMode,
                                    int rowsPerImage, int lo, int hi) {
-        Gemm.blocks(null, a, b, batch, m, n, k, transA, transB, strideA, strideB, 0, lo, hi, true, (u, shift, w0, w1) -> {
+        // Several K blocks: the product's partial sums go where y will be, as the GELU backward's do into dh, so each
+        // packed K block of b serves all rows (in scratch, every block of rows repacked every K block: the 224-px step
+        // ran 7 % slower). y is not x's storage: both are alive here.
+        boolean inPlace = k > Gemm.kBlock(k);
+        Gemm.blocks(inPlace ? y : null, a, b, batch, m, n, k, transA, transB, strideA, strideB, 0, lo, hi, !inPlace, (u, shift, w0, w1) -> {
             for (int w = w0; w < w1; w++) {
                 int row = w * n, o = row - shift;
                 if (biasMode == BIAS_PER_COLUMN) {
