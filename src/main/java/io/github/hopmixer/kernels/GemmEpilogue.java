@@ -115,8 +115,8 @@ public final class GemmEpilogue {
                                    int rowsPerImage, int lo, int hi) {
         // Several K blocks: the product's partial sums go where y will be, as the GELU backward's do into dh, so each
         // packed K block of b serves all rows (in scratch, every block of rows repacked every K block: the 224-px step
-        // ran 7 % slower). y is not x's storage: both are alive here.
-        boolean inPlace = k > Gemm.kBlock(k);
+        // ran 7 % slower). Not when y is x (an in-place residual): the sums would overwrite x before it is read.
+        boolean inPlace = k > Gemm.kBlock(k) && y != x;
         Gemm.blocks(inPlace ? y : null, a, b, batch, m, n, k, transA, transB, strideA, strideB, 0, lo, hi, !inPlace, (u, shift, w0, w1) -> {
             for (int w = w0; w < w1; w++) {
                 int row = w * n, o = row - shift;

@@ -248,7 +248,7 @@ public final class FusedOps {
     private static int fuseResidual(List<Invocation> out, int i, Residual r, Set<Buffer> keep) {
         Buffer[] rb = out.get(i).buffers();
         Buffer y = rb[0], x = rb[1], u = rb[2], mask = rb[3];
-        if (u.role() != Role.ACTIVATION || keep.contains(u) || u == x || u == y) return 0;
+        if (u.role() != Role.ACTIVATION || keep.contains(u) || u == x || u == y || x == y) return 0;
         int gi = lastWriter(out, u, i), bi = -1;
         if (gi < 0) return 0;
         Buffer bias = null;

@@ -190,6 +190,9 @@ public class ConformanceTest {
                         new Gemm(3, 128, 20, 37, ta == 1, tb == 1, 128 * 37, 20 * 37, 0, true)));
                 cs.add(linear("GEMM transposed sum strideC0 64x10x600" + t,
                         new Gemm(2, 64, 10, 600, ta == 1, tb == 1, 64 * 600, 10 * 600, 0, false)));
+                // 1088 rows: one thread's 17 panels pack a (GemmTiles) in the transposed product.
+                cs.add(linear("GEMM transposed sum strideC0 1088x20x37" + t,
+                        new Gemm(2, 1088, 20, 37, ta == 1, tb == 1, 1088 * 37, 20 * 37, 0, false)));
                 // Split by columns (batch 1, m < n, at least two blocks of 64): blocks of whole panels that 2 threads
                 // split inside a block (20 rows × 3 blocks); a last block with a column tail (n = 150) and an odd K; five
                 // K blocks (K = 600) with rows in a 6-row and a 1-row tile and a 8-column last block.

@@ -226,6 +226,82 @@ class FusedPlanTest {
         assertTrue(read.get(1).op() instanceof GemmGeluBackward b && !b.slope(), read.toString());
     }
 
+    /**
+     * The residual epilogue against GEMM, ADD_BIAS and RESIDUAL in sequence, on one thread's range and on two: the
+     * same bits, with a bias per column and per row, one K block and several (k = 600: the product summed in y's own
+     * storage), and in place (y is x).
+     */
+    @Test
+    void fusedResidualGivesTheUnfusedBits() {
+        java.util.Random r = new java.util.Random(5);
+        for (int[] s : new int[][] {{45, 29, 37}, {36, 1030, 70}, {70, 130, 600}}) {
+            int m = s[0], n = s[1], k = s[2], images = m % 5 == 0 ? 5 : 3;
+            float[] a = Tiny.randn(r, m * k, 1), b = Tiny.randn(r, n * k, 1), x = Tiny.randn(r, m * n, 1);
+            float[] mask = Tiny.randn(r, images, 1);
+            for (boolean perRow : new boolean[] {false, true}) {
+                float[] bias = Tiny.randn(r, perRow ? m : n, 1);
+                float[] u = new float[m * n], y = new float[m * n];
+                GemmOps.Gemm gemm = new GemmOps.Gemm(1, m, n, k, false, true, 0, 0, 0, false);
+                gemm.jvm(new float[][] {u, a, b}, 0, gemm.parallelism());
+                BiasOps.AddBias ab = perRow ? new BiasOps.AddBias(1, m, n) : new BiasOps.AddBias(m, n, 1);
+                ab.jvm(new float[][] {u, bias}, 0, ab.parallelism());
+                new ResidualOps.Residual(images, m * n / images).jvm(new float[][] {y, x, u, mask}, 0, m * n);
+                GemmBiasResidual f = new GemmBiasResidual(1, m, n, k, false, true, 0, 0, true, perRow, m / images);
+                for (int split : new int[] {m, m / 2}) {
+                    for (boolean inPlace : new boolean[] {false, true}) {
+                        float[] fx = x.clone(), fy = inPlace ? fx : new float[m * n];
+                        f.jvm(new float[][] {fy, fx, a, b, mask, bias}, 0, split);
+                        f.jvm(new float[][] {fy, fx, a, b, mask, bias}, split, m);
+                        for (int i = 0; i < m * n; i++) {
+                            if (Float.floatToRawIntBits(fy[i]) != Float.floatToRawIntBits(y[i])) {
+                                fail(m + "x" + n + "x" + k + (perRow ? " bias/row" : " bias/column") + (inPlace ? " in place" : "")
+                                        + " [" + i + "]: fused " + fy[i] + ", unfused " + y[i]);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * A residual takes its branch's product only where nothing else reads the branch u (before or after), the host
+     * does not keep it, the product's operands are not written in between, and y is not x.
+     */
+    @Test
+    void residualFusedOnlyWhereItsBranchIsItsAlone() {
+        int m = 4, n = 6, k = 5;
+        Buffer u = new Buffer(0, "u", Role.ACTIVATION, new int[] {m, n}), y = new Buffer(1, "y", Role.ACTIVATION, new int[] {m, n});
+        Buffer a = new Buffer(2, "a", Role.ACTIVATION, new int[] {m, k}), w = new Buffer(3, "w", Role.PARAM, new int[] {n, k});
+        Buffer bias = new Buffer(4, "bias", Role.PARAM, new int[] {n}), x = new Buffer(5, "x", Role.ACTIVATION, new int[] {m, n});
+        Buffer mask = new Buffer(6, "mask", Role.INPUT, new int[] {2}), z = new Buffer(7, "z", Role.ACTIVATION, new int[] {m, n});
+        Buffer za = new Buffer(8, "za", Role.ACTIVATION, new int[] {m, k});
+        Invocation gemm = new Invocation(new GemmOps.Gemm(1, m, n, k, false, true, 0, 0, 0, false), new Buffer[] {u, a, w});
+        Invocation addBias = new Invocation(new BiasOps.AddBias(m, n, 1), new Buffer[] {u, bias});
+        Invocation residual = new Invocation(new ResidualOps.Residual(2, m * n / 2), new Buffer[] {y, x, u, mask});
+        java.util.List<Invocation> step = java.util.List.of(gemm, addBias, residual);
+        java.util.List<Invocation> fused = FusedOps.fuse(step, java.util.Set.of());
+        assertEquals(1, fused.size(), fused.toString());
+        assertTrue(fused.get(0).op() instanceof GemmBiasResidual f && f.bias() && !f.biasPerRow() && f.rowsPerImage() == 2, fused.toString());
+        assertEquals(java.util.List.of(y, x, a, w, mask, bias), java.util.List.of(fused.get(0).buffers()));
+        // The product moves down past ops that leave its operands alone.
+        Invocation other = new Invocation(new ResidualOps.Add(m * n, false), new Buffer[] {z, x});
+        assertEquals(2, FusedOps.fuse(java.util.List.of(gemm, addBias, other, residual), java.util.Set.of()).size());
+        // Not fused: the host keeps u; u read before the residual or after it; a written in between; y is x; u an input.
+        assertEquals(3, FusedOps.fuse(step, java.util.Set.of(u)).size());
+        Invocation readsU = new Invocation(new ResidualOps.Add(m * n, false), new Buffer[] {z, u});
+        assertEquals(4, FusedOps.fuse(java.util.List.of(gemm, addBias, readsU, residual), java.util.Set.of()).size());
+        assertEquals(4, FusedOps.fuse(java.util.List.of(gemm, addBias, residual, readsU), java.util.Set.of()).size());
+        Invocation writesA = new Invocation(new ResidualOps.Add(m * k, false), new Buffer[] {a, za});
+        assertEquals(4, FusedOps.fuse(java.util.List.of(gemm, addBias, writesA, residual), java.util.Set.of()).size());
+        Invocation inPlace = new Invocation(new ResidualOps.Residual(2, m * n / 2), new Buffer[] {x, x, u, mask});
+        assertEquals(3, FusedOps.fuse(java.util.List.of(gemm, addBias, inPlace), java.util.Set.of()).size());
+        Buffer input = new Buffer(9, "input", Role.INPUT, new int[] {m, n});
+        Invocation fromInput = new Invocation(new ResidualOps.Residual(2, m * n / 2), new Buffer[] {y, x, input, mask});
+        assertEquals(1, FusedOps.fuse(java.util.List.of(fromInput), java.util.Set.of()).size());
+        assertTrue(FusedOps.fuse(java.util.List.of(fromInput), java.util.Set.of()).get(0).op() instanceof ResidualOps.Residual);
+    }
+
     /** Whether a fused forward with slope writes GELU'(h) into this buffer. */
     private static boolean holdsSlope(Plan p, String name) {
         Buffer b = p.buffer(name);
