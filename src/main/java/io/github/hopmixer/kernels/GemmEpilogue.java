@@ -39,15 +39,7 @@ public final class GemmEpilogue {
                                   int k, int transA, int transB, int strideA, int strideB, int biasMode, boolean slope,
                                   int lo, int hi) {
         Gemm.blocks(h, a, b, batch, m, n, k, transA, transB, strideA, strideB, 0, lo, hi, false, (c, shift, w0, w1) -> {
-            for (int w = w0; w < w1; w++) {
-                int row = w * n;
-                if (biasMode == BIAS_PER_COLUMN) {
-                    for (int j = 0; j < n; j++) h[row + j] += bias[j];
-                } else if (biasMode == BIAS_PER_ROW) {
-                    float bw = bias[w % m];
-                    for (int j = 0; j < n; j++) h[row + j] += bw;
-                }
-            }
+            for (int w = w0; w < w1; w++) addBias(h, w * n, n, bias, biasMode, w, m);
             if (slope) Gelu.forwardSlopeJvm(y, h, w0 * n, w1 * n);
             else Gelu.forwardJvm(y, h, n, w0 * n, w1 * n);
         });
@@ -120,15 +112,20 @@ public final class GemmEpilogue {
         Gemm.blocks(inPlace ? y : null, a, b, batch, m, n, k, transA, transB, strideA, strideB, 0, lo, hi, !inPlace, (u, shift, w0, w1) -> {
             for (int w = w0; w < w1; w++) {
                 int row = w * n, o = row - shift;
-                if (biasMode == BIAS_PER_COLUMN) {
-                    for (int j = 0; j < n; j++) u[o + j] += bias[j];
-                } else if (biasMode == BIAS_PER_ROW) {
-                    float bw = bias[w % m];
-                    for (int j = 0; j < n; j++) u[o + j] += bw;
-                }
+                addBias(u, o, n, bias, biasMode, w, m);
                 float mk = mask[w / rowsPerImage];
                 for (int j = 0; j < n; j++) y[row + j] = x[row + j] + mk * u[o + j];
             }
         });
+    }
+
+    /** Row w of a product, at c[o, o + n), gets its bias: the float adds of {@link Bias#addJvm}. */
+    private static void addBias(float[] c, int o, int n, float[] bias, int biasMode, int w, int m) {
+        if (biasMode == BIAS_PER_COLUMN) {
+            for (int j = 0; j < n; j++) c[o + j] += bias[j];
+        } else if (biasMode == BIAS_PER_ROW) {
+            float bw = bias[w % m];
+            for (int j = 0; j < n; j++) c[o + j] += bw;
+        }
     }
 }

@@ -49,9 +49,7 @@ public final class FusedOps {
         @Override public boolean readsOutput() { return false; }
         @Override public int parallelism() { return batch * m; }
 
-        private int mode() {
-            return !bias ? GemmEpilogue.NO_BIAS : biasPerRow ? GemmEpilogue.BIAS_PER_ROW : GemmEpilogue.BIAS_PER_COLUMN;
-        }
+        private int mode() { return biasMode(bias, biasPerRow); }
 
         @Override
         public void ref(double[][] d, int lo, int hi) {
@@ -141,9 +139,7 @@ public final class FusedOps {
         @Override public boolean readsOutput() { return false; }
         @Override public int parallelism() { return batch * m; }
 
-        private int mode() {
-            return !bias ? GemmEpilogue.NO_BIAS : biasPerRow ? GemmEpilogue.BIAS_PER_ROW : GemmEpilogue.BIAS_PER_COLUMN;
-        }
+        private int mode() { return biasMode(bias, biasPerRow); }
 
         @Override
         public void ref(double[][] d, int lo, int hi) {
@@ -161,6 +157,21 @@ public final class FusedOps {
         public String label() {
             return String.format("GEMM+%sRESIDUAL %dx%dx%dx%d t%d%d", bias ? "BIAS+" : "", batch, m, n, k, bit(transA), bit(transB));
         }
+    }
+
+    /** The epilogue's bias mode for a fused record's flags. */
+    static int biasMode(boolean bias, boolean perRow) {
+        return !bias ? GemmEpilogue.NO_BIAS : perRow ? GemmEpilogue.BIAS_PER_ROW : GemmEpilogue.BIAS_PER_COLUMN;
+    }
+
+    /**
+     * How an ADD_BIAS on p's output lays its bias: per column (channel layers), per row of each image (token layers),
+     * or -1 when it is neither.
+     */
+    private static int biasMode(AddBias ab, Gemm p) {
+        if (ab.inner() == 1 && ab.outer() == (long) p.outputMatrices() * p.m() && ab.n() == p.n()) return GemmEpilogue.BIAS_PER_COLUMN;
+        if (ab.inner() == p.n() && ab.outer() == p.outputMatrices() && ab.n() == p.m()) return GemmEpilogue.BIAS_PER_ROW;
+        return -1;
     }
 
     /** A product fit for an epilogue: per image with a dense output (row w at w·n), not summed over the batch. */
@@ -211,9 +222,9 @@ public final class FusedOps {
             Buffer bias = null;
             boolean perRow = false;
             if (out.get(next).op() instanceof AddBias ab && out.get(next).buffers()[0] == h) {
-                if (ab.inner() == 1 && (long) ab.outer() == (long) p.outputMatrices() * p.m() && ab.n() == p.n()) perRow = false;
-                else if (ab.inner() == p.n() && ab.outer() == p.outputMatrices() && ab.n() == p.m()) perRow = true;
-                else continue;
+                int mode = biasMode(ab, p);
+                if (mode < 0) continue;
+                perRow = mode == GemmEpilogue.BIAS_PER_ROW;
                 bias = out.get(next).buffers()[1];
                 next++;
             }
@@ -261,13 +272,9 @@ public final class FusedOps {
         if (!(out.get(gi).op() instanceof Gemm p) || p.acc() || !dense(p)) return 0;
         long rows = (long) p.outputMatrices() * p.m();
         if (rows * p.n() != (long) r.batch() * r.rowLen() || rows % r.batch() != 0) return 0;
-        boolean perRow = false;
-        if (bi >= 0) {
-            AddBias ab = (AddBias) out.get(bi).op();
-            if (ab.inner() == 1 && ab.outer() == rows && ab.n() == p.n()) perRow = false;
-            else if (ab.inner() == p.n() && ab.outer() == p.outputMatrices() && ab.n() == p.m()) perRow = true;
-            else return 0;
-        }
+        int mode = bi >= 0 ? biasMode((AddBias) out.get(bi).op(), p) : GemmEpilogue.NO_BIAS;
+        if (mode < 0) return 0;
+        boolean perRow = mode == GemmEpilogue.BIAS_PER_ROW;
         Buffer[] pb = out.get(gi).buffers();
         Buffer a = pb[1], b = pb[2];
         for (int j = gi + 1; j < i; j++) {
