@@ -186,7 +186,7 @@ public final class Gemm {
         int kb = kBlock(k);
         for (int bb = 0; bb < batch; bb++)
             for (int p0 = 0; p0 < k; p0 += kb)
-                GemmPanels.rows(t, -pl, b, a, bb, n, w, k, 0, 1, strideB, strideA, 1, 0, n, p0, Math.min(k, p0 + kb), pl, ph);
+                GemmPanels.rows(t, -pl, b, a, bb, n, w, k, 0, 1, strideB, strideA, 1, 0, n, p0, Math.min(k, p0 + kb), pl, ph, false);
         for (int i = lo; i < hi; i++)
             for (int j = 0; j < n; j++) c[i * n + j] = t[j * w + i - pl];
     }
@@ -227,12 +227,13 @@ public final class Gemm {
                              int strideA, int strideB, int strideC, int accBlock, int lo, int hi, boolean perBatch, int cShift,
                              int p0, int p1) {
         if (!perBatch && b1 - b0 != 1) throw new IllegalArgumentException("a row range sums one image at a time");
+        boolean sharedA = perBatch && strideA == 0 && b1 - b0 > 1;
         int w = lo;
         while (w < hi) {
             int bb = perBatch ? w / m : b0, i = perBatch ? w % m : w;
             int rows = Math.min(hi - w, m - i);
             int cBase = (perBatch ? bb * strideC : 0) - cShift;
-            GemmPanels.rows(c, cBase, a, b, bb, m, n, k, transA, transB, strideA, strideB, accBlock, i, i + rows, p0, p1);
+            GemmPanels.rows(c, cBase, a, b, bb, m, n, k, transA, transB, strideA, strideB, accBlock, i, i + rows, p0, p1, sharedA);
             w += rows;
         }
     }

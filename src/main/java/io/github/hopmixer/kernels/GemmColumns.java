@@ -75,11 +75,11 @@ public final class GemmColumns {
                     // 512×2048×1568 ran 6–13 % faster, the fc1 products 1568×2048×512 7–11 % (measured here,
                     // interleaved). Fewer blocks go one by one: each panel is then used right after it is packed, still
                     // in L1 (merged, the nano weight gradient 128×512×8192 lost 5–10 %).
-                    GemmPanels.rows(c, 0, a, b, 0, m, n, k, transA, tb, 0, 0, accBlock, 0, m, p0, p1, j0, j2);
+                    GemmPanels.rows(c, 0, a, b, 0, m, n, k, transA, tb, 0, 0, accBlock, 0, m, p0, p1, j0, j2, false);
                     w += whole * m;
                     continue;
                 }
-                GemmPanels.rows(c, 0, a, b, 0, m, n, k, transA, tb, 0, 0, accBlock, i0, i1, p0, p1, j0, j1);
+                GemmPanels.rows(c, 0, a, b, 0, m, n, k, transA, tb, 0, 0, accBlock, i0, i1, p0, p1, j0, j1, false);
                 w += i1 - i0;
             }
         }

@@ -40,6 +40,7 @@ final class GemmPanels {
     /** Drops this thread's packed b: called wherever b's contents may have changed since it was packed. */
     static void forget() {
         PACKED.get().src = null;
+        GemmTiles.forget();
     }
 
     /** Whether a product over this many columns reads a from a packed copy ({@link #PACK_A_PANELS}). */
@@ -212,13 +213,17 @@ final class GemmPanels {
      * of once per row tile at a stride of n floats. Columns past the last whole panel go through {@link #columns}.
      */
     static void rows(float[] c, int cBase, float[] a, float[] b, int bb, int m, int n, int k, int transA, int transB,
-                     int strideA, int strideB, int acc, int i0, int i1, int p0, int p1) {
-        rows(c, cBase, a, b, bb, m, n, k, transA, transB, strideA, strideB, acc, i0, i1, p0, p1, 0, n);
+                     int strideA, int strideB, int acc, int i0, int i1, int p0, int p1, boolean sharedA) {
+        rows(c, cBase, a, b, bb, m, n, k, transA, transB, strideA, strideB, acc, i0, i1, p0, p1, 0, n, sharedA);
     }
 
-    /** As above for columns [j0, j1) of c only (a column split: each thread packs only its own columns of b). */
+    /**
+     * As above for columns [j0, j1) of c only (a column split: each thread packs only its own columns of b). With
+     * {@code sharedA} (one a for several images: the token products' weight) a is packed once per call whatever the
+     * number of panels: the token products ran 1.1–1.3× faster (measured here, 224 px) than reading it in place.
+     */
     static void rows(float[] c, int cBase, float[] a, float[] b, int bb, int m, int n, int k, int transA, int transB,
-                     int strideA, int strideB, int acc, int i0, int i1, int p0, int p1, int j0, int j1) {
+                     int strideA, int strideB, int acc, int i0, int i1, int p0, int p1, int j0, int j1, boolean sharedA) {
         int panels = (j1 - j0) / NR, kc = p1 - p0, aBase = bb * strideA;
         if (transB != 0 && panels * NR != j1 - j0) {
             throw new IllegalArgumentException("a transposed b needs whole panels: columns " + j0 + ".." + j1);
@@ -227,8 +232,8 @@ final class GemmPanels {
             float[] pk = packed(b, bb * strideB, n, k, p0, p1, j0, j1, transB).data;
             for (int r0 = i0; r0 < i1; r0 += MC) {
                 int r1 = Math.min(i1, r0 + MC);
-                if (packsA(j1 - j0)) {
-                    GemmTiles.rowBlock(c, cBase, n, a, aBase, m, k, transA, pk, panels, j0, r0, r1, p0, p1, acc);
+                if (sharedA || packsA(j1 - j0)) {
+                    GemmTiles.rowBlock(c, cBase, n, a, aBase, m, k, transA, pk, panels, j0, r0, r1, p0, p1, acc, sharedA);
                     continue;
                 }
                 for (int jp = 0; jp < panels; jp++) {

@@ -18,6 +18,56 @@ final class GemmTiles {
     /** Per-thread packed block of a. */
     private static final ThreadLocal<float[][]> PACKED_A = ThreadLocal.withInitial(() -> new float[][] {new float[0]});
 
+    /** One packed block of a shared by every image of a call (a weight on the left), with what it was packed from. */
+    private static final class Kept {
+        float[] data = new float[0];
+        float[] src;
+        int base, m, k, transA, r0, r1, p0, p1;
+    }
+
+    /** This thread's kept blocks; the first {@code count} are valid until {@link #forget}. */
+    private static final class KeptBlocks {
+        final java.util.ArrayList<Kept> blocks = new java.util.ArrayList<>();
+        int count;
+    }
+
+    private static final ThreadLocal<KeptBlocks> KEPT = ThreadLocal.withInitial(KeptBlocks::new);
+
+    /** Drops this thread's kept blocks of a: called at the start of every product (a may have changed). */
+    static void forget() {
+        KeptBlocks kb = KEPT.get();
+        for (int i = 0; i < kb.count; i++) kb.blocks.get(i).src = null;
+        kb.count = 0;
+    }
+
+    /**
+     * Rows [r0, r1) × [p0, p1) of a shared a packed as {@link #pack} packs them, once per call: the token products'
+     * weight serves every image (each of its row blocks was packed once per image before).
+     */
+    private static float[] kept(float[] a, int aBase, int m, int k, int transA, int r0, int r1, int p0, int p1) {
+        KeptBlocks kb = KEPT.get();
+        for (int i = 0; i < kb.count; i++) {
+            Kept e = kb.blocks.get(i);
+            if (e.src == a && e.base == aBase && e.m == m && e.k == k && e.transA == transA && e.r0 == r0 && e.r1 == r1
+                    && e.p0 == p0 && e.p1 == p1) return e.data;
+        }
+        if (kb.count == kb.blocks.size()) kb.blocks.add(new Kept());
+        Kept e = kb.blocks.get(kb.count++);
+        int size = (r1 - r0) * (p1 - p0);
+        if (e.data.length < size) e.data = new float[size];
+        packInto(e.data, a, aBase, m, k, transA, r0, r1, p0, p1);
+        e.src = a;
+        e.base = aBase;
+        e.m = m;
+        e.k = k;
+        e.transA = transA;
+        e.r0 = r0;
+        e.r1 = r1;
+        e.p0 = p0;
+        e.p1 = p1;
+        return e.data;
+    }
+
     /**
      * Rows [r0, r1) × [p0, p1) of a packed tile by tile, the tiles cut as {@link GemmPanels#rows} cuts them (sixes, then
      * fours, then single rows): the tile at row r0 + t starts at t·(p1 − p0).
@@ -26,8 +76,11 @@ final class GemmTiles {
         int kc = p1 - p0, size = (r1 - r0) * kc;
         float[][] holder = PACKED_A.get();
         if (holder[0].length < size) holder[0] = new float[size];
-        float[] d = holder[0];
-        int i = r0, six = GemmPanels.sixes(r1 - r0);
+        return packInto(holder[0], a, aBase, m, k, transA, r0, r1, p0, p1);
+    }
+
+    private static float[] packInto(float[] d, float[] a, int aBase, int m, int k, int transA, int r0, int r1, int p0, int p1) {
+        int kc = p1 - p0, i = r0, six = GemmPanels.sixes(r1 - r0);
         for (int t = 0; t < six; t++, i += 6) packTile(d, (i - r0) * kc, 6, a, aBase, m, k, transA, i, p0, p1);
         for (; i + 4 <= r1; i += 4) packTile(d, (i - r0) * kc, 4, a, aBase, m, k, transA, i, p0, p1);
         for (; i < r1; i++) packTile(d, (i - r0) * kc, 1, a, aBase, m, k, transA, i, p0, p1);
@@ -50,12 +103,12 @@ final class GemmTiles {
 
     /**
      * Rows [r0, r1) of c over one K block [p0, p1) and the given panels of b (panel jp at jp·kc·NR, columns j0 + jp·NR),
-     * a packed once for all of them.
+     * a packed once for all of them; with {@code keep} (a shared by every image of the call) once for the whole call.
      */
     static void rowBlock(float[] c, int cBase, int n, float[] a, int aBase, int m, int k, int transA, float[] pk,
-                         int panels, int j0, int r0, int r1, int p0, int p1, int acc) {
+                         int panels, int j0, int r0, int r1, int p0, int p1, int acc, boolean keep) {
         int kc = p1 - p0;
-        float[] ap = pack(a, aBase, m, k, transA, r0, r1, p0, p1);
+        float[] ap = keep ? kept(a, aBase, m, k, transA, r0, r1, p0, p1) : pack(a, aBase, m, k, transA, r0, r1, p0, p1);
         for (int jp = 0; jp < panels; jp++) {
             int po = jp * kc * NR, j = j0 + jp * NR, i = r0;
             for (int t = 0; t < GemmPanels.sixes(r1 - r0); t++, i += 6) tile6(c, cBase + i * n + j, n, ap, (i - r0) * kc, pk, po, kc, acc);

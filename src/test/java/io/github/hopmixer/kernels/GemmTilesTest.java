@@ -71,4 +71,72 @@ class GemmTilesTest {
             }
         }
     }
+
+    static Stream<Arguments> sharedShapes() {
+        // m, n, k with one a for every image (strideA 0, the token products' weight): 6-, 4- and 1-row tiles, a row
+        // block past MC = 256, K blocks with a rest, and a column tail.
+        return everyFlag(new int[][] {{35, 128, 70}, {263, 64, 600}, {13, 100, 24}});
+    }
+
+    /** c[i] = c0[i] or 0, plus image bb's products in p order by fused multiply-adds, a shared. */
+    private static float[] chains(float[] a, float[] b, float[] c0, int batch, int m, int n, int k, int ta, int tb, int acc) {
+        float[] want = new float[batch * m * n];
+        for (int bb = 0; bb < batch; bb++)
+            for (int i = 0; i < m; i++)
+                for (int j = 0; j < n; j++) {
+                    int o = bb * m * n + i * n + j, ob = bb * k * n;
+                    float s = acc != 0 ? c0[o] : 0f;
+                    for (int p = 0; p < k; p++) {
+                        float x = ta != 0 ? a[p * m + i] : a[i * k + p], y = tb != 0 ? b[ob + j * k + p] : b[ob + p * n + j];
+                        s = Math.fma(x, y, s);
+                    }
+                    want[o] = s;
+                }
+        return want;
+    }
+
+    @ParameterizedTest(name = "{0}x{1}x{2} tA{3} tB{4} acc{5}")
+    @MethodSource("sharedShapes")
+    void aSharedByEveryImageIsPackedOnceAndGivesTheSameBits(int m, int n, int k, int ta, int tb, int acc) {
+        int batch = 3;
+        Random r = new Random(m * 17L + n * 5L + k + ta * 2 + tb + acc * 3);
+        float[] a = new float[m * k], b = new float[batch * k * n], c0 = new float[batch * m * n];
+        for (int i = 0; i < a.length; i++) a[i] = (float) r.nextGaussian();
+        for (int i = 0; i < b.length; i++) b[i] = (float) r.nextGaussian();
+        for (int i = 0; i < c0.length; i++) c0[i] = (float) r.nextGaussian();
+        float[] want = chains(a, b, c0, batch, m, n, k, ta, tb, acc);
+        int items = batch * m;
+        for (int threads = 1; threads <= 3; threads++) {
+            // Ranges that start and end inside an image, as a thread's range does.
+            float[] c = c0.clone(), blocks = c0.clone();
+            for (int t = 0; t < threads; t++) {
+                int lo = (int) ((long) items * t / threads), hi = (int) ((long) items * (t + 1) / threads);
+                Gemm.jvm(c, a, b, batch, m, n, k, ta, tb, 0, k * n, m * n, acc, lo, hi);
+                Gemm.blocks(blocks, a, b, batch, m, n, k, ta, tb, 0, k * n, acc, lo, hi, false, (y, shift, w0, w1) -> {});
+            }
+            for (int i = 0; i < c.length; i++) {
+                assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(c[i]),
+                        threads + " ranges: element " + i + " is " + c[i] + ", its fused multiply-adds give " + want[i]);
+                assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(blocks[i]),
+                        threads + " ranges in blocks: element " + i + " is " + blocks[i] + ", its fused multiply-adds give " + want[i]);
+            }
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void aSharedAndPackedIsPackedAgainByTheNextCall() {
+        // The same arrays, a changed between two calls (an optimizer step between two steps): the second call must
+        // not reuse the first one's packed a.
+        int batch = 2, m = 20, n = 64, k = 30;
+        Random r = new Random(5);
+        float[] a = new float[m * k], b = new float[batch * k * n], c = new float[batch * m * n];
+        for (int i = 0; i < a.length; i++) a[i] = (float) r.nextGaussian();
+        for (int i = 0; i < b.length; i++) b[i] = (float) r.nextGaussian();
+        Gemm.jvm(c, a, b, batch, m, n, k, 0, 0, 0, k * n, m * n, 0, 0, batch * m);
+        for (int i = 0; i < a.length; i++) a[i] = -2 * a[i];
+        Gemm.jvm(c, a, b, batch, m, n, k, 0, 0, 0, k * n, m * n, 0, 0, batch * m);
+        float[] want = chains(a, b, c, batch, m, n, k, 0, 0, 0);
+        for (int i = 0; i < c.length; i++)
+            assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(c[i]), "element " + i + " after a changed");
+    }
 }
