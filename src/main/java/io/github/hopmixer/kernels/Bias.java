@@ -37,7 +37,9 @@ public final class Bias {
             channelGradJvm(db, dy, outer, n, acc, lo, hi);
             return;
         }
-        for (int j = lo; j < hi; j++) {
+        int j = lo;
+        for (; j + 8 <= hi; j += 8) tokenGrad8(db, dy, outer, n, inner, acc, j);
+        for (; j < hi; j++) {
             float s = 0f;
             for (int o = 0; o < outer; o++) {
                 int base = (o * n + j) * inner;
@@ -45,6 +47,40 @@ public final class Bias {
             }
             db[j] = acc != 0 ? db[j] + s : s;
         }
+    }
+
+    /**
+     * db[j, j + 8) of a token layer: eight sums side by side, each its entries in the order of the loop above (same
+     * bits). One sum at a time waited on each add's latency: the 224-px token biases took 6.5 ms a step.
+     */
+    private static void tokenGrad8(float[] db, float[] dy, int outer, int n, int inner, int acc, int j) {
+        float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f, s4 = 0f, s5 = 0f, s6 = 0f, s7 = 0f;
+        for (int o = 0; o < outer; o++) {
+            int b0 = (o * n + j) * inner, b1 = b0 + inner, b2 = b1 + inner, b3 = b2 + inner;
+            int b4 = b3 + inner, b5 = b4 + inner, b6 = b5 + inner, b7 = b6 + inner;
+            for (int r = 0; r < inner; r++) {
+                s0 += dy[b0 + r];
+                s1 += dy[b1 + r];
+                s2 += dy[b2 + r];
+                s3 += dy[b3 + r];
+                s4 += dy[b4 + r];
+                s5 += dy[b5 + r];
+                s6 += dy[b6 + r];
+                s7 += dy[b7 + r];
+            }
+        }
+        store(db, j, s0, acc);
+        store(db, j + 1, s1, acc);
+        store(db, j + 2, s2, acc);
+        store(db, j + 3, s3, acc);
+        store(db, j + 4, s4, acc);
+        store(db, j + 5, s5, acc);
+        store(db, j + 6, s6, acc);
+        store(db, j + 7, s7, acc);
+    }
+
+    private static void store(float[] db, int j, float s, int acc) {
+        db[j] = acc != 0 ? db[j] + s : s;
     }
 
     private static final VectorSpecies<Float> SP = FloatVector.SPECIES_PREFERRED;

@@ -213,6 +213,8 @@ public class ConformanceTest {
         cs.add(linear("BIAS_GRAD long", new BiasGrad(600, 5, 1, false)));
         cs.add(linear("BIAS_GRAD channel wide acc", new BiasGrad(9, 300, 1, true)));
         cs.add(linear("BIAS_GRAD token long acc", new BiasGrad(40, 7, 13, true)));
+        // Token entries eight at a time side by side, and a tail of 3.
+        cs.add(linear("BIAS_GRAD token wide acc", new BiasGrad(3, 19, 5, true)));
         cs.add(layerNorm("LAYERNORM per-token", 7, 13));
         cs.add(layerNorm("LAYERNORM joint", 3, 52));
         cs.add(layerNorm("LAYERNORM long rows", 3, 700));
