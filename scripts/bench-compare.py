@@ -5,8 +5,10 @@ Runs, in one go and on the same number of threads, for each configuration (model
 sides of a ratio see the same machine load:
   1. `scripts/hopmixer bench --devices jvm` (a training step; 224-px models at their image size);
   2. `scripts/bench-pytorch.py` for the same model, batch and threads;
-then the channel MLP's six matrix products (of the first configuration, and of the first 224-px one) on the JVM and
-numpy's matmul (Debian's python3-numpy over OpenBLAS) on the same shapes. Each round ends its pairs with the JVM's
+then the channel MLP's six matrix products and the token MLP's (of the first configuration, and of the first 224-px
+one) on the JVM and numpy (Debian's python3-numpy over OpenBLAS) on the same shapes: matmul, broadcast over the images
+for a token product's weight on the left; for a token weight gradient (summed over the images) the faster of a
+product per image then their sum, and the images copied side by side along K then one product. Each round ends its pairs with the JVM's
 FMA peak (`hopmixer bench --peak`), and each step's matrix products are given as GFLOP/s and as a share of it.
 Appends to results/pytorch-vs-jvm.csv and results/gemm-vs-blas.csv (machine, date, threads, batch, ..., and --note,
 e.g. that the machine was loaded).
@@ -52,19 +54,31 @@ def blas_env(threads, coretype):
 
 NUMPY_SNIPPET = r"""
 import sys, time, numpy as np
-m, n, k, ta, tb, runs = map(int, sys.argv[1:])
+m, n, k, ta, tb, runs, batch = map(int, sys.argv[1:8])
+mode = sys.argv[8]  # "" (one product), "shared_a" (one a, a b and a c per image) or "sum" (c summed over images)
 rng = np.random.default_rng(1)
-a = rng.random((k, m) if ta else (m, k), dtype=np.float32) - 0.5
-b = rng.random((n, k) if tb else (k, n), dtype=np.float32) - 0.5
-A = a.T if ta else a
-B = b.T if tb else b
-for _ in range(3): A @ B
-ts = []
-for _ in range(runs):
-    t = time.perf_counter(); A @ B; ts.append(time.perf_counter() - t)
-ts.sort()
-ms = ts[len(ts) // 2] * 1000
-print(f"{ms:.4f} {2 * m * n * k / (ms * 1e6):.2f}")
+per_a = (batch,) if mode == "sum" else ()
+per_b = (batch,) if mode else ()
+a = rng.random(per_a + ((k, m) if ta else (m, k)), dtype=np.float32) - 0.5
+b = rng.random(per_b + ((n, k) if tb else (k, n)), dtype=np.float32) - 0.5
+A = np.swapaxes(a, -1, -2) if ta else a
+B = np.swapaxes(b, -1, -2) if tb else b
+if mode == "sum":
+    # Summed over the images: numpy has no sgemm that adds into c, so the faster of two ways, each timed whole:
+    # a product per image then their sum, or the operands copied side by side along K and one product.
+    fs = [lambda: (A @ B).sum(0),
+          lambda: np.ascontiguousarray(np.swapaxes(A, 0, 1)).reshape(m, -1) @ B.reshape(-1, n)]
+else:
+    fs = [lambda: A @ B]  # one product, or shared_a: one a broadcast over the images' b
+def median_ms(f):
+    for _ in range(3): f()
+    ts = []
+    for _ in range(runs):
+        t = time.perf_counter(); f(); ts.append(time.perf_counter() - t)
+    ts.sort()
+    return ts[len(ts) // 2] * 1000
+ms = min(median_ms(f) for f in fs)
+print(f"{ms:.4f} {2 * max(batch, 1) * m * n * k / (ms * 1e6):.2f}")
 """
 
 
@@ -167,10 +181,12 @@ def one_round(a, configs, host, date, env, results, note, ratios, shares):
 
     krows = []
     for k in jvm_kernels:
-        m, n, kk = map(int, k["shape"].split("x"))
-        ta, tb = int(k["kernel"][-2] == "t"), int(k["kernel"][-1] == "t")
+        dims = list(map(int, k["shape"].split("x")))
+        batch, (m, n, kk) = (dims[0], dims[1:]) if len(dims) == 4 else (1, dims)
+        flags, _, mode = k["kernel"][len("gemm_"):].partition("_")  # gemm_tn, gemm_nn_shared_a, gemm_nt_sum
+        ta, tb = int(flags[0] == "t"), int(flags[1] == "t")
         ms, gflops = subprocess.run([a.python, "-c", NUMPY_SNIPPET, str(m), str(n), str(kk), str(ta), str(tb),
-                                     str(a.runs)], env=env, check=True, capture_output=True,
+                                     str(a.runs), str(batch), mode], env=env, check=True, capture_output=True,
                                     text=True).stdout.split()
         jvm_gf, blas_gf = float(k["gflops"]), float(gflops)
         krows.append([host, date, a.threads, k["kernel"], k["shape"], f"{jvm_gf:.1f}", f"{blas_gf:.1f}",

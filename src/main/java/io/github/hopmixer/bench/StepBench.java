@@ -71,11 +71,23 @@ public final class StepBench {
 
     /** c = op(a)·op(b), M×K times K×N, as the plan's GEMM op runs it (batch 1), after at least {@link #GEMM_WARMUP_MS} of warm-up unless warmup is 0. */
     public static KernelResult gemm(Device d, int m, int n, int k, int transA, int transB, int warmup, int runs) {
-        Buffer c = new Buffer(0, "c", Role.OUTPUT, new int[] {m, n});
-        Buffer a = new Buffer(1, "a", Role.INPUT, new int[] {transA != 0 ? k : m, transA != 0 ? m : k});
-        Buffer b = new Buffer(2, "b", Role.INPUT, new int[] {transB != 0 ? n : k, transB != 0 ? k : n});
-        Plan plan = new Plan("gemm-" + m + "x" + n + "x" + k + "-t" + transA + transB, List.of(c, a, b), List.of(new Invocation(
-                new Gemm(1, m, n, k, transA != 0, transB != 0, 0, 0, 0, false), new Buffer[] {c, a, b})));
+        return gemm(d, new Gemm(1, m, n, k, transA != 0, transB != 0, 0, 0, 0, false), warmup, runs);
+    }
+
+    /**
+     * One GEMM op as the plan runs it, batched or not: a weight on the left serving every image (stride 0), or a
+     * weight gradient summed over the images (c's stride 0). Named {@code gemm_<tA><tB>} with {@code _shared_a} or
+     * {@code _sum} for a batch, its shape m×n×k, or batch×m×n×k for a batch.
+     */
+    public static KernelResult gemm(Device d, Gemm op, int warmup, int runs) {
+        long[] sizes = op.minSizes();
+        Buffer c = new Buffer(0, "c", Role.OUTPUT, new int[] {Math.toIntExact(sizes[0])});
+        Buffer a = new Buffer(1, "a", Role.INPUT, new int[] {Math.toIntExact(sizes[1])});
+        Buffer b = new Buffer(2, "b", Role.INPUT, new int[] {Math.toIntExact(sizes[2])});
+        String kernel = "gemm_" + (op.transA() ? "t" : "n") + (op.transB() ? "t" : "n")
+                + (op.batch() == 1 ? "" : op.batchSummed() ? "_sum" : op.strideA() == 0 ? "_shared_a" : "_batched");
+        String shape = (op.batch() == 1 ? "" : op.batch() + "x") + op.m() + "x" + op.n() + "x" + op.k();
+        Plan plan = new Plan(kernel + "-" + shape, List.of(c, a, b), List.of(new Invocation(op, new Buffer[] {c, a, b})));
         d.prepare(plan);
         Random r = new Random(2);
         float[] va = new float[a.size()], vb = new float[b.size()];
@@ -96,8 +108,7 @@ public final class StepBench {
             ms[i] = (System.nanoTime() - t0) / 1e6;
         }
         double med = median(ms);
-        return new KernelResult(d.name(), "gemm_" + (transA != 0 ? "t" : "n") + (transB != 0 ? "t" : "n"), m + "x" + n + "x" + k, med,
-                2.0 * m * n * k / (med * 1e6));
+        return new KernelResult(d.name(), kernel, shape, med, op.matmulFlops() / (med * 1e6));
     }
 
     static double median(double[] v) {

@@ -9,6 +9,7 @@ import io.github.hopmixer.device.Device;
 import io.github.hopmixer.device.DeviceProvider;
 import io.github.hopmixer.device.Devices;
 import io.github.hopmixer.model.Models;
+import io.github.hopmixer.ops.GemmOps.Gemm;
 import io.github.hopmixer.plan.Memory;
 import io.github.hopmixer.plan.Role;
 import io.github.hopmixer.train.StepPlans;
@@ -168,12 +169,12 @@ final class BenchCommand implements Callable<Integer> {
             }
             if (!noKernels) {
                 try (Device d = DeviceOptions.open("--devices", id, nThreads)) {
-                    int[][] shapes = gemmShapes(Models.get(models.getFirst()).withData(imgSize, 3, 10), batch);
+                    List<Gemm> shapes = gemms(Models.get(models.getFirst()).withData(imgSize, 3, 10), batch);
                     // An untimed pass over every shape first: the first shape timed in a fresh JVM ran at half speed
                     // even after its own 1-s warm-up, the later ones did not.
-                    if (warmup > 0) for (int[] s : shapes) StepBench.gemm(d, s[0], s[1], s[2], s[3], s[4], warmup, 1);
-                    for (int[] s : shapes) {
-                        StepBench.KernelResult k = StepBench.gemm(d, s[0], s[1], s[2], s[3], s[4], warmup, runs);
+                    if (warmup > 0) for (Gemm s : shapes) StepBench.gemm(d, s, warmup, 1);
+                    for (Gemm s : shapes) {
+                        StepBench.KernelResult k = StepBench.gemm(d, s, warmup, runs);
                         append(kernels, String.format(Locale.ROOT, "\"%s\",\"%s\",%s,%s,%s,%.3f,%.1f", machine, d.name(), date,
                                 k.kernel(), k.shape(), k.ms(), k.gflops()));
                         System.out.printf(Locale.ROOT, "%-28s %-18s %14s: %8.3f ms  %7.1f GFLOP/s%n", d.name(), k.kernel(), k.shape(),
@@ -235,13 +236,27 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /**
-     * The six matrix products of a channel MLP's training step, for the first model at this batch and image size (m, n,
-     * k, transA, transB): fc1 and fc2 forward, the two input gradients, the two weight gradients (batch folded into M).
-     * scripts/bench-compare.py times the same shapes with the machine's BLAS.
+     * The matrix products of a training step's MLPs, for the first model at this batch and image size: the channel
+     * MLP's six (fc1 and fc2 forward, the two input gradients, the two weight gradients; batch folded into M), then
+     * the token MLP's six as vanillamixer and paramixer run them (each image's product with the weight on the left, and the weight
+     * gradients summed over the images; {@code GemmOps.matmul}'s rules). scripts/bench-compare.py times the same
+     * products with the machine's BLAS.
      */
-    static int[][] gemmShapes(io.github.hopmixer.model.ModelConfig model, int batch) {
-        int m = batch * model.tokens(), c = model.dim(), h = model.channelHidden();
-        return new int[][] {{m, h, c, 0, 1}, {m, c, h, 0, 1}, {m, c, h, 0, 0}, {m, h, c, 0, 0}, {h, c, m, 1, 0}, {c, h, m, 1, 0}};
+    static List<Gemm> gemms(io.github.hopmixer.model.ModelConfig model, int batch) {
+        int m = batch * model.tokens(), c = model.dim(), h = model.channelHidden(), s = model.tokens(), th = model.tokenHidden();
+        List<Gemm> out = new ArrayList<>();
+        int[][] channel = {{m, h, c, 0, 1}, {m, c, h, 0, 1}, {m, c, h, 0, 0}, {m, h, c, 0, 0}, {h, c, m, 1, 0}, {c, h, m, 1, 0}};
+        for (int[] g : channel) out.add(new Gemm(1, g[0], g[1], g[2], g[3] == 1, g[4] == 1, 0, 0, 0, false));
+        if (batch > 1) {
+            // Layers S → Sh and Sh → S over each image's (S or Sh) × C slab: forward, weight gradient, input gradient.
+            for (int[] layer : new int[][] {{th, s}, {s, th}}) {
+                int out0 = layer[0], in = layer[1];
+                out.add(new Gemm(batch, out0, c, in, false, false, 0, in * c, out0 * c, false));
+                out.add(new Gemm(batch, out0, in, c, false, true, out0 * c, in * c, 0, false));
+                out.add(new Gemm(batch, in, c, out0, true, false, 0, out0 * c, in * c, false));
+            }
+        }
+        return out.stream().distinct().toList();
     }
 
     /** gflops: the step's matrix products per second (added after ratio_to_jvm; older files gain it empty). */

@@ -103,6 +103,22 @@ class BenchCommandTest {
         assertTrue(both.err().contains("leaves nothing to time"), both.err());
     }
 
+    /**
+     * With a batch, the token MLP's products follow as the step runs them: each image's product with the weight on the
+     * left (fc1 64 × 4 tokens, fc2 4 × 64, over C = 128), and the weight gradients summed over the images.
+     */
+    @Test
+    void noStepWithABatchAlsoTimesTheTokenProducts() throws IOException {
+        Path out = tmp.resolve("t");
+        CliFixture.Result r = CliFixture.run(Main.commandLine(), "bench", "--models", "paramixer_nano", "--devices", "jvm",
+                "--batch-size", "2", "--warmup", "0", "--runs", "1", "--threads", "1", "--img-size", "8", "--no-step", "--results", out.toString());
+        assertEquals(0, r.code(), r.err());
+        List<String> rows = Files.readAllLines(out.resolve("bench-kernels.csv"));
+        List<String> shapes = rows.subList(7, rows.size()).stream().map(x -> x.split(",")[5] + " " + x.split(",")[6]).toList();
+        assertEquals(List.of("gemm_nn_shared_a 2x64x128x4", "gemm_nt_sum 2x64x4x128", "gemm_tn_shared_a 2x4x128x64",
+                "gemm_nn_shared_a 2x4x128x64", "gemm_nt_sum 2x4x64x128", "gemm_tn_shared_a 2x64x128x4"), shapes);
+    }
+
     @Test
     void saveAppendsToTrackedAndThePlotKeepsEveryDevice() throws IOException {
         List<String> old = Files.readAllLines(tracked.resolve("bench-steps.csv"));
