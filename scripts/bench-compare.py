@@ -56,6 +56,7 @@ NUMPY_SNIPPET = r"""
 import sys, time, numpy as np
 m, n, k, ta, tb, runs, batch = map(int, sys.argv[1:8])
 mode = sys.argv[8]  # "" (one product), "shared_a" (one a, a b and a c per image) or "sum" (c summed over images)
+assert mode in ("", "shared_a", "sum"), f"no numpy version of a {mode} product"
 rng = np.random.default_rng(1)
 per_a = (batch,) if mode == "sum" else ()
 per_b = (batch,) if mode else ()
@@ -66,8 +67,11 @@ B = np.swapaxes(b, -1, -2) if tb else b
 if mode == "sum":
     # Summed over the images: numpy has no sgemm that adds into c, so the faster of two ways, each timed whole:
     # a product per image then their sum, or the operands copied side by side along K and one product.
-    fs = [lambda: (A @ B).sum(0),
-          lambda: np.ascontiguousarray(np.swapaxes(A, 0, 1)).reshape(m, -1) @ B.reshape(-1, n)]
+    # Side by side along K: a's images as (m, batch·k) and b's as (batch·k, n), each copied in contiguous rows (a
+    # stored transposed, or b not, needs no copy).
+    a2 = lambda: a.reshape(-1, m).T if ta else np.swapaxes(a, 0, 1).reshape(m, -1)
+    b2 = lambda: np.swapaxes(b, 0, 1).reshape(n, -1).T if tb else b.reshape(-1, n)
+    fs = [lambda: (A @ B).sum(0), lambda: a2() @ b2()]
 else:
     fs = [lambda: A @ B]  # one product, or shared_a: one a broadcast over the images' b
 def median_ms(f):
@@ -167,7 +171,7 @@ def one_round(a, configs, host, date, env, results, note, ratios, shares):
           ["machine", "date", "threads", "batch", "model", "jvm_images_per_sec", "pytorch_images_per_sec",
            "ratio", "torch_version", "openblas_coretype", "note", "jvm_gflops", "pytorch_gflops", "fma_peak_gflops"], rows)
 
-    # The channel MLP's six products of the first configuration, and of the first 224-px one when there is one; a fresh
+    # The channel and token MLPs' products of the first configuration, and of the first 224-px one when there is one; a fresh
     # process each, so the first shape gets a longer warm-up (the JIT compiles the kernels during it).
     gemm_configs = [configs[0]] + [c for c in configs[1:] if "_224" in c[0]][:1]
     jvm_kernels = []

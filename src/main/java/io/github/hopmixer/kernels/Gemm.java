@@ -151,20 +151,31 @@ public final class Gemm {
             // blocks), and a block of rows gets its epilogue right after its last K block.
             for (int p0 = 0; p0 < k; p0 += kb) {
                 int p1 = Math.min(k, p0 + kb);
-                for (int w0 = lo; w0 < hi; w0 += blk) {
-                    int w1 = Math.min(hi, w0 + blk);
+                for (int w0 = lo, w1; w0 < hi; w0 = w1) {
+                    w1 = blockEnd(w0, hi, blk, m, strideA, batch);
                     rows(c, a, b, 0, batch, m, n, k, transA, tb, strideA, strideB, strideC, p0 == 0 ? acc : 1, w0, w1, true, 0, p0, p1);
                     if (p1 == k) epilogue.rows(c, 0, w0, w1);
                 }
             }
             return;
         }
-        for (int w0 = lo; w0 < hi; w0 += blk) {
-            int w1 = Math.min(hi, w0 + blk), shift = toScratch ? w0 * n : 0;
+        for (int w0 = lo, w1; w0 < hi; w0 = w1) {
+            w1 = blockEnd(w0, hi, blk, m, strideA, batch);
+            int shift = toScratch ? w0 * n : 0;
             if (toScratch && acc != 0) System.arraycopy(c, w0 * n, y, 0, (w1 - w0) * n);
             rows(y, a, b, 0, batch, m, n, k, transA, tb, strideA, strideB, strideC, acc, w0, w1, true, shift);
             epilogue.rows(y, shift, w0, w1);
         }
+    }
+
+    /**
+     * The end of the block of work items from w0: blk on, or less at hi. With one a for every image the block also
+     * ends with its image, so that every image is cut at the same rows and its packed blocks of a, kept by row range
+     * ({@link GemmTiles}), serve every image (blocks from the range's start packed a again for each image's offset).
+     */
+    private static int blockEnd(int w0, int hi, int blk, int m, int strideA, int batch) {
+        int w1 = Math.min(hi, w0 + blk);
+        return strideA == 0 && batch > 1 ? Math.min(w1, (w0 / m + 1) * m) : w1;
     }
 
     /**

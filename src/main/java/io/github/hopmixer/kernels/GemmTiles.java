@@ -33,6 +33,11 @@ final class GemmTiles {
 
     private static final ThreadLocal<KeptBlocks> KEPT = ThreadLocal.withInitial(KeptBlocks::new);
 
+    /** How many blocks of a this thread keeps now (for tests). */
+    static int keptBlocks() {
+        return KEPT.get().count;
+    }
+
     /** Drops this thread's kept blocks of a: called at the start of every product (a may have changed). */
     static void forget() {
         KeptBlocks kb = KEPT.get();
@@ -42,7 +47,8 @@ final class GemmTiles {
 
     /**
      * Rows [r0, r1) × [p0, p1) of a shared a packed as {@link #pack} packs them, once per call: the token products'
-     * weight serves every image (each of its row blocks was packed once per image before).
+     * weight serves every image. The callers cut every image at the same rows (a thread's first image may add its own
+     * cuts), so a call keeps about one copy of a per K block; the arrays stay with the thread for the next call.
      */
     private static float[] kept(float[] a, int aBase, int m, int k, int transA, int r0, int r1, int p0, int p1) {
         KeptBlocks kb = KEPT.get();

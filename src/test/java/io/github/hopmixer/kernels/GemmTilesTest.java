@@ -139,4 +139,22 @@ class GemmTilesTest {
         for (int i = 0; i < c.length; i++)
             assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(c[i]), "element " + i + " after a changed");
     }
+
+    @org.junit.jupiter.api.Test
+    void aSharedAIsKeptOncePerRowRangeNotOncePerImage() {
+        // 37 rows per image in blocks of 32 (n = 64): every image is cut at rows 0 and 32, so a call keeps two blocks of
+        // a, whatever the number of images; a range that starts inside an image adds that image's own cut.
+        int batch = 9, m = 37, n = 64, k = 20;
+        Random r = new Random(3);
+        float[] a = new float[m * k], b = new float[batch * k * n], c = new float[batch * m * n];
+        for (int i = 0; i < a.length; i++) a[i] = (float) r.nextGaussian();
+        for (int i = 0; i < b.length; i++) b[i] = (float) r.nextGaussian();
+        Gemm.Epilogue none = (y, shift, w0, w1) -> {};
+        Gemm.blocks(c, a, b, batch, m, n, k, 0, 0, 0, k * n, 0, 0, batch * m, false, none);
+        assertEquals(2, GemmTiles.keptBlocks(), "blocks of a kept for 9 images cut alike");
+        Gemm.blocks(c, a, b, batch, m, n, k, 0, 0, 0, k * n, 0, 10, batch * m, false, none);
+        assertEquals(3, GemmTiles.keptBlocks(), "the first image's rows 10..37 add one");
+        Gemm.jvm(c, a, b, batch, m, n, k, 0, 0, 0, k * n, m * n, 0, 0, batch * m);
+        assertEquals(1, GemmTiles.keptBlocks(), "whole images: one block of 37 rows");
+    }
 }
