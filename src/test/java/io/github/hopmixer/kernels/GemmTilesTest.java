@@ -72,6 +72,18 @@ class GemmTilesTest {
         }
     }
 
+    private static float[] gaussian(Random r, int size) {
+        float[] x = new float[size];
+        for (int i = 0; i < size; i++) x[i] = (float) r.nextGaussian();
+        return x;
+    }
+
+    private static void assertSameBits(float[] want, float[] got, String what) {
+        for (int i = 0; i < got.length; i++)
+            assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(got[i]),
+                    what + ": element " + i + " is " + got[i] + ", its fused multiply-adds give " + want[i]);
+    }
+
     static Stream<Arguments> sharedShapes() {
         // m, n, k with one a for every image (strideA 0, the token products' weight): 6-, 4- and 1-row tiles, a row
         // block past MC = 256, K blocks with a rest, and a column tail.
@@ -100,10 +112,7 @@ class GemmTilesTest {
     void aSharedByEveryImageIsPackedOnceAndGivesTheSameBits(int m, int n, int k, int ta, int tb, int acc) {
         int batch = 3;
         Random r = new Random(m * 17L + n * 5L + k + ta * 2 + tb + acc * 3);
-        float[] a = new float[m * k], b = new float[batch * k * n], c0 = new float[batch * m * n];
-        for (int i = 0; i < a.length; i++) a[i] = (float) r.nextGaussian();
-        for (int i = 0; i < b.length; i++) b[i] = (float) r.nextGaussian();
-        for (int i = 0; i < c0.length; i++) c0[i] = (float) r.nextGaussian();
+        float[] a = gaussian(r, m * k), b = gaussian(r, batch * k * n), c0 = gaussian(r, batch * m * n);
         float[] want = chains(a, b, c0, batch, m, n, k, ta, tb, acc);
         int items = batch * m;
         for (int threads = 1; threads <= 3; threads++) {
@@ -114,12 +123,8 @@ class GemmTilesTest {
                 Gemm.jvm(c, a, b, batch, m, n, k, ta, tb, 0, k * n, m * n, acc, lo, hi);
                 Gemm.blocks(blocks, a, b, batch, m, n, k, ta, tb, 0, k * n, acc, lo, hi, false, (y, shift, w0, w1) -> {});
             }
-            for (int i = 0; i < c.length; i++) {
-                assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(c[i]),
-                        threads + " ranges: element " + i + " is " + c[i] + ", its fused multiply-adds give " + want[i]);
-                assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(blocks[i]),
-                        threads + " ranges in blocks: element " + i + " is " + blocks[i] + ", its fused multiply-adds give " + want[i]);
-            }
+            assertSameBits(want, c, threads + " ranges");
+            assertSameBits(want, blocks, threads + " ranges in blocks");
         }
     }
 
@@ -129,15 +134,11 @@ class GemmTilesTest {
         // not reuse the first one's packed a.
         int batch = 2, m = 20, n = 64, k = 30;
         Random r = new Random(5);
-        float[] a = new float[m * k], b = new float[batch * k * n], c = new float[batch * m * n];
-        for (int i = 0; i < a.length; i++) a[i] = (float) r.nextGaussian();
-        for (int i = 0; i < b.length; i++) b[i] = (float) r.nextGaussian();
+        float[] a = gaussian(r, m * k), b = gaussian(r, batch * k * n), c = new float[batch * m * n];
         Gemm.jvm(c, a, b, batch, m, n, k, 0, 0, 0, k * n, m * n, 0, 0, batch * m);
         for (int i = 0; i < a.length; i++) a[i] = -2 * a[i];
         Gemm.jvm(c, a, b, batch, m, n, k, 0, 0, 0, k * n, m * n, 0, 0, batch * m);
-        float[] want = chains(a, b, c, batch, m, n, k, 0, 0, 0);
-        for (int i = 0; i < c.length; i++)
-            assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(c[i]), "element " + i + " after a changed");
+        assertSameBits(chains(a, b, c, batch, m, n, k, 0, 0, 0), c, "after a changed");
     }
 
     @org.junit.jupiter.api.Test
@@ -146,9 +147,7 @@ class GemmTilesTest {
         // a, whatever the number of images; a range that starts inside an image adds that image's own cut.
         int batch = 9, m = 37, n = 64, k = 20;
         Random r = new Random(3);
-        float[] a = new float[m * k], b = new float[batch * k * n], c = new float[batch * m * n];
-        for (int i = 0; i < a.length; i++) a[i] = (float) r.nextGaussian();
-        for (int i = 0; i < b.length; i++) b[i] = (float) r.nextGaussian();
+        float[] a = gaussian(r, m * k), b = gaussian(r, batch * k * n), c = new float[batch * m * n];
         Gemm.Epilogue none = (y, shift, w0, w1) -> {};
         Gemm.blocks(c, a, b, batch, m, n, k, 0, 0, 0, k * n, 0, 0, batch * m, false, none);
         assertEquals(2, GemmTiles.keptBlocks(), "blocks of a kept for 9 images cut alike");
