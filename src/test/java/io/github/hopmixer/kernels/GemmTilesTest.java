@@ -22,8 +22,10 @@ class GemmTilesTest {
     static Stream<Arguments> shapes() {
         // m, n, k: packed a with 6-, 4- and 1-row tiles and a column tail (n = 1030), K blocks with a rest (k = 600);
         // split by columns (m < n) with whole blocks merged and a partial last one; a row block past MC = 256 rows;
-        // in place (8 panels).
-        return everyFlag(new int[][] {{35, 1030, 70}, {13, 1090, 600}, {300, 1024, 24}, {20, 512, 40}});
+        // in place (8 panels); K blocks whose panels the first tiles copy, past MC and split by rows (300 × 136) or
+        // column block by column block (40 × 200).
+        return everyFlag(new int[][] {{35, 1030, 70}, {13, 1090, 600}, {300, 1024, 24}, {20, 512, 40}, {300, 136, 600},
+                {40, 200, 600}});
     }
 
     /** Each shape (m, n, k) with transA, transB and acc each 0 and 1. */
@@ -155,5 +157,25 @@ class GemmTilesTest {
         assertEquals(3, GemmTiles.keptBlocks(), "the first image's rows 10..37 add one");
         Gemm.jvm(c, a, b, batch, m, n, k, 0, 0, 0, k * n, m * n, 0, 0, batch * m);
         assertEquals(1, GemmTiles.keptBlocks(), "whole images: one block of 37 rows");
+    }
+
+    @ParameterizedTest(name = "tA{0} tB{1} acc{2}")
+    @MethodSource("flags")
+    void aKBlockOfBIsCopiedByTheFirstTileOfEachPanel(int ta, int tb, int acc) {
+        // 300 × 136 × 600 on this thread: 5 K blocks (4 × 128 + 88) of 2 whole panels and a column tail. Each block's
+        // panels are copied by the first 6-row tile of the first row block, read from them by every other tile (the
+        // second row block past MC = 256 rows included), and the tail goes through the masked columns.
+        int m = 300, n = 136, k = 600;
+        Random r = new Random(11 + ta * 2 + tb + acc * 4);
+        float[] a = gaussian(r, m * k), b = gaussian(r, k * n), c = gaussian(r, m * n);
+        float[] want = chains(a, b, c, 1, m, n, k, ta, tb, acc);
+        long before = GemmPanels.panelsCopiedByTiles();
+        Gemm.jvm(c, a, b, 1, m, n, k, ta, tb, 0, 0, 0, acc, 0, m);
+        assertEquals(5 * 2, GemmPanels.panelsCopiedByTiles() - before, "panels copied by tiles: 5 K blocks of 2");
+        assertSameBits(want, c, "K blocks copied by tiles");
+    }
+
+    static Stream<Arguments> flags() {
+        return everyFlag(new int[][] {{0, 0, 0}}).map(x -> Arguments.of(x.get()[3], x.get()[4], x.get()[5]));
     }
 }
