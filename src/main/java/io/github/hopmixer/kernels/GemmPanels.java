@@ -144,10 +144,13 @@ final class GemmPanels {
         }
         if (panels > 0) {
             boolean packedA = sharedA || packsA(j1 - j0);
-            // A K block of several (k > kc) is new to this call and comes from memory: with b as k×n rows and a read in
-            // place, the first 6-row tile of each panel copies it, its reads then overlapping that tile's products
-            // instead of preceding all of them (the nano weight gradients 128×512×8192: 1.02–1.2× on 2 threads).
-            TileCopies byTiles = transB == 0 && kc < k && !packedA && sixes(Math.min(i1, i0 + MC) - i0) > 0 ? TILE_COPIES.get() : null;
+            // A K block of several (k > kc) is new to this call and comes from memory. With b as k×n rows, a read in
+            // place and one or two panels, the first 6-row tile of each panel copies it, its reads then overlapping
+            // that tile's products instead of preceding them: the nano weight gradients 128×512×8192 and 512×128×8192
+            // ran 1.02–1.15× and 1.04–1.06× faster on 2 threads. Wider blocks keep the copy loop, which reads b's
+            // long rows in one sweep (the 224-px 2048×512×1568, 8 panels, lost 2–8 % copied by tiles).
+            TileCopies byTiles = transB == 0 && kc < k && panels <= 2 && !packedA && sixes(Math.min(i1, i0 + MC) - i0) > 0
+                    ? TILE_COPIES.get() : null;
             float[] pk = packed(b, bb * strideB, n, k, p0, p1, j0, j1, transB, byTiles).data;
             boolean copy = byTiles != null && byTiles.pending;
             for (int r0 = i0; r0 < i1; r0 += MC, copy = false) {
