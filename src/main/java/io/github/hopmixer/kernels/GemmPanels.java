@@ -144,26 +144,27 @@ final class GemmPanels {
         }
         if (panels > 0) {
             boolean packedA = sharedA || packsA(j1 - j0);
-            // A K block of several (k > kc) is new to this call and comes from memory. With b as k×n rows, a read in
-            // place and one or two panels, the first 6-row tile of each panel copies it, its reads then overlapping
+            // A K block of several (k > kc), or an image's own b, is new to this call and comes from memory. With b as
+            // k×n rows and one or two panels, the first 6-row tile of each panel copies it, its reads then overlapping
             // that tile's products instead of preceding them: the nano weight gradients 128×512×8192 and 512×128×8192
             // ran 1.02–1.15× and 1.04–1.06× faster on 2 threads. Wider blocks keep the copy loop, which reads b's
             // long rows in one sweep (the 224-px 2048×512×1568, 8 panels, lost 2–8 % copied by tiles).
-            TileCopies byTiles = transB == 0 && kc < k && panels <= 2 && !packedA && sixes(Math.min(i1, i0 + MC) - i0) > 0
+            TileCopies byTiles = transB == 0 && panels <= 2 && (kc < k || strideB != 0) && sixes(Math.min(i1, i0 + MC) - i0) > 0
                     ? TILE_COPIES.get() : null;
             float[] pk = packed(b, bb * strideB, n, k, p0, p1, j0, j1, transB, byTiles).data;
             boolean copy = byTiles != null && byTiles.pending;
+            if (copy) byTiles.panels += panels;
             for (int r0 = i0; r0 < i1; r0 += MC, copy = false) {
                 int r1 = Math.min(i1, r0 + MC);
                 if (packedA) {
-                    GemmTiles.rowBlock(c, cBase, n, a, aBase, m, k, transA, pk, panels, j0, r0, r1, p0, p1, acc, sharedA);
+                    GemmTiles.rowBlock(c, cBase, n, a, aBase, m, k, transA, pk, panels, j0, r0, r1, p0, p1, acc, sharedA,
+                            copy ? b : null, bb * strideB);
                     continue;
                 }
                 for (int jp = 0; jp < panels; jp++) {
                     int po = jp * kc * NR - p0 * NR, j = j0 + jp * NR, i = r0, t = 0;
                     if (copy) {
                         tile6Copying(c, cBase + i * n + j, n, a, aBase, i, m, k, transA, pk, po, p0, p1, acc, b, bb * strideB + j);
-                        byTiles.panels++;
                         t = 1;
                         i += 6;
                     }
@@ -232,8 +233,9 @@ final class GemmPanels {
     /**
      * {@link #tile6} reading b from its k×n rows (element (p, j) of the panel at bOff + p·n) and copying each p's NR
      * floats into the panel at po + p·NR for the row tiles after it: the same fused multiply-adds, so the same bits.
+     * A packed tile of a ({@link GemmTiles}, p-major by 6) reads as transA with m = 6.
      */
-    private static void tile6Copying(float[] c, int cOff, int n, float[] a, int aBase, int i, int m, int k, int transA,
+    static void tile6Copying(float[] c, int cOff, int n, float[] a, int aBase, int i, int m, int k, int transA,
                                      float[] pk, int po, int p0, int p1, int acc, float[] b, int bOff) {
         int c0 = cOff, c1 = c0 + n, c2 = c1 + n, c3 = c2 + n, c4 = c3 + n, c5 = c4 + n;
         FloatVector x00 = load(c, c0, acc), x01 = load(c, c0 + L, acc), x02 = load(c, c0 + 2 * L, acc), x03 = load(c, c0 + 3 * L, acc);

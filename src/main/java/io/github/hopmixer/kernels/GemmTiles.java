@@ -110,14 +110,21 @@ final class GemmTiles {
     /**
      * Rows [r0, r1) of c over one K block [p0, p1) and the given panels of b (panel jp at jp·kc·NR, columns j0 + jp·NR),
      * a packed once for all of them; with {@code keep} (a shared by every image of the call) once for the whole call.
+     * With {@code copyFrom} the panels are not packed yet: the first 6-row tile of each copies its panel from b's k×n
+     * rows at bBase ({@link GemmPanels#tile6Copying}).
      */
     static void rowBlock(float[] c, int cBase, int n, float[] a, int aBase, int m, int k, int transA, float[] pk,
-                         int panels, int j0, int r0, int r1, int p0, int p1, int acc, boolean keep) {
+                         int panels, int j0, int r0, int r1, int p0, int p1, int acc, boolean keep, float[] copyFrom, int bBase) {
         int kc = p1 - p0;
         float[] ap = keep ? kept(a, aBase, m, k, transA, r0, r1, p0, p1) : pack(a, aBase, m, k, transA, r0, r1, p0, p1);
         for (int jp = 0; jp < panels; jp++) {
-            int po = jp * kc * NR, j = j0 + jp * NR, i = r0;
-            for (int t = 0; t < GemmPanels.sixes(r1 - r0); t++, i += 6) tile6(c, cBase + i * n + j, n, ap, (i - r0) * kc, pk, po, kc, acc);
+            int po = jp * kc * NR, j = j0 + jp * NR, i = r0, t = 0;
+            if (copyFrom != null) {
+                GemmPanels.tile6Copying(c, cBase + i * n + j, n, ap, -p0 * 6, 0, 6, 0, 1, pk, po - p0 * NR, p0, p1, acc, copyFrom, bBase + j);
+                t = 1;
+                i += 6;
+            }
+            for (; t < GemmPanels.sixes(r1 - r0); t++, i += 6) tile6(c, cBase + i * n + j, n, ap, (i - r0) * kc, pk, po, kc, acc);
             for (; i + 4 <= r1; i += 4) tile4(c, cBase + i * n + j, n, ap, (i - r0) * kc, pk, po, kc, acc);
             for (; i < r1; i++) tile1(c, cBase + i * n + j, ap, (i - r0) * kc, pk, po, kc, acc);
         }

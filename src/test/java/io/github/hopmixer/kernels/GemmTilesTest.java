@@ -175,6 +175,30 @@ class GemmTilesTest {
         assertSameBits(want, c, "K blocks copied by tiles");
     }
 
+    @ParameterizedTest(name = "tA{0} acc{1}")
+    @MethodSource("transAAndAcc")
+    void anImagesBIsCopiedByTheFirstTileOfEachPanelUnderASharedA(int ta, int acc) {
+        // The token products: a shared (packed once), each image's own b of 2 panels copied by the first tile of each
+        // panel, then read by the others: 3 images × 2 panels, in one call and in 32-row blocks (the second block of
+        // an image finds its panels packed).
+        int batch = 3, m = 35, n = 128, k = 70;
+        Random r = new Random(13 + ta + acc * 2);
+        float[] a = gaussian(r, m * k), b = gaussian(r, batch * k * n), c = gaussian(r, batch * m * n);
+        float[] want = chains(a, b, c, batch, m, n, k, ta, 0, acc), blocks = c.clone();
+        long before = GemmPanels.panelsCopiedByTiles();
+        Gemm.jvm(c, a, b, batch, m, n, k, ta, 0, 0, k * n, m * n, acc, 0, batch * m);
+        assertEquals(3 * 2, GemmPanels.panelsCopiedByTiles() - before, "panels copied by tiles in one call");
+        Gemm.blocks(blocks, a, b, batch, m, n, k, ta, 0, 0, k * n, acc, 0, batch * m, false, (y, shift, w0, w1) -> {});
+        assertEquals(2 * 3 * 2, GemmPanels.panelsCopiedByTiles() - before, "panels copied by tiles in blocks");
+        assertSameBits(want, c, "an image's b copied by tiles");
+        assertSameBits(want, blocks, "an image's b copied by tiles, in blocks");
+    }
+
+    /** b as k×n rows only: a transposed b of whole panels is packed by register transposes, not by tiles. */
+    static Stream<Arguments> transAAndAcc() {
+        return Stream.of(Arguments.of(0, 0), Arguments.of(0, 1), Arguments.of(1, 0), Arguments.of(1, 1));
+    }
+
     static Stream<Arguments> flags() {
         return everyFlag(new int[][] {{0, 0, 0}}).map(x -> Arguments.of(x.get()[3], x.get()[4], x.get()[5]));
     }
