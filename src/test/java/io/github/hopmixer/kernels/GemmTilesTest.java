@@ -22,8 +22,8 @@ class GemmTilesTest {
     static Stream<Arguments> shapes() {
         // m, n, k: packed a with 6-, 4- and 1-row tiles and a column tail (n = 1030), K blocks with a rest (k = 600);
         // split by columns (m < n) with whole blocks merged and a partial last one; a row block past MC = 256 rows;
-        // in place (8 panels); K blocks whose panels the first tiles copy, past MC and split by rows (300 × 136) or
-        // column block by column block (40 × 200).
+        // in place (8 panels); K blocks whose panels the first tiles copy (with 16-float vectors), past MC and split
+        // by rows (300 × 136) or column block by column block (40 × 200).
         return everyFlag(new int[][] {{35, 1030, 70}, {13, 1090, 600}, {300, 1024, 24}, {20, 512, 40}, {300, 136, 600},
                 {40, 200, 600}});
     }
@@ -162,10 +162,10 @@ class GemmTilesTest {
     @ParameterizedTest(name = "tA{0} tB{1} acc{2}")
     @MethodSource("flags")
     void aKBlockOfBIsCopiedByTheFirstTileOfEachPanel(int ta, int tb, int acc) {
-        // 300 × 136 × 600 on this thread: 5 K blocks (4 × 128 + 88) of 2 whole panels and a column tail. Each block's
-        // panels are copied by the first 6-row tile of the first row block, read from them by every other tile (the
-        // second row block past MC = 256 rows included), and the tail goes through the masked columns.
-        int m = 300, n = 136, k = 600;
+        // 300 × (2 panels + 8) × 600 on this thread: 5 K blocks (4 × 128 + 88) of 2 whole panels and a column tail.
+        // Each block's panels are copied by the first 6-row tile of the first row block, read from them by every other
+        // tile (the second row block past MC = 256 rows included), and the tail goes through the masked columns.
+        int m = 300, n = 2 * GemmPanels.NR + 8, k = 600;
         Random r = new Random(11 + ta * 2 + tb + acc * 4);
         float[] a = gaussian(r, m * k), b = gaussian(r, k * n), c = gaussian(r, m * n);
         float[] want = chains(a, b, c, 1, m, n, k, ta, tb, acc);
@@ -181,7 +181,7 @@ class GemmTilesTest {
         // The token products: a shared (packed once), each image's own b of 2 panels copied by the first tile of each
         // panel, then read by the others: 3 images × 2 panels, in one call and in 32-row blocks (the second block of
         // an image finds its panels packed).
-        int batch = 3, m = 35, n = 128, k = 70;
+        int batch = 3, m = 35, n = 2 * GemmPanels.NR, k = 70;
         Random r = new Random(13 + ta + acc * 2);
         float[] a = gaussian(r, m * k), b = gaussian(r, batch * k * n), c = gaussian(r, batch * m * n);
         float[] want = chains(a, b, c, batch, m, n, k, ta, 0, acc), blocks = c.clone();
@@ -192,6 +192,25 @@ class GemmTilesTest {
         assertEquals(2 * 3 * 2, GemmPanels.panelsCopiedByTiles() - before, "panels copied by tiles in blocks");
         assertSameBits(want, c, "an image's b copied by tiles");
         assertSameBits(want, blocks, "an image's b copied by tiles, in blocks");
+    }
+
+    @ParameterizedTest(name = "{0} rows tA{1}")
+    @MethodSource("fewRows")
+    void aRowRangeWithoutASixRowTilePacksItsPanelsFirst(int m, int ta) {
+        // 5, 8 and 9 rows (tiles of 4 and 1 only) over K blocks of one panel and a tail: no tile copies, the panels
+        // are packed before the tiles read them.
+        int n = GemmPanels.NR + 8, k = 600;
+        Random r = new Random(m * 3L + ta);
+        float[] a = gaussian(r, m * k), b = gaussian(r, k * n), c = gaussian(r, m * n);
+        float[] want = chains(a, b, c, 1, m, n, k, ta, 0, 1);
+        long before = GemmPanels.panelsCopiedByTiles();
+        Gemm.jvm(c, a, b, 1, m, n, k, ta, 0, 0, 0, 0, 1, 0, m);
+        assertEquals(0, GemmPanels.panelsCopiedByTiles() - before, "panels copied by tiles");
+        assertSameBits(want, c, m + " rows");
+    }
+
+    static Stream<Arguments> fewRows() {
+        return Stream.of(5, 8, 9).flatMap(m -> Stream.of(Arguments.of(m, 0), Arguments.of(m, 1)));
     }
 
     /** b as k×n rows only: a transposed b of whole panels is packed by register transposes, not by tiles. */
