@@ -98,14 +98,7 @@ final class GemmPanels {
                     FloatVector.fromArray(SP, b, src + 3 * L).intoArray(d, dst + 3 * L);
                 }
             } else {
-                // L × L blocks transposed in registers; the scalar copy (a strided store per float) cost more than the
-                // products in the token weight gradient, where every thread packs each image's 64×128 b.
-                int pv = p0 + (p1 - p0) / L * L;
-                for (int jj = 0; jj < NR; jj += L) PanelTransposes.blocks(b, base + (j + jj) * k, k, d, o + jj, p0, pv);
-                for (int jj = 0; jj < NR; jj++) {
-                    int src = base + (j + jj) * k;
-                    for (int p = pv; p < p1; p++) d[o + p * NR + jj] = b[src + p];
-                }
+                PanelTransposes.panel(b, base + j * k, k, d, o, p0, p1);
             }
         }
         pk.src = b;
