@@ -33,20 +33,17 @@ final class GemmPanels {
         float[] data = new float[0];
         float[] src;
         int base, n, k, p0, p1, j0, j1, transB;
+        /** Whether the last {@link #packed} left the panels to the caller's tiles ({@link #tile6Copying}). */
+        boolean toTiles;
+        /** How many panels this thread's tiles have copied (for tests). */
+        long copiedByTiles;
     }
 
     private static final ThreadLocal<Packed> PACKED = ThreadLocal.withInitial(Packed::new);
-    /** Per thread: whether {@link #packed} left the panels to the caller's tiles, and how many panels tiles copied. */
-    private static final class TileCopies {
-        boolean pending;
-        long panels;
-    }
-
-    private static final ThreadLocal<TileCopies> TILE_COPIES = ThreadLocal.withInitial(TileCopies::new);
 
     /** How many panels this thread's tiles have copied ({@link #tile6Copying}; for tests). */
     static long panelsCopiedByTiles() {
-        return TILE_COPIES.get().panels;
+        return PACKED.get().copiedByTiles;
     }
 
     /** Drops this thread's packed b: called wherever b's contents may have changed since it was packed. */
@@ -68,21 +65,21 @@ final class GemmPanels {
     /**
      * This thread's packed b for b's K block over columns [j0, j1), reused while the same block is asked for again
      * within one call (row blocks of a fused op); when it is not held, its panels are packed now unless
-     * {@code byTiles} is given (the caller's first row tiles copy them, {@link #tile6Copying}): its {@code pending}
-     * then says whether they must. With {@code transB} b is n×k rows (element (p, j) at j·k + p), read row by row into the
+     * {@code byTiles} (the caller's first row tiles copy them, {@link #tile6Copying}): {@code toTiles} then says
+     * whether they must. With {@code transB} b is n×k rows (element (p, j) at j·k + p), read row by row into the
      * panels' columns.
      */
     private static Packed packed(float[] b, int base, int n, int k, int p0, int p1, int j0, int j1, int transB,
-                                 TileCopies byTiles) {
+                                 boolean byTiles) {
         Packed pk = PACKED.get();
-        if (byTiles != null) byTiles.pending = false;
+        pk.toTiles = false;
         if (pk.src == b && pk.base == base && pk.n == n && pk.k == k && pk.p0 == p0 && pk.p1 == p1 && pk.j0 == j0
                 && pk.j1 == j1 && pk.transB == transB) return pk;
         int kc = p1 - p0, panels = (j1 - j0) / NR;
         if (pk.data.length < panels * kc * NR) pk.data = new float[panels * kc * NR];
         float[] d = pk.data;
-        if (byTiles != null) {
-            byTiles.pending = true;
+        if (byTiles) {
+            pk.toTiles = true;
             panels = 0;
         }
         for (int jp = 0; jp < panels; jp++) {
@@ -142,11 +139,11 @@ final class GemmPanels {
             // that tile's products instead of preceding them: the nano weight gradients 128×512×8192 and 512×128×8192
             // ran 1.02–1.15× and 1.04–1.06× faster on 2 threads. Wider blocks keep the copy loop, which reads b's
             // long rows in one sweep (the 224-px 2048×512×1568, 8 panels, lost 2–8 % copied by tiles).
-            TileCopies byTiles = transB == 0 && panels <= 2 && (kc < k || strideB != 0) && sixes(Math.min(i1, i0 + MC) - i0) > 0
-                    ? TILE_COPIES.get() : null;
-            float[] pk = packed(b, bb * strideB, n, k, p0, p1, j0, j1, transB, byTiles).data;
-            boolean copy = byTiles != null && byTiles.pending;
-            if (copy) byTiles.panels += panels;
+            boolean byTiles = transB == 0 && panels <= 2 && (kc < k || strideB != 0) && sixes(Math.min(i1, i0 + MC) - i0) > 0;
+            Packed packed = packed(b, bb * strideB, n, k, p0, p1, j0, j1, transB, byTiles);
+            float[] pk = packed.data;
+            boolean copy = packed.toTiles;
+            if (copy) packed.copiedByTiles += panels;
             for (int r0 = i0; r0 < i1; r0 += MC, copy = false) {
                 int r1 = Math.min(i1, r0 + MC);
                 if (packedA) {
@@ -226,7 +223,9 @@ final class GemmPanels {
     /**
      * {@link #tile6} reading b from its k×n rows (element (p, j) of the panel at bOff + p·n) and copying each p's NR
      * floats into the panel at po + p·NR for the row tiles after it: the same fused multiply-adds, so the same bits.
-     * A packed tile of a ({@link GemmTiles}, p-major by 6) reads as transA with m = 6.
+     * A packed tile of a ({@link GemmTiles}, p-major by 6) reads as transA with m = 6. A method of its own rather than
+     * a flag in tile6: its 24 accumulators cannot go to a shared helper (vectors held in arrays are boxed), and tile6's
+     * loop stays free of the stores.
      */
     static void tile6Copying(float[] c, int cOff, int n, float[] a, int aBase, int i, int m, int k, int transA,
                                      float[] pk, int po, int p0, int p1, int acc, float[] b, int bOff) {
