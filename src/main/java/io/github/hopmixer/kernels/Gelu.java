@@ -10,6 +10,7 @@ public final class Gelu {
     private static final double SQRT_HALF = Math.sqrt(0.5);
     private static final double INV_SQRT_2PI = 1.0 / Math.sqrt(2 * Math.PI);
     private static final double TWO_OVER_SQRT_PI = 2.0 / Math.sqrt(Math.PI);
+    private static final FloatVector TWO = FloatVector.broadcast(SP, 2f);
 
     private Gelu() {}
 
@@ -40,7 +41,7 @@ public final class Gelu {
         FloatVector poly = t.fma(1.061405429f, -1.453152027f).fma(t, FloatVector.broadcast(SP, 1.421413741f))
                 .fma(t, FloatVector.broadcast(SP, -0.284496736f)).fma(t, FloatVector.broadcast(SP, 0.254829592f)).mul(t);
         FloatVector tailErf = poly.mul(e);             // 1 − |erf|
-        FloatVector pos = tailErf.neg().add(2f);       // 1 + erf for v ≥ 0
+        FloatVector pos = TWO.sub(tailErf);             // 1 + erf for v ≥ 0
         return pos.blend(tailErf, v.lt(0f));           // 1 − |erf| for v < 0
     }
 
