@@ -20,7 +20,7 @@ public final class VectorExp {
     private static final float ROUND = 12582912f;
     /** k stays within the normal exponents, −126 … 127 (at 88.7, as before, k was 128 and exp infinite from 88.38). */
     private static final float LO = -87.3f, HI = 88.37f;
-    /** ROUND + k holds k in its low mantissa bits: its bits less ROUND's are k (|k| ≤ 128 here). */
+    /** ROUND + k holds k in its low mantissa bits: its bits less ROUND's are k (−126 … 127 after the clamp). */
     private static final int ROUND_BITS = Float.floatToRawIntBits(ROUND);
 
     private VectorExp() {}
