@@ -13,9 +13,16 @@ FMA peak (`hopmixer bench --peak`), and each step's matrix products are given as
 Appends to results/pytorch-vs-jvm.csv and results/gemm-vs-blas.csv (machine, date, threads, batch, ..., and --note,
 e.g. that the machine was loaded).
 
+With --turns T the two sides of a pair are not run one after the other but held open, warm, in two processes that
+take T turns of --turn-steps steps each (`hopmixer bench --turns` and `bench-pytorch.py --turns`), the order flipping
+every turn: this machine's speed swings by 15 % over minutes, and a ratio of two sides timed minutes apart carries
+the swing, one of two sides timed seconds apart does not. Each turn starts with one untimed step per side (it pays
+for the other side's use of the caches). The row's ratio is the median of the per-turn ratios.
+
 PyTorch and numpy run at their best settings here: OPENBLAS_CORETYPE=SkylakeX (Debian's OpenBLAS 0.3.21 does
 not recognise this CPU and falls back to a slow kernel otherwise) and OMP_WAIT_POLICY=PASSIVE (two OpenMP
-threads otherwise spin against each other on 2 cores). Pass --no-coretype to measure without the first.
+threads otherwise spin against each other on 2 cores), and glibc's malloc keeping freed memory (GLIBC_TUNABLES; see
+blas_env). Pass --no-coretype to measure without the first.
 """
 import argparse
 import csv
@@ -45,6 +52,11 @@ def machine():
 def blas_env(threads, coretype):
     env = dict(os.environ, OMP_WAIT_POLICY="PASSIVE", OMP_NUM_THREADS=str(threads),
                OPENBLAS_NUM_THREADS=str(threads))
+    # glibc returns a freed block of 128 KB or more to the kernel at once, so each of PyTorch's (and numpy's) fresh
+    # output tensors is faulted in page by page again; on this machine that tripled a nano step (75-111 against
+    # 242-258 images/s, 2026-12-02). Keeping freed memory in the process is what jemalloc or tcmalloc, PyTorch's
+    # recommended allocators for the CPU, do too.
+    env["GLIBC_TUNABLES"] = "glibc.malloc.mmap_threshold=4294967295:glibc.malloc.trim_threshold=4294967295"
     if coretype:
         env["OPENBLAS_CORETYPE"] = "SkylakeX"
     else:
@@ -100,10 +112,18 @@ def main():
     p.add_argument("--python", default="/usr/bin/python3", help="a Python with torch and numpy")
     p.add_argument("--no-coretype", action="store_true")
     p.add_argument("--results", default=str(ROOT / "results"))
+    p.add_argument("--turns", type=int, default=0, metavar="T",
+                   help="time each pair in T turns instead: both sides warm in two processes held open, taking turns of "
+                        "--turn-steps steps, the order flipping every turn; a ratio per turn, the row's their median "
+                        "(on a machine whose speed swings, both sides of a turn see the same machine)")
+    p.add_argument("--turn-steps", type=int, default=3, metavar="S", help="steps per side and turn (default 3)")
+    p.add_argument("--no-gemms", action="store_true", help="the steps only: skip the matrix products against BLAS")
     p.add_argument("--rounds", type=int, default=1,
                    help="repeat everything this many times and print the median ratio and share per row: on a machine "
                         "whose speed swings, a median of rounds is the number to quote (rows note their round)")
     a = p.parse_args()
+    if a.turns < 0 or a.turn_steps < 1 or (a.turns and a.turns < 3):
+        p.error(f"--turns {a.turns} --turn-steps {a.turn_steps}: give at least 3 turns (a median) of at least 1 step")
     results = Path(a.results)
     results.mkdir(parents=True, exist_ok=True)
     date = datetime.date.today().isoformat()
@@ -117,7 +137,8 @@ def main():
 
     ratios, shares = {}, {}
     for r in range(1, a.rounds + 1):
-        note = a.note if a.rounds == 1 else "; ".join(x for x in (a.note, f"round {r}/{a.rounds}") if x)
+        how = f"{a.turns} turns of {a.turn_steps} steps" if a.turns else ""
+        note = "; ".join(x for x in (a.note, how, f"round {r}/{a.rounds}" if a.rounds > 1 else "") if x)
         one_round(a, configs, host, date, env, results, note, ratios, shares)
     if a.rounds > 1:
         print(f"medians of {a.rounds} rounds:")
@@ -140,6 +161,10 @@ def one_round(a, configs, host, date, env, results, note, ratios, shares):
     pairs = []
     for model, batch in configs:
         img = 224 if "_224" in model else 32
+        if a.turns:
+            jvm_ips, jvm_gf, torch_ips, torch_version, ratio = in_turns(a, env, model, batch, img)
+            pairs.append((model, batch, jvm_ips, jvm_gf, torch_ips, torch_version, ratio))
+            continue
         with tempfile.TemporaryDirectory() as tmp:
             subprocess.run([str(HERE / "hopmixer"), "bench", "--devices", "jvm", "--models", model, "--threads",
                             str(a.threads), "-b", str(batch), "--img-size", str(img), "--warmup", str(a.warmup),
@@ -151,26 +176,28 @@ def one_round(a, configs, host, date, env, results, note, ratios, shares):
                               "--threads", str(a.threads), "--warmup", str(a.warmup), "--runs", str(a.runs)], env=env, check=True,
                              capture_output=True, text=True).stdout.strip().splitlines()[-1].split(",")
         torch_ips, torch_version = float(out[3]), out[5]
-        pairs.append((model, batch, jvm_ips, jvm_gf, torch_ips, torch_version))
+        pairs.append((model, batch, jvm_ips, jvm_gf, torch_ips, torch_version, jvm_ips / torch_ips))
     # The FMA peak after the pairs: seconds of full-width FMAs on both cores just before the first pair seemed to slow
     # that pair's JVM side.
     peak = fma_peak(a.threads)
     rows = []
-    for model, batch, jvm_ips, jvm_gf, torch_ips, torch_version in pairs:
+    for model, batch, jvm_ips, jvm_gf, torch_ips, torch_version, ratio in pairs:
         # Both sides do the same matrix products per image: the plan's count, scaled by each side's images/s.
         torch_gf = jvm_gf * torch_ips / jvm_ips
         rows.append([host, date, a.threads, batch, model, f"{jvm_ips:.1f}", f"{torch_ips:.1f}",
-                     f"{jvm_ips / torch_ips:.3f}", torch_version, "SkylakeX" if not a.no_coretype else "default", note,
+                     f"{ratio:.3f}", torch_version, "SkylakeX" if not a.no_coretype else "default", note,
                      f"{jvm_gf:.1f}", f"{torch_gf:.1f}", f"{peak:.1f}"])
-        ratios.setdefault(f"{model}@{batch}", []).append(jvm_ips / torch_ips)
+        ratios.setdefault(f"{model}@{batch}", []).append(ratio)
         print(f"{model} batch {batch}: JVM {jvm_ips:.1f} images/s, PyTorch {torch_ips:.1f} images/s, "
-              f"ratio {jvm_ips / torch_ips:.2f}; matrix products at {jvm_gf:.0f} and {torch_gf:.0f} GFLOP/s, "
+              f"ratio {ratio:.2f}; matrix products at {jvm_gf:.0f} and {torch_gf:.0f} GFLOP/s, "
               f"{100 * jvm_gf / peak:.0f} % and {100 * torch_gf / peak:.0f} % of the FMA peak ({peak:.0f}); "
               f"x1.5 PyTorch would take {150 * torch_gf / peak:.0f} %", flush=True)
     write(results / "pytorch-vs-jvm.csv",
           ["machine", "date", "threads", "batch", "model", "jvm_images_per_sec", "pytorch_images_per_sec",
            "ratio", "torch_version", "openblas_coretype", "note", "jvm_gflops", "pytorch_gflops", "fma_peak_gflops"], rows)
 
+    if a.no_gemms:
+        return
     # The channel and token MLPs' products of the first configuration, and of the first 224-px one when there is one; a fresh
     # process each, so the first shape gets a longer warm-up (the JIT compiles the kernels during it).
     gemm_configs = [configs[0]] + [c for c in configs[1:] if "_224" in c[0]][:1]
@@ -200,6 +227,68 @@ def one_round(a, configs, host, date, env, results, note, ratios, shares):
               f"share {jvm_gf / blas_gf:.2f}")
     write(results / "gemm-vs-blas.csv",
           ["machine", "date", "threads", "kernel", "shape", "jvm_gflops", "blas_gflops", "share", "note"], krows)
+
+
+class Turns:
+    """One side held open in turns (`hopmixer bench --turns`, `bench-pytorch.py --turns`): warm once it said ready."""
+
+    def __init__(self, name, cmd, env=None):
+        self.name = name
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
+        self.ready = self._line().split()
+        if self.ready[0] != "ready":
+            self.close()
+            sys.exit(f"{name}: said {' '.join(self.ready)!r} instead of 'ready <batch> ...'")
+
+    def _line(self):
+        line = self.proc.stdout.readline()
+        if not line:
+            sys.exit(f"{self.name}: ended before answering (exit code {self.proc.wait()}); its error is above")
+        return line.strip()
+
+    def steps(self, n):
+        """n timed steps after one untimed: the first step of a turn finds the other side's data in the caches (the
+        JVM's ran 15-30 % slower than the next ones here), which a program training alone never does."""
+        self.proc.stdin.write(f"{n + 1}\n")
+        self.proc.stdin.flush()
+        return [float(x) for x in self._line().split()][1:]
+
+    def close(self):
+        try:
+            self.proc.stdin.write("\n")
+            self.proc.stdin.close()
+        except BrokenPipeError:
+            pass
+        self.proc.wait()
+
+
+def in_turns(a, env, model, batch, img):
+    """One pair in --turns turns: both warm at once, taking turns; (JVM images/s, its GFLOP/s, PyTorch images/s, torch
+    version, median of the per-turn ratios). A side's images/s is over the median of all its steps."""
+    # The JVM warms up first, alone; then PyTorch, alone: neither warm-up is timed, or disturbs the other side's.
+    jvm = Turns("hopmixer bench --turns", [str(HERE / "hopmixer"), "bench", "--turns", "--devices", "jvm", "--models", model,
+                                            "--threads", str(a.threads), "-b", str(batch), "--img-size", str(img),
+                                            "--warmup", str(a.warmup)])
+    torch = Turns("bench-pytorch.py --turns", [a.python, str(HERE / "bench-pytorch.py"), "--model", model, "--batch",
+                                                str(batch), "--threads", str(a.threads), "--warmup", str(a.warmup),
+                                                "--turns"], env=env)
+    try:
+        all_jvm, all_torch, ratios = [], [], []
+        for t in range(a.turns):
+            sides = (jvm, torch) if t % 2 == 0 else (torch, jvm)
+            ms = {side.name: side.steps(a.turn_steps) for side in sides}
+            j, p = ms[jvm.name], ms[torch.name]
+            all_jvm += j
+            all_torch += p
+            ratios.append(statistics.median(p) / statistics.median(j))
+    finally:
+        jvm.close()
+        torch.close()
+    jvm_ms, torch_ms = statistics.median(all_jvm), statistics.median(all_torch)
+    flops = int(jvm.ready[2])
+    print(f"{model} batch {batch}: per-turn ratios {', '.join(f'{r:.2f}' for r in ratios)}", flush=True)
+    return (batch * 1000 / jvm_ms, flops / (jvm_ms * 1e6), batch * 1000 / torch_ms, torch.ready[3],
+            statistics.median(ratios))
 
 
 def write(path, header, rows):

@@ -5,6 +5,7 @@ Same shapes and step as hopmixer's: 32-px RGB input, patch 4 (64 tokens), C 128,
 hidden 512, 8 blocks, 10 classes; joint (S, C) LayerNorm, exact GELU, no MLP bias (official Hopfield
 variants); one step = forward, soft-target cross-entropy, backward, AdamW. Prints one CSV row:
 model,batch,threads,images_per_sec,ms_per_step,torch_version
+(or, with --turns, steps on request: see turns()).
 
 Also the official 224-px sizes s16 and s32 (e.g. paramixer_s16_224: patch 16, 196 tokens, C 512, 8 blocks).
 
@@ -13,6 +14,7 @@ PyTorch 1.13 and with current releases.
 """
 import argparse
 import statistics
+import sys
 import time
 
 import torch
@@ -105,6 +107,9 @@ def main():
     p.add_argument("--warmup", type=int, default=3)
     p.add_argument("--runs", type=int, default=10)
     p.add_argument("--device", default="cpu", help="torch device: cpu (default) or cuda")
+    p.add_argument("--turns", action="store_true",
+                   help="after the warm-up, run N steps for each line N read on standard input and print their ms "
+                        "(scripts/bench-compare.py --turns)")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -121,8 +126,8 @@ def main():
     opt = torch.optim.AdamW(model.parameters(), lr=1e-4, weight_decay=0.05)
     x = torch.randn(a.batch, 3, img, img).to(dev)
     t = F.one_hot(torch.randint(0, 10, (a.batch,)), 10).float().to(dev)
-    times = []
-    for i in range(a.warmup + a.runs):
+
+    def step():
         sync()
         t0 = time.perf_counter()
         opt.zero_grad(set_to_none=True)
@@ -130,10 +135,31 @@ def main():
         loss.backward()
         opt.step()
         sync()
-        if i >= a.warmup:
-            times.append(time.perf_counter() - t0)
+        return time.perf_counter() - t0
+
+    for _ in range(a.warmup):
+        step()
+    if a.turns:
+        return turns(step, a.batch)
+    times = [step() for _ in range(a.runs)]
     ms = statistics.median(times) * 1000
     print(f"{a.model},{a.batch},{a.threads},{a.batch * 1000 / ms:.1f},{ms:.2f},{torch.__version__}")
+
+
+def turns(step, batch):
+    """`hopmixer bench --turns`'s protocol (bench/StepTurns.java): ready line, then N steps per line read, their ms."""
+    print(f"ready {batch} 0 {torch.__version__}", flush=True)
+    for number, line in enumerate(sys.stdin, 1):
+        if not line.strip():
+            break
+        try:
+            n = int(line)
+        except ValueError:
+            sys.exit(f"turn {number}: {line.strip()!r} is not a step count; send a whole number from 1 to 10000, "
+                     "or an empty line to end")
+        if not 1 <= n <= 10000:
+            sys.exit(f"turn {number}: {n} steps; send a whole number from 1 to 10000, or an empty line to end")
+        print(" ".join(f"{step() * 1000:.3f}" for _ in range(n)), flush=True)
 
 
 if __name__ == "__main__":

@@ -30,25 +30,58 @@ public final class StepBench {
     public record KernelResult(String device, String kernel, String shape, double ms, double gflops) {}
 
     public static StepResult trainingStep(Device d, ModelConfig m, int batch, int warmup, int runs) {
-        StepPlans.Step st = StepPlans.training(m, batch, d);
-        Batch in = prepare(d, st, m, batch);
-        float[] images = in.images(), targets = in.targets();
-        float[] scalars = Scalars.adamW(1e-4, 0.05, 1, 0);
-        float[] losses = new float[batch];
-        double[] ms = new double[runs];
-        for (int i = -warmup; i < runs; i++) {
-            long t0 = System.nanoTime();
-            // What the trainer moves per step: the batch and step scalars in, the losses out.
-            d.write(st.images(), images);
-            d.write(st.targets(), targets);
-            DropPath.write(d, st.dropPathMasks(), 0.1, 1, i + warmup);
-            d.write(st.scalars(), scalars);
-            d.execute(st.plan());
-            d.read(st.losses(), losses);
-            if (i >= 0) ms[i] = (System.nanoTime() - t0) / 1e6;
+        Runner r = new Runner(d, m, batch);
+        r.steps(warmup);
+        double med = median(r.steps(runs));
+        return new StepResult(d.name(), m.name(), batch, med, batch * 1000.0 / med, r.matmulFlops() / (med * 1e6));
+    }
+
+    /**
+     * A prepared training step that runs on request: what {@link #trainingStep} times, and what {@link StepTurns} runs
+     * turn by turn against another program.
+     */
+    public static final class Runner {
+        private final Device d;
+        private final StepPlans.Step st;
+        private final float[] images, targets, losses;
+        private final float[] scalars = Scalars.adamW(1e-4, 0.05, 1, 0);
+        private int done;
+
+        public Runner(Device d, ModelConfig m, int batch) {
+            this.d = d;
+            st = StepPlans.training(m, batch, d);
+            Batch in = prepare(d, st, m, batch);
+            images = in.images();
+            targets = in.targets();
+            losses = new float[batch];
         }
-        double med = median(ms);
-        return new StepResult(d.name(), m.name(), batch, med, batch * 1000.0 / med, st.plan().matmulFlops() / (med * 1e6));
+
+        /** The step's matrix-product FLOPs ({@link Plan#matmulFlops}). */
+        public long matmulFlops() {
+            return st.plan().matmulFlops();
+        }
+
+        /** The last step's per-image losses (a copy). */
+        public float[] losses() {
+            return losses.clone();
+        }
+
+        /** Runs n steps; each one's milliseconds. */
+        public double[] steps(int n) {
+            double[] ms = new double[n];
+            for (int i = 0; i < n; i++) {
+                long t0 = System.nanoTime();
+                // What the trainer moves per step: the batch and step scalars in, the losses out.
+                d.write(st.images(), images);
+                d.write(st.targets(), targets);
+                DropPath.write(d, st.dropPathMasks(), 0.1, 1, done++);
+                d.write(st.scalars(), scalars);
+                d.execute(st.plan());
+                d.read(st.losses(), losses);
+                ms[i] = (System.nanoTime() - t0) / 1e6;
+            }
+            return ms;
+        }
     }
 
     /** A batch of random images and one-hot targets, the same for every benchmark (seed 1). */

@@ -89,6 +89,10 @@ final class BenchCommand implements Callable<Integer> {
             + "the ceiling of any matrix product here (a step's GFLOP/s is printed beside its images/s); to fma-peak.csv.")
     boolean peak;
 
+    @Option(names = "--turns", description = "Instead of timing: warm up one model's step on one device, print 'ready <batch> <matmul flops>', "
+            + "then run N steps for each line N read on standard input and print their ms (scripts/bench-compare.py --turns).")
+    boolean turns;
+
     @Option(names = "--audit", paramLabel = "TYPE", description = "Instead of timing: list every TornadoVM kernel launch of the models' "
             + "training step at --batch-size with the grid settings of this device type (cpu, gpu or fpga; tornado-config/TYPE.properties) "
             + "to tornado-audit-TYPE[-model].csv: op, kernel, global and local sizes, the longest serial loop of a work-item, rule breaks. "
@@ -120,6 +124,7 @@ final class BenchCommand implements Callable<Integer> {
         if (memoryBatches != null) modes.add("--memory");
         if (memoryCost) modes.add("--memory-cost");
         if (peak) modes.add("--peak");
+        if (turns) modes.add("--turns");
         if (modes.size() > 1) throw new IllegalArgumentException(String.join(" and ", modes) + " each replace the timing: give one of them");
         if (audit != null) {
             if (batch < 1) throw new IllegalArgumentException("--batch-size " + batch + ": must be at least 1");
@@ -147,6 +152,7 @@ final class BenchCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--img-size " + imgSize + ": must be a positive multiple of " + name + "'s patch " + patch);
             }
         }
+        if (turns) return turns(DeviceOptions.threads("--threads", threads));
         if (noStep && noKernels) throw new IllegalArgumentException("--no-step with --no-kernels leaves nothing to time; drop one of them");
         int nThreads = DeviceOptions.threads("--threads", threads);
         List<String> ids = devices != null ? devices : defaultDevices();
@@ -296,6 +302,21 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         System.out.println("wrote " + f);
+        return 0;
+    }
+
+    /** One model on one device, steps run in turns as standard input asks (the protocol: {@link io.github.hopmixer.bench.StepTurns}). */
+    private int turns(int nThreads) throws IOException {
+        if (models.size() != 1 || devices == null || devices.size() != 1) {
+            throw new IllegalArgumentException("--turns: give one model (--models) and one device (--devices)");
+        }
+        DeviceOptions.check("--devices", devices.getFirst());
+        try (Device d = DeviceOptions.open("--devices", devices.getFirst(), nThreads)) {
+            StepBench.Runner step = new StepBench.Runner(d, Models.get(models.getFirst()).withData(imgSize, 3, 10), batch);
+            step.steps(warmup);
+            var in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8));
+            io.github.hopmixer.bench.StepTurns.serve(step, batch, in, System.out);
+        }
         return 0;
     }
 

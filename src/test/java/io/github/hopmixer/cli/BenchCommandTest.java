@@ -169,6 +169,18 @@ class BenchCommandTest {
         assertEquals(List.of("hopmixer: --memory and --peak each replace the timing: give one of them"), two.errLines());
     }
 
+    /** --turns serves one model on one device (the protocol's own test: bench/StepTurnsTest); anything else is one line. */
+    @Test
+    void turnsTakesOneModelOnOneDevice() {
+        CliFixture.Result two = CliFixture.run(Main.commandLine(), "bench", "--turns", "--models", "paramixer_pico,symmixer_pico", "--devices", "jvm");
+        assertEquals(2, two.code(), two.err());
+        assertEquals(List.of("hopmixer: --turns: give one model (--models) and one device (--devices)"), two.errLines());
+        CliFixture.Result any = CliFixture.run(Main.commandLine(), "bench", "--turns", "--models", "paramixer_pico");
+        assertEquals(List.of("hopmixer: --turns: give one model (--models) and one device (--devices)"), any.errLines());
+        CliFixture.Result both = CliFixture.run(Main.commandLine(), "bench", "--turns", "--peak");
+        assertEquals(List.of("hopmixer: --peak and --turns each replace the timing: give one of them"), both.errLines());
+    }
+
     @Test
     void explicitResultsFolderIsUsed() throws IOException {
         Map<String, String> before = CliFixture.snapshot(tracked);
