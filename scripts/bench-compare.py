@@ -49,14 +49,18 @@ def machine():
     return f"{os.uname().machine}, {os.cpu_count()} cores"
 
 
-def blas_env(threads, coretype):
+def blas_env(threads, coretype, keep_freed=True):
     env = dict(os.environ, OMP_WAIT_POLICY="PASSIVE", OMP_NUM_THREADS=str(threads),
                OPENBLAS_NUM_THREADS=str(threads))
     # glibc returns a freed block of 128 KB or more to the kernel at once, so each of PyTorch's (and numpy's) fresh
     # output tensors is faulted in page by page again; on this machine that tripled a nano step (75-111 against
     # 242-258 images/s, 2026-12-02). Keeping freed memory in the process is what jemalloc or tcmalloc, PyTorch's
     # recommended allocators for the CPU, do too.
-    env["GLIBC_TUNABLES"] = "glibc.malloc.mmap_threshold=4294967295:glibc.malloc.trim_threshold=4294967295"
+    # scripts/peak-rss.py measures memory without it: glibc's default then gives PyTorch its smallest footprint.
+    if keep_freed:
+        env["GLIBC_TUNABLES"] = "glibc.malloc.mmap_threshold=4294967295:glibc.malloc.trim_threshold=4294967295"
+    else:
+        env.pop("GLIBC_TUNABLES", None)
     if coretype:
         env["OPENBLAS_CORETYPE"] = "SkylakeX"
     else:
