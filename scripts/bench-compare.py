@@ -58,9 +58,8 @@ def blas_env(threads, coretype, keep_freed=True):
     # recommended allocators for the CPU, do too.
     # scripts/peak-rss.py measures memory without it: glibc's default then gives PyTorch its smallest footprint.
     if keep_freed:
-        env["GLIBC_TUNABLES"] = "glibc.malloc.mmap_threshold=4294967295:glibc.malloc.trim_threshold=4294967295"
-    else:
-        env.pop("GLIBC_TUNABLES", None)
+        mine = "glibc.malloc.mmap_threshold=4294967295:glibc.malloc.trim_threshold=4294967295"
+        env["GLIBC_TUNABLES"] = ":".join(x for x in (os.environ.get("GLIBC_TUNABLES", ""), mine) if x)
     if coretype:
         env["OPENBLAS_CORETYPE"] = "SkylakeX"
     else:
@@ -126,8 +125,8 @@ def main():
                    help="repeat everything this many times and print the median ratio and share per row: on a machine "
                         "whose speed swings, a median of rounds is the number to quote (rows note their round)")
     a = p.parse_args()
-    if a.turns < 0 or a.turn_steps < 1 or (a.turns and a.turns < 3):
-        p.error(f"--turns {a.turns} --turn-steps {a.turn_steps}: give at least 3 turns (a median) of at least 1 step")
+    if a.turns < 0 or not 1 <= a.turn_steps <= 9999 or (a.turns and a.turns < 3):
+        p.error(f"--turns {a.turns} --turn-steps {a.turn_steps}: give at least 3 turns (a median) of 1 to 9999 steps")
     results = Path(a.results)
     results.mkdir(parents=True, exist_ok=True)
     date = datetime.date.today().isoformat()
@@ -240,7 +239,7 @@ class Turns:
         self.name = name
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
         self.ready = self._line().split()
-        if self.ready[0] != "ready":
+        if not self.ready or self.ready[0] != "ready":
             self.close()
             sys.exit(f"{name}: said {' '.join(self.ready)!r} instead of 'ready <batch> ...'")
 
@@ -273,9 +272,13 @@ def in_turns(a, env, model, batch, img):
     jvm = Turns("hopmixer bench --turns", [str(HERE / "hopmixer"), "bench", "--turns", "--devices", "jvm", "--models", model,
                                             "--threads", str(a.threads), "-b", str(batch), "--img-size", str(img),
                                             "--warmup", str(a.warmup)])
-    torch = Turns("bench-pytorch.py --turns", [a.python, str(HERE / "bench-pytorch.py"), "--model", model, "--batch",
-                                                str(batch), "--threads", str(a.threads), "--warmup", str(a.warmup),
-                                                "--turns"], env=env)
+    try:
+        torch = Turns("bench-pytorch.py --turns", [a.python, str(HERE / "bench-pytorch.py"), "--model", model, "--batch",
+                                                    str(batch), "--threads", str(a.threads), "--warmup", str(a.warmup),
+                                                    "--turns"], env=env)
+    except BaseException:
+        jvm.close()  # sys.exit raises SystemExit: the JVM side is ended before it propagates
+        raise
     try:
         all_jvm, all_torch, ratios = [], [], []
         for t in range(a.turns):

@@ -152,11 +152,10 @@ def turns(step, batch):
     for number, line in enumerate(sys.stdin, 1):
         if not line.strip():
             break
-        try:
-            n = int(line)
-        except ValueError:
+        if not line.strip().isdigit():  # digits only (int() would also take underscores)
             sys.exit(f"turn {number}: {line.strip()!r} is not a step count; send a whole number from 1 to 10000, "
                      "or an empty line to end")
+        n = int(line)
         if not 1 <= n <= 10000:
             sys.exit(f"turn {number}: {n} steps; send a whole number from 1 to 10000, or an empty line to end")
         print(" ".join(f"{step() * 1000:.3f}" for _ in range(n)), flush=True)

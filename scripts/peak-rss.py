@@ -53,7 +53,7 @@ def main():
     if a.plot_only:
         return plot(results / "peak-rss.csv", results / "peak-rss.png", a.plot_only, a.model)
     host = compare.machine()
-    env = compare.blas_env(a.threads, True, keep_freed=False)  # PyTorch's own allocator: its smallest footprint
+    env = compare.blas_env(a.threads, True, keep_freed=False)  # glibc's default malloc: PyTorch's smallest footprint
     heap = os.environ.get("HOPMIXER_HEAP", "8g") + " cap, young " + os.environ.get("HOPMIXER_YOUNG", "128m")
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
