@@ -165,8 +165,10 @@ def one_round(a, configs, host, date, env, results, note, ratios, shares):
     for model, batch in configs:
         img = 224 if "_224" in model else 32
         if a.turns:
-            jvm_ips, jvm_gf, torch_ips, torch_version, ratio = in_turns(a, env, model, batch, img)
-            pairs.append((model, batch, jvm_ips, jvm_gf, torch_ips, torch_version, ratio))
+            jvm_ips, jvm_gf, torch_ips, torch_version, ratio, turns = in_turns(a, env, model, batch, img)
+            # The per-turn ratios go into the row's note, so a median can be checked against its spread.
+            pairs.append((model, batch, jvm_ips, jvm_gf, torch_ips, torch_version, ratio,
+                          "turns " + " ".join(f"{r:.3f}" for r in turns)))
             continue
         with tempfile.TemporaryDirectory() as tmp:
             subprocess.run([str(HERE / "hopmixer"), "bench", "--devices", "jvm", "--models", model, "--threads",
@@ -179,16 +181,17 @@ def one_round(a, configs, host, date, env, results, note, ratios, shares):
                               "--threads", str(a.threads), "--warmup", str(a.warmup), "--runs", str(a.runs)], env=env, check=True,
                              capture_output=True, text=True).stdout.strip().splitlines()[-1].split(",")
         torch_ips, torch_version = float(out[3]), out[5]
-        pairs.append((model, batch, jvm_ips, jvm_gf, torch_ips, torch_version, jvm_ips / torch_ips))
+        pairs.append((model, batch, jvm_ips, jvm_gf, torch_ips, torch_version, jvm_ips / torch_ips, ""))
     # The FMA peak after the pairs: seconds of full-width FMAs on both cores just before the first pair seemed to slow
     # that pair's JVM side.
     peak = fma_peak(a.threads)
     rows = []
-    for model, batch, jvm_ips, jvm_gf, torch_ips, torch_version, ratio in pairs:
+    for model, batch, jvm_ips, jvm_gf, torch_ips, torch_version, ratio, turns in pairs:
         # Both sides do the same matrix products per image: the plan's count, scaled by each side's images/s.
         torch_gf = jvm_gf * torch_ips / jvm_ips
         rows.append([host, date, a.threads, batch, model, f"{jvm_ips:.1f}", f"{torch_ips:.1f}",
-                     f"{ratio:.3f}", torch_version, "SkylakeX" if not a.no_coretype else "default", note,
+                     f"{ratio:.3f}", torch_version, "SkylakeX" if not a.no_coretype else "default",
+                     "; ".join(x for x in (note, turns) if x),
                      f"{jvm_gf:.1f}", f"{torch_gf:.1f}", f"{peak:.1f}"])
         ratios.setdefault(f"{model}@{batch}", []).append(ratio)
         print(f"{model} batch {batch}: JVM {jvm_ips:.1f} images/s, PyTorch {torch_ips:.1f} images/s, "
@@ -267,7 +270,7 @@ class Turns:
 
 def in_turns(a, env, model, batch, img):
     """One pair in --turns turns: both warm at once, taking turns; (JVM images/s, its GFLOP/s, PyTorch images/s, torch
-    version, median of the per-turn ratios). A side's images/s is over the median of all its steps."""
+    version, median of the per-turn ratios, the per-turn ratios). A side's images/s is over the median of all its steps."""
     # The JVM warms up first, alone; then PyTorch, alone: neither warm-up is timed, or disturbs the other side's.
     jvm = Turns("hopmixer bench --turns", [str(HERE / "hopmixer"), "bench", "--turns", "--devices", "jvm", "--models", model,
                                             "--threads", str(a.threads), "-b", str(batch), "--img-size", str(img),
@@ -295,7 +298,7 @@ def in_turns(a, env, model, batch, img):
     flops = int(jvm.ready[2])
     print(f"{model} batch {batch}: per-turn ratios {', '.join(f'{r:.2f}' for r in ratios)}", flush=True)
     return (batch * 1000 / jvm_ms, flops / (jvm_ms * 1e6), batch * 1000 / torch_ms, torch.ready[3],
-            statistics.median(ratios))
+            statistics.median(ratios), ratios)
 
 
 def write(path, header, rows):
