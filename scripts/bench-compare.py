@@ -17,7 +17,8 @@ With --turns T the two sides of a pair are not run one after the other but held 
 take T turns of --turn-steps steps each (`hopmixer bench --turns` and `bench-pytorch.py --turns`), the order flipping
 every turn: this machine's speed swings by 15 % over minutes, and a ratio of two sides timed minutes apart carries
 the swing, one of two sides timed seconds apart does not. Each turn starts with one untimed step per side (it pays
-for the other side's use of the caches). The row's ratio is the median of the per-turn ratios.
+for the other side's use of the caches). The row's ratio is the median of the per-turn ratios. The products go
+in turns too: `hopmixer bench --turns --no-step` and a numpy server hold them warm, T turns of --runs calls each.
 
 PyTorch and numpy run at their best settings here: OPENBLAS_CORETYPE=SkylakeX (Debian's OpenBLAS 0.3.21 does
 not recognise this CPU and falls back to a slow kernel otherwise) and OMP_WAIT_POLICY=PASSIVE (two OpenMP
@@ -98,6 +99,43 @@ def median_ms(f):
     return ts[len(ts) // 2] * 1000
 ms = min(median_ms(f) for f in fs)
 print(f"{ms:.4f} {2 * max(batch, 1) * m * n * k / (ms * 1e6):.2f}")
+"""
+
+
+NUMPY_SERVER = r"""
+import sys, time, numpy as np
+# `hopmixer bench --turns --no-step`'s protocol (bench/StepTurns.java) for numpy: each argument a product
+# m,n,k,ta,tb,batch,mode as in NUMPY_SNIPPET; "ready gemms <count>", then lines "I N": product I N times, their ms.
+rng = np.random.default_rng(1)
+fns = []
+for spec in sys.argv[1:]:
+    m, n, k, ta, tb, batch = map(int, spec.split(",")[:6])
+    mode = spec.split(",")[6]
+    per_a = (batch,) if mode == "sum" else ()
+    per_b = (batch,) if mode else ()
+    a = rng.random(per_a + ((k, m) if ta else (m, k)), dtype=np.float32) - 0.5
+    b = rng.random(per_b + ((n, k) if tb else (k, n)), dtype=np.float32) - 0.5
+    A = np.swapaxes(a, -1, -2) if ta else a
+    B = np.swapaxes(b, -1, -2) if tb else b
+    if mode == "sum":
+        a2 = (lambda a=a, m=m, ta=ta: a.reshape(-1, m).T if ta else np.swapaxes(a, 0, 1).reshape(m, -1))
+        b2 = (lambda b=b, n=n, tb=tb: np.swapaxes(b, 0, 1).reshape(n, -1).T if tb else b.reshape(-1, n))
+        fs = [lambda A=A, B=B: (A @ B).sum(0), lambda a2=a2, b2=b2: a2() @ b2()]
+    else:
+        fs = [lambda A=A, B=B: A @ B]
+    def ms(f, runs):
+        out = []
+        for _ in range(runs):
+            t = time.perf_counter(); f(); out.append((time.perf_counter() - t) * 1000)
+        return out
+    for f in fs: ms(f, 3)
+    fns.append(min(fs, key=lambda f: sorted(ms(f, 5))[2]))  # the faster way, as NUMPY_SNIPPET takes
+print(f"ready gemms {len(fns)}", flush=True)
+for line in sys.stdin:
+    if not line.strip():
+        break
+    i, n = map(int, line.split())
+    print(" ".join(f"{t:.4f}" for t in ms(fns[i], n)), flush=True)
 """
 
 
@@ -208,7 +246,7 @@ def one_round(a, configs, host, date, env, results, note, ratios, shares):
     # process each, so the first shape gets a longer warm-up (the JIT compiles the kernels during it).
     gemm_configs = [configs[0]] + [c for c in configs[1:] if "_224" in c[0]][:1]
     jvm_kernels = []
-    for model, batch in gemm_configs:
+    for model, batch in [] if a.turns else gemm_configs:
         with tempfile.TemporaryDirectory() as tmp:
             subprocess.run([str(HERE / "hopmixer"), "bench", "--devices", "jvm", "--models", model, "--threads",
                             str(a.threads), "-b", str(batch), "--img-size", "224" if "_224" in model else "32",
@@ -216,6 +254,8 @@ def one_round(a, configs, host, date, env, results, note, ratios, shares):
             with open(Path(tmp) / "bench-kernels.csv") as f:
                 jvm_kernels += list(csv.DictReader(f))
 
+    if a.turns:
+        return gemms_in_turns(a, env, gemm_configs, host, date, note, results, shares)
     krows = []
     for k in jvm_kernels:
         dims = list(map(int, k["shape"].split("x")))
@@ -252,10 +292,11 @@ class Turns:
             sys.exit(f"{self.name}: ended before answering (exit code {self.proc.wait()}); its error is above")
         return line.strip()
 
-    def steps(self, n):
-        """n timed steps after one untimed: the first step of a turn finds the other side's data in the caches (the
-        JVM's ran 15-30 % slower than the next ones here), which a program training alone never does."""
-        self.proc.stdin.write(f"{n + 1}\n")
+    def steps(self, n, which=None):
+        """n timed steps (or calls of product `which`) after one untimed: the first step of a turn finds the other
+        side's data in the caches (the JVM's ran 15-30 % slower than the next ones here), which a program training
+        alone never does."""
+        self.proc.stdin.write(f"{n + 1}\n" if which is None else f"{which} {n + 1}\n")
         self.proc.stdin.flush()
         return [float(x) for x in self._line().split()][1:]
 
@@ -299,6 +340,57 @@ def in_turns(a, env, model, batch, img):
     print(f"{model} batch {batch}: per-turn ratios {', '.join(f'{r:.2f}' for r in ratios)}", flush=True)
     return (batch * 1000 / jvm_ms, flops / (jvm_ms * 1e6), batch * 1000 / torch_ms, torch.ready[3],
             statistics.median(ratios), ratios)
+
+
+def gemm_dims(kernel, shape):
+    """(m, n, k, ta, tb, batch, mode) of a row name: gemm_nt 8192x128x512, gemm_nn_shared_a 128x64x128x64, ..."""
+    dims = list(map(int, shape.split("x")))
+    batch, (m, n, k) = (dims[0], dims[1:]) if len(dims) == 4 else (1, dims)
+    flags, _, mode = kernel[len("gemm_"):].partition("_")
+    return m, n, k, int(flags[0] == "t"), int(flags[1] == "t"), batch, mode
+
+
+def gemms_in_turns(a, env, gemm_configs, host, date, note, results, shares):
+    """The products against numpy in turns: per configuration the JVM (`bench --turns --no-step`) and a numpy server
+    hold every product warm, and each product takes --turns turns of --runs calls a side, the order flipping every
+    turn; a share per turn (numpy's median call over the JVM's), the row's their median."""
+    krows = []
+    for model, batch in gemm_configs:
+        img = 224 if "_224" in model else 32
+        jvm = Turns("hopmixer bench --turns --no-step",
+                    [str(HERE / "hopmixer"), "bench", "--turns", "--no-step", "--devices", "jvm", "--models", model,
+                     "--threads", str(a.threads), "-b", str(batch), "--img-size", str(img), "--warmup", str(a.warmup)])
+        names = [x.split(":") for x in jvm.ready[2:]]
+        specs = [",".join(map(str, gemm_dims(kernel, shape))) for kernel, shape in names]
+        try:
+            blas = Turns("numpy --turns", [a.python, "-c", NUMPY_SERVER] + specs, env=env)
+        except BaseException:
+            jvm.close()
+            raise
+        try:
+            for i, (kernel, shape) in enumerate(names):
+                m, n, k, ta, tb, b, mode = gemm_dims(kernel, shape)
+                flops = 2 * max(b, 1) * m * n * k
+                all_j, all_b, turn_shares = [], [], []
+                for t in range(a.turns):
+                    sides = (jvm, blas) if t % 2 == 0 else (blas, jvm)
+                    ms = {side.name: side.steps(a.runs, i) for side in sides}
+                    all_j += ms[jvm.name]
+                    all_b += ms[blas.name]
+                    turn_shares.append(statistics.median(ms[blas.name]) / statistics.median(ms[jvm.name]))
+                jvm_gf = flops / (statistics.median(all_j) * 1e6)
+                blas_gf = flops / (statistics.median(all_b) * 1e6)
+                share = statistics.median(turn_shares)
+                krows.append([host, date, a.threads, kernel, shape, f"{jvm_gf:.1f}", f"{blas_gf:.1f}", f"{share:.3f}",
+                              "; ".join(x for x in (note, f"{a.runs} calls a turn", "turns " + " ".join(f"{s:.3f}" for s in turn_shares)) if x)])
+                shares.setdefault(f"{kernel} {shape}", []).append(share)
+                print(f"{kernel} {shape}: JVM {jvm_gf:.1f} GFLOP/s, BLAS {blas_gf:.1f} GFLOP/s, share {share:.2f} "
+                      f"(turns {', '.join(f'{s:.2f}' for s in turn_shares)})", flush=True)
+        finally:
+            jvm.close()
+            blas.close()
+    write(results / "gemm-vs-blas.csv",
+          ["machine", "date", "threads", "kernel", "shape", "jvm_gflops", "blas_gflops", "share", "note"], krows)
 
 
 def write(path, header, rows):

@@ -153,11 +153,12 @@ def turns(step, batch):
         if not line.strip():
             break
         if not line.strip().isdigit():  # digits only (int() would also take underscores)
-            sys.exit(f"turn {number}: {line.strip()!r} is not a step count; send a whole number from 1 to 10000, "
+            sys.exit(f"turn {number}: {line.strip()!r} is not a whole number from 1 to 10000; send that, "
                      "or an empty line to end")
         n = int(line)
         if not 1 <= n <= 10000:
-            sys.exit(f"turn {number}: {n} steps; send a whole number from 1 to 10000, or an empty line to end")
+            sys.exit(f"turn {number}: {line.strip()!r} is out of range; send a whole number from 1 to 10000, "
+                     "or an empty line to end")
         print(" ".join(f"{step() * 1000:.3f}" for _ in range(n)), flush=True)
 
 

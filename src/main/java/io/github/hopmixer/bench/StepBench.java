@@ -113,35 +113,67 @@ public final class StepBench {
      * {@code _sum} for a batch, its shape m×n×k, or batch×m×n×k for a batch.
      */
     public static KernelResult gemm(Device d, Gemm op, int warmup, int runs) {
-        long[] sizes = op.minSizes();
-        Buffer c = new Buffer(0, "c", Role.OUTPUT, new int[] {Math.toIntExact(sizes[0])});
-        Buffer a = new Buffer(1, "a", Role.INPUT, new int[] {Math.toIntExact(sizes[1])});
-        Buffer b = new Buffer(2, "b", Role.INPUT, new int[] {Math.toIntExact(sizes[2])});
-        String kernel = "gemm_" + (op.transA() ? "t" : "n") + (op.transB() ? "t" : "n")
-                + (op.batch() == 1 ? "" : op.batchSummed() ? "_sum" : op.strideA() == 0 ? "_shared_a" : "_batched");
-        String shape = (op.batch() == 1 ? "" : op.batch() + "x") + op.m() + "x" + op.n() + "x" + op.k();
-        Plan plan = new Plan(kernel + "-" + shape, List.of(c, a, b), List.of(new Invocation(op, new Buffer[] {c, a, b})));
-        d.prepare(plan);
-        Random r = new Random(2);
-        float[] va = new float[a.size()], vb = new float[b.size()];
-        for (int i = 0; i < va.length; i++) va[i] = r.nextFloat() - 0.5f;
-        for (int i = 0; i < vb.length; i++) vb[i] = r.nextFloat() - 0.5f;
-        d.write(a, va);
-        d.write(b, vb);
-        // Warm-up by calls and by time: a product called only {@code warmup} times may still run code C2 has not
-        // compiled yet (the transposed packing of b needed more than 10 calls), which a training step, calling each
-        // product hundreds of times, never sees.
-        // warmup 0 skips it: the first calls then are what is timed.
-        long warmEnd = System.nanoTime() + (warmup > 0 ? GEMM_WARMUP_MS * 1_000_000L : 0);
-        for (int i = 0; i < warmup || System.nanoTime() < warmEnd; i++) d.execute(plan);
-        double[] ms = new double[runs];
-        for (int i = 0; i < runs; i++) {
-            long t0 = System.nanoTime();
-            d.execute(plan);
-            ms[i] = (System.nanoTime() - t0) / 1e6;
+        GemmRunner g = new GemmRunner(d, op);
+        g.warm(warmup);
+        double med = median(g.runs(runs));
+        return new KernelResult(d.name(), g.kernel(), g.shape(), med, op.matmulFlops() / (med * 1e6));
+    }
+
+    /** One GEMM op prepared on a device with random operands (seed 2): what {@link #gemm} times, and {@link StepTurns} serves. */
+    public static final class GemmRunner {
+        private final Device d;
+        private final Gemm op;
+        private final Plan plan;
+        private final String kernel, shape;
+
+        public GemmRunner(Device d, Gemm op) {
+            this.d = d;
+            this.op = op;
+            long[] sizes = op.minSizes();
+            Buffer c = new Buffer(0, "c", Role.OUTPUT, new int[] {Math.toIntExact(sizes[0])});
+            Buffer a = new Buffer(1, "a", Role.INPUT, new int[] {Math.toIntExact(sizes[1])});
+            Buffer b = new Buffer(2, "b", Role.INPUT, new int[] {Math.toIntExact(sizes[2])});
+            kernel = "gemm_" + (op.transA() ? "t" : "n") + (op.transB() ? "t" : "n")
+                    + (op.batch() == 1 ? "" : op.batchSummed() ? "_sum" : op.strideA() == 0 ? "_shared_a" : "_batched");
+            shape = (op.batch() == 1 ? "" : op.batch() + "x") + op.m() + "x" + op.n() + "x" + op.k();
+            plan = new Plan(kernel + "-" + shape, List.of(c, a, b), List.of(new Invocation(op, new Buffer[] {c, a, b})));
+            d.prepare(plan);
+            Random r = new Random(2);
+            float[] va = new float[a.size()], vb = new float[b.size()];
+            for (int i = 0; i < va.length; i++) va[i] = r.nextFloat() - 0.5f;
+            for (int i = 0; i < vb.length; i++) vb[i] = r.nextFloat() - 0.5f;
+            d.write(a, va);
+            d.write(b, vb);
         }
-        double med = median(ms);
-        return new KernelResult(d.name(), kernel, shape, med, op.matmulFlops() / (med * 1e6));
+
+        /** gemm_<tA><tB> with _shared_a, _sum or _batched for a batch. */
+        public String kernel() { return kernel; }
+
+        /** m×n×k, or batch×m×n×k for a batch. */
+        public String shape() { return shape; }
+
+        public Gemm op() { return op; }
+
+        /**
+         * Warm-up by calls and by time: a product called only {@code warmup} times may still run code C2 has not
+         * compiled yet (the transposed packing of b needed more than 10 calls), which a training step, calling each
+         * product hundreds of times, never sees. Warm-up 0 skips it: the first calls then are what is timed.
+         */
+        public void warm(int warmup) {
+            long warmEnd = System.nanoTime() + (warmup > 0 ? GEMM_WARMUP_MS * 1_000_000L : 0);
+            for (int i = 0; i < warmup || System.nanoTime() < warmEnd; i++) d.execute(plan);
+        }
+
+        /** Runs the product n times; each call's milliseconds. */
+        public double[] runs(int n) {
+            double[] ms = new double[n];
+            for (int i = 0; i < n; i++) {
+                long t0 = System.nanoTime();
+                d.execute(plan);
+                ms[i] = (System.nanoTime() - t0) / 1e6;
+            }
+            return ms;
+        }
     }
 
     static double median(double[] v) {

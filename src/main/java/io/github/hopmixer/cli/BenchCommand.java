@@ -90,7 +90,8 @@ final class BenchCommand implements Callable<Integer> {
     boolean peak;
 
     @Option(names = "--turns", description = "Instead of timing: warm up one model's step on one device, print 'ready <batch> <matmul flops>', "
-            + "then run N steps for each line N read on standard input and print their ms (scripts/bench-compare.py --turns).")
+            + "then run N steps for each line N read on standard input and print their ms (scripts/bench-compare.py --turns); "
+            + "with --no-step its matrix products instead: 'ready gemms <kernel>:<shape> ...', then lines 'I N'.")
     boolean turns;
 
     @Option(names = "--audit", paramLabel = "TYPE", description = "Instead of timing: list every TornadoVM kernel launch of the models' "
@@ -311,10 +312,18 @@ final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--turns: give one model (--models) and one device (--devices)");
         }
         DeviceOptions.check("--devices", devices.getFirst());
+        var model = Models.get(models.getFirst()).withData(imgSize, 3, 10);
+        var in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8));
         try (Device d = DeviceOptions.open("--devices", devices.getFirst(), nThreads)) {
-            StepBench.Runner step = new StepBench.Runner(d, Models.get(models.getFirst()).withData(imgSize, 3, 10), batch);
+            if (noStep) { // the products --no-step times, each warm before the first turn
+                List<StepBench.GemmRunner> gs = new ArrayList<>();
+                for (Gemm g : gemms(model, batch)) gs.add(new StepBench.GemmRunner(d, g));
+                for (StepBench.GemmRunner g : gs) g.warm(warmup);
+                io.github.hopmixer.bench.StepTurns.serveGemms(gs, in, System.out);
+                return 0;
+            }
+            StepBench.Runner step = new StepBench.Runner(d, model, batch);
             step.steps(warmup);
-            var in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8));
             io.github.hopmixer.bench.StepTurns.serve(step, batch, in, System.out);
         }
         return 0;

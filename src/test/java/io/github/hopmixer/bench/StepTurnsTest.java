@@ -3,6 +3,7 @@ package io.github.hopmixer.bench;
 import io.github.hopmixer.device.JvmDevice;
 import io.github.hopmixer.model.ModelConfig;
 import io.github.hopmixer.model.Models;
+import io.github.hopmixer.ops.GemmOps.Gemm;
 import io.github.hopmixer.train.StepPlans;
 import org.junit.jupiter.api.Test;
 
@@ -55,11 +56,36 @@ class StepTurnsTest {
         try (JvmDevice d = new JvmDevice(1)) {
             int[] turns = new int[1];
             var e = assertThrows(IllegalArgumentException.class, () -> serve(d, "2\nten\n", turns));
-            assertEquals("turn 2: 'ten' is not a step count; send a whole number from 1 to 10000, or an empty line to end", e.getMessage());
+            assertEquals("turn 2: 'ten' is not a whole number from 1 to 10000; send that, or an empty line to end", e.getMessage());
             e = assertThrows(IllegalArgumentException.class, () -> serve(d, "0\n", turns));
-            assertEquals("turn 1: 0 steps; send a whole number from 1 to 10000, or an empty line to end", e.getMessage());
+            assertEquals("turn 1: '0' is out of range; send a whole number from 1 to 10000, or an empty line to end", e.getMessage());
             e = assertThrows(IllegalArgumentException.class, () -> serve(d, "10001\n", turns));
-            assertTrue(e.getMessage().startsWith("turn 1: 10001 steps;"), e.getMessage());
+            assertTrue(e.getMessage().startsWith("turn 1: '10001' is out of range;"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> serve(d, "1 2\n", turns));
+            assertEquals("turn 1: '1 2': send a whole number from 1 to 10000, or an empty line to end", e.getMessage());
+        }
+    }
+
+    @Test
+    void productsServeByIndexAndCount() throws IOException {
+        try (JvmDevice d = new JvmDevice(1)) {
+            List<StepBench.GemmRunner> gs = List.of(
+                    new StepBench.GemmRunner(d, new Gemm(1, 8, 64, 16, false, true, 0, 0, 0, false)),
+                    new StepBench.GemmRunner(d, new Gemm(3, 8, 64, 16, false, false, 0, 16 * 64, 8 * 64, false)));
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            int turns;
+            try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
+                turns = StepTurns.serveGemms(gs, new BufferedReader(new StringReader("1 2\n0 3\n")), out);
+            }
+            List<String> lines = bytes.toString(StandardCharsets.UTF_8).lines().toList();
+            assertEquals(2, turns);
+            assertEquals("ready gemms gemm_nt:8x64x16 gemm_nn_shared_a:3x8x64x16", lines.get(0));
+            assertEquals(2, lines.get(1).split(" ").length, lines.get(1));
+            assertEquals(3, lines.get(2).split(" ").length, lines.get(2));
+            var e = assertThrows(IllegalArgumentException.class,
+                    () -> StepTurns.serveGemms(gs, new BufferedReader(new StringReader("2 1\n")), new PrintStream(new ByteArrayOutputStream())));
+            assertEquals("turn 1: '2 1' is out of range; send a product from 0 to 1 and a count from 1 to 10000, or an empty line to end",
+                    e.getMessage());
         }
     }
 
