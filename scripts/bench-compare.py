@@ -28,6 +28,7 @@ blas_env). Pass --no-coretype to measure without the first.
 import argparse
 import csv
 import datetime
+import math
 import os
 import statistics
 import subprocess
@@ -280,6 +281,7 @@ class Turns:
 
     def __init__(self, name, cmd, env=None):
         self.name = name
+        self.call_ms = {}
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
         self.ready = self._line().split()
         if not self.ready or self.ready[0] != "ready":
@@ -292,13 +294,24 @@ class Turns:
             sys.exit(f"{self.name}: ended before answering (exit code {self.proc.wait()}); its error is above")
         return line.strip()
 
-    def steps(self, n, which=None):
-        """n timed steps (or calls of product `which`) after one untimed: the first step of a turn finds the other
-        side's data in the caches (the JVM's ran 15-30 % slower than the next ones here), which a program training
-        alone never does."""
-        self.proc.stdin.write(f"{n + 1}\n" if which is None else f"{which} {n + 1}\n")
+    def steps(self, n, which=None, lead_ms=0.0):
+        """n timed steps (or calls of product `which`) after untimed ones: one step, or for a product as many calls
+        as fill lead_ms (sized by its last turn's calls, or by one call the first time). A turn's first work pays for what the other
+        side left behind: its data in the caches, and OpenBLAS's threads, which spin for about 2^28 cycles (~75 ms
+        here) after a call before they sleep and meanwhile hold the other core (the JVM's products then ran at half
+        speed in whole turns)."""
+        last = self.call_ms.get(which)
+        if lead_ms and last is None:
+            last = self._ask(which, 1)[0]  # the first turn of a product: one call to size its lead
+        self._ask(which, max(1, min(9999, math.ceil(lead_ms / last))) if lead_ms else 1)
+        ms = self._ask(which, n)
+        self.call_ms[which] = statistics.median(ms)
+        return ms
+
+    def _ask(self, which, n):
+        self.proc.stdin.write(f"{n}\n" if which is None else f"{which} {n}\n")
         self.proc.stdin.flush()
-        return [float(x) for x in self._line().split()][1:]
+        return [float(x) for x in self._line().split()]
 
     def close(self):
         try:
@@ -342,6 +355,10 @@ def in_turns(a, env, model, batch, img):
             statistics.median(ratios), ratios)
 
 
+# Untimed calls that open a product's turn: twice OpenBLAS's spin after the other side's last call (Turns.steps).
+LEAD_MS = 150
+
+
 def gemm_dims(kernel, shape):
     """(m, n, k, ta, tb, batch, mode) of a row name: gemm_nt 8192x128x512, gemm_nn_shared_a 128x64x128x64, ..."""
     dims = list(map(int, shape.split("x")))
@@ -374,7 +391,7 @@ def gemms_in_turns(a, env, gemm_configs, host, date, note, results, shares):
                 all_j, all_b, turn_shares = [], [], []
                 for t in range(a.turns):
                     sides = (jvm, blas) if t % 2 == 0 else (blas, jvm)
-                    ms = {side.name: side.steps(a.runs, i) for side in sides}
+                    ms = {side.name: side.steps(a.runs, i, lead_ms=LEAD_MS) for side in sides}
                     all_j += ms[jvm.name]
                     all_b += ms[blas.name]
                     turn_shares.append(statistics.median(ms[blas.name]) / statistics.median(ms[jvm.name]))
