@@ -69,74 +69,61 @@ def blas_env(threads, coretype, keep_freed=True):
     return env
 
 
-NUMPY_SNIPPET = r"""
+NUMPY_PRODUCTS = r"""
 import sys, time, numpy as np
-m, n, k, ta, tb, runs, batch = map(int, sys.argv[1:8])
-mode = sys.argv[8]  # "" (one product), "shared_a" (one a, a b and a c per image) or "sum" (c summed over images)
-assert mode in ("", "shared_a", "sum"), f"no numpy version of a {mode} product"
-rng = np.random.default_rng(1)
-per_a = (batch,) if mode == "sum" else ()
-per_b = (batch,) if mode else ()
-a = rng.random(per_a + ((k, m) if ta else (m, k)), dtype=np.float32) - 0.5
-b = rng.random(per_b + ((n, k) if tb else (k, n)), dtype=np.float32) - 0.5
-A = np.swapaxes(a, -1, -2) if ta else a
-B = np.swapaxes(b, -1, -2) if tb else b
-if mode == "sum":
-    # Summed over the images: numpy has no sgemm that adds into c, so the faster of two ways, each timed whole:
-    # a product per image then their sum, or the operands copied side by side along K and one product.
-    # Side by side along K: a's images as (m, batch·k) and b's as (batch·k, n), each copied in contiguous rows (a
-    # stored transposed, or b not, needs no copy).
-    a2 = lambda: a.reshape(-1, m).T if ta else np.swapaxes(a, 0, 1).reshape(m, -1)
-    b2 = lambda: np.swapaxes(b, 0, 1).reshape(n, -1).T if tb else b.reshape(-1, n)
-    fs = [lambda: (A @ B).sum(0), lambda: a2() @ b2()]
-else:
-    fs = [lambda: A @ B]  # one product, or shared_a: one a broadcast over the images' b
-def median_ms(f):
-    for _ in range(3): f()
-    ts = []
-    for _ in range(runs):
-        t = time.perf_counter(); f(); ts.append(time.perf_counter() - t)
-    ts.sort()
-    return ts[len(ts) // 2] * 1000
-ms = min(median_ms(f) for f in fs)
-print(f"{ms:.4f} {2 * max(batch, 1) * m * n * k / (ms * 1e6):.2f}")
-"""
-
-
-NUMPY_SERVER = r"""
-import sys, time, numpy as np
-# `hopmixer bench --turns --no-step`'s protocol (bench/StepTurns.java) for numpy: each argument a product
-# m,n,k,ta,tb,batch,mode as in NUMPY_SNIPPET; "ready gemms <count>", then lines "I N": product I N times, their ms.
-rng = np.random.default_rng(1)
-fns = []
-for spec in sys.argv[1:]:
-    m, n, k, ta, tb, batch = map(int, spec.split(",")[:6])
-    mode = spec.split(",")[6]
+def candidates(rng, m, n, k, ta, tb, batch, mode):
+    # Random operands of one product and the numpy ways to compute it (the caller keeps the faster).
+    # mode: "" (one product), "shared_a" (one a, a b and a c per image) or "sum" (c summed over images)
+    assert mode in ("", "shared_a", "sum"), f"no numpy version of a {mode} product"
     per_a = (batch,) if mode == "sum" else ()
     per_b = (batch,) if mode else ()
     a = rng.random(per_a + ((k, m) if ta else (m, k)), dtype=np.float32) - 0.5
     b = rng.random(per_b + ((n, k) if tb else (k, n)), dtype=np.float32) - 0.5
     A = np.swapaxes(a, -1, -2) if ta else a
     B = np.swapaxes(b, -1, -2) if tb else b
-    if mode == "sum":
-        a2 = (lambda a=a, m=m, ta=ta: a.reshape(-1, m).T if ta else np.swapaxes(a, 0, 1).reshape(m, -1))
-        b2 = (lambda b=b, n=n, tb=tb: np.swapaxes(b, 0, 1).reshape(n, -1).T if tb else b.reshape(-1, n))
-        fs = [lambda A=A, B=B: (A @ B).sum(0), lambda a2=a2, b2=b2: a2() @ b2()]
-    else:
-        fs = [lambda A=A, B=B: A @ B]
-    def ms(f, runs):
-        out = []
-        for _ in range(runs):
-            t = time.perf_counter(); f(); out.append((time.perf_counter() - t) * 1000)
-        return out
-    for f in fs: ms(f, 3)
-    fns.append(min(fs, key=lambda f: sorted(ms(f, 5))[2]))  # the faster way, as NUMPY_SNIPPET takes
+    if mode != "sum":
+        return [lambda: A @ B]  # one product, or shared_a: one a broadcast over the images' b
+    # Summed over the images: numpy has no sgemm that adds into c, so the faster of two ways, each timed whole:
+    # a product per image then their sum, or the operands copied side by side along K and one product.
+    # Side by side along K: a's images as (m, batch·k) and b's as (batch·k, n), each copied in contiguous rows (a
+    # stored transposed, or b not, needs no copy).
+    a2 = lambda: a.reshape(-1, m).T if ta else np.swapaxes(a, 0, 1).reshape(m, -1)
+    b2 = lambda: np.swapaxes(b, 0, 1).reshape(n, -1).T if tb else b.reshape(-1, n)
+    return [lambda: (A @ B).sum(0), lambda: a2() @ b2()]
+def times_ms(f, runs):
+    out = []
+    for _ in range(runs):
+        t = time.perf_counter(); f(); out.append((time.perf_counter() - t) * 1000)
+    return out
+"""
+
+NUMPY_SNIPPET = NUMPY_PRODUCTS + r"""
+m, n, k, ta, tb, runs, batch = map(int, sys.argv[1:8])
+fs = candidates(np.random.default_rng(1), m, n, k, ta, tb, batch, sys.argv[8])
+def median_ms(f):
+    for _ in range(3): f()
+    return sorted(times_ms(f, runs))[runs // 2]
+ms = min(median_ms(f) for f in fs)
+print(f"{ms:.4f} {2 * max(batch, 1) * m * n * k / (ms * 1e6):.2f}")
+"""
+
+
+NUMPY_SERVER = NUMPY_PRODUCTS + r"""
+# `hopmixer bench --turns --no-step`'s protocol (bench/StepTurns.java) for numpy: each argument a product
+# m,n,k,ta,tb,batch,mode as in NUMPY_SNIPPET; "ready gemms <count>", then lines "I N": product I N times, their ms.
+rng = np.random.default_rng(1)
+fns = []
+for spec in sys.argv[1:]:
+    f = spec.split(",")
+    fs = candidates(rng, *map(int, f[:6]), f[6])
+    for g in fs: times_ms(g, 3)
+    fns.append(min(fs, key=lambda g: sorted(times_ms(g, 5))[2]))  # the faster way, as NUMPY_SNIPPET takes
 print(f"ready gemms {len(fns)}", flush=True)
 for line in sys.stdin:
     if not line.strip():
         break
     i, n = map(int, line.split())
-    print(" ".join(f"{t:.4f}" for t in ms(fns[i], n)), flush=True)
+    print(" ".join(f"{t:.4f}" for t in times_ms(fns[i], n)), flush=True)
 """
 
 
