@@ -1,20 +1,25 @@
 package io.github.hopmixer.device;
 
+import io.github.hopmixer.kernels.Reuse;
 import io.github.hopmixer.plan.Buffer;
 import io.github.hopmixer.plan.Invocation;
 import io.github.hopmixer.plan.Plan;
 
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.RecursiveAction;
 
 /**
- * The embedded default: float kernels on all cores. Each invocation's work items are split into one contiguous
- * range per thread; kernels own their range's outputs, so no locks and results do not depend on the split.
+ * The embedded default: float kernels on all cores. Each invocation's work items are split into contiguous ranges
+ * ({@link Chunks}) that its threads claim ({@link Workers}); kernels own their range's outputs, so no locks, and
+ * results do not depend on the split.
  */
 public final class JvmDevice implements Device {
     private final BufferStore<float[]> store;
     private final int threads;
-    private final ForkJoinPool pool;
+    private final Workers workers;
+    /**
+     * Runs of invocations so far, on every JVM device: each run's number tells kernels which packed operands they
+     * may reuse ({@link Reuse}).
+     */
+    private static final java.util.concurrent.atomic.AtomicLong CALLS = new java.util.concurrent.atomic.AtomicLong();
     /** Nanoseconds per invocation label (op, and a GEMM's shape), summed over profiled steps; null when off. */
     private java.util.Map<String, Long> profile;
 
@@ -30,7 +35,7 @@ public final class JvmDevice implements Device {
         if (threads < 1) throw new IllegalArgumentException("threads must be at least 1, got " + threads);
         this.store = new BufferStore<>(float[]::new, poison ? a -> java.util.Arrays.fill(a, Float.NaN) : null);
         this.threads = threads;
-        this.pool = threads > 1 ? new ForkJoinPool(threads) : null;
+        this.workers = new Workers(threads, "hopmixer-jvm");
     }
 
     public JvmDevice() {
@@ -56,49 +61,35 @@ public final class JvmDevice implements Device {
         for (int s = 0; s < bound.length; s++) {
             Bound b = bound[s];
             long t0 = profile != null ? System.nanoTime() : 0;
-            if (b.root == null) {
-                run(b.inv, b.args, 0, b.inv.parallelism());
-            } else {
-                b.root.reinitialize();
-                for (RecursiveAction part : b.parts) part.reinitialize();
-                pool.invoke(b.root);
-            }
+            b.call = CALLS.incrementAndGet();
+            workers.run(b.bounds, b);
             if (profile != null) profile.merge(b.inv.op().label(), System.nanoTime() - t0, Long::sum);
             if (poison) store.afterInvocation(plan, s);
         }
     }
 
-    /**
-     * An invocation with its arrays and its fork-join tasks, made once per plan: a step then allocates nothing
-     * (completed tasks are re-armed with {@code reinitialize}).
-     */
-    private static final class Bound {
+    /** An invocation with its arrays and its chunks, made once per plan. */
+    private static final class Bound implements Workers.Chunk {
         final Invocation inv;
         final float[][] args;
-        final RecursiveAction[] parts;
-        final RecursiveAction root;
+        final int[] bounds;
+        /** This run of the invocation: set before the workers see it, so every chunk of one run shares it. */
+        long call;
 
-        Bound(Invocation inv, float[][] args, int threads, boolean pooled) {
+        Bound(Invocation inv, float[][] args, int threads) {
             this.inv = inv;
             this.args = args;
-            int n = inv.parallelism(), count = Math.min(threads, n);
-            if (!pooled || count <= 1) {
-                parts = null;
-                root = null;
-                return;
+            this.bounds = Chunks.bounds(inv.parallelism(), threads, inv.op().grain());
+        }
+
+        @Override
+        public void run(int lo, int hi) {
+            Reuse.begin(call);
+            try {
+                JvmDevice.run(inv, args, lo, hi);
+            } finally {
+                Reuse.end();
             }
-            parts = new RecursiveAction[count];
-            for (int p = 0; p < count; p++) {
-                int lo = (int) ((long) n * p / count), hi = (int) ((long) n * (p + 1) / count);
-                parts[p] = new RecursiveAction() {
-                    @Override
-                    protected void compute() { run(inv, args, lo, hi); }
-                };
-            }
-            root = new RecursiveAction() {
-                @Override
-                protected void compute() { invokeAll(parts); }
-            };
         }
     }
 
@@ -113,7 +104,7 @@ public final class JvmDevice implements Device {
             Invocation inv = plan.invocations().get(s);
             float[][] f = new float[inv.buffers().length][];
             for (int k = 0; k < f.length; k++) f[k] = (float[]) arrays[inv.buffers()[k].id()];
-            b[s] = new Bound(inv, f, threads, pool != null);
+            b[s] = new Bound(inv, f, threads);
         }
         bound.put(plan, b);
         return b;
@@ -147,7 +138,7 @@ public final class JvmDevice implements Device {
     @Override
     public void close() {
         // close() waits for the workers to end: a closed device leaves no threads behind.
-        if (pool != null) pool.close();
+        workers.close();
     }
 
     /** The op record runs its own JVM kernel: this device has no table of ops to keep in step. */

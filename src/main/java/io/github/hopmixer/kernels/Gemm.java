@@ -49,6 +49,18 @@ public final class Gemm {
         return k <= 512 ? k : 128;
     }
 
+    /**
+     * The least rows per chunk when the JVM device balances a product's rows over its threads, or 0 for one range per
+     * thread where every range repeats the packing of all of b: a weight gradient summed over the batch (every image's
+     * b), a transposed b with a column tail (copied whole), and several K blocks (each packed anew for every range:
+     * the 224-px step ran 5 % slower chunked so). Otherwise a thread packs b once per run ({@link Reuse}), and a chunk
+     * of 48 rows (eight 6-row tiles) keeps each chunk's work well above its setup.
+     */
+    public static int grain(int batch, int n, int k, int transB, int strideC) {
+        boolean repacks = batchSummed(batch, strideC) || transB != 0 && !GemmPanels.packsTransposed(n) || k > kBlock(k);
+        return repacks ? 0 : 48;
+    }
+
     /** Per-thread scratch for transposed operands: grows once, then no allocation inside a step. */
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0]});
 
@@ -61,7 +73,7 @@ public final class Gemm {
      */
     public static void jvm(float[] c, float[] a, float[] b, int batch, int m, int n, int k,
                            int transA, int transB, int strideA, int strideB, int strideC, int acc, int lo, int hi) {
-        GemmPanels.forget();
+        GemmPanels.startCall();
         if (batchSummed(batch, strideC) && transA == 0 && transB != 0 && !GemmPanels.packsTransposed(n)) {
             // The token weight gradient with a column tail. With whole panels of rows its transpose takes the panel
             // path; else dot products along K, no transposed copy per image. (With whole panels the per-image
@@ -128,7 +140,7 @@ public final class Gemm {
      */
     public static void blocks(float[] c, float[] a, float[] b, int batch, int m, int n, int k, int transA, int transB,
                               int strideA, int strideB, int acc, int lo, int hi, boolean toScratch, Epilogue epilogue) {
-        GemmPanels.forget();
+        GemmPanels.startCall();
         int strideC = batch > 1 ? m * n : 0;
         int tb = transB != 0 && GemmPanels.packsTransposed(n) ? 1 : 0;
         if (transB != 0 && tb == 0) {

@@ -54,7 +54,7 @@ public final class GemmColumns {
      */
     public static void jvm(float[] c, float[] a, float[] b, int m, int n, int k, int transA, int transB, int acc,
                            int lo, int hi) {
-        GemmPanels.forget();
+        GemmPanels.startCall();
         // A transposed b is packed straight from its rows when every block is whole panels; else it is first copied to
         // k×n rows, all of it (a rare shape: the nano step has none).
         boolean direct = transB != 0 && GemmPanels.packsTransposed(n) && GemmPanels.packsTransposed(BLOCK);

@@ -37,6 +37,8 @@ final class GemmPanels {
         boolean toTiles;
         /** How many panels this thread's tiles have copied (for tests). */
         long copiedByTiles;
+        /** The run ({@link Reuse}) in which this thread last started a product. */
+        long call;
     }
 
     private static final ThreadLocal<Packed> PACKED = ThreadLocal.withInitial(Packed::new);
@@ -44,6 +46,18 @@ final class GemmPanels {
     /** How many panels this thread's tiles have copied ({@link #tile6Copying}; for tests). */
     static long panelsCopiedByTiles() {
         return PACKED.get().copiedByTiles;
+    }
+
+    /**
+     * At the start of a product: drops this thread's packed operands unless it packed them in the same run of the
+     * same invocation ({@link Reuse}), whose operands have not changed since.
+     */
+    static void startCall() {
+        long call = Reuse.current();
+        Packed pk = PACKED.get();
+        if (call != 0 && pk.call == call) return;
+        forget();
+        pk.call = call;
     }
 
     /** Drops this thread's packed b: called wherever b's contents may have changed since it was packed. */

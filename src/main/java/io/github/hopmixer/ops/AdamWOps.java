@@ -15,6 +15,7 @@ public final class AdamWOps {
         @Override public int[] outputs() { return new int[] {0, 2, 3}; }
         @Override public boolean readsOutput() { return true; }
         @Override public int parallelism() { return n; }
+        @Override public int grain() { return ELEMENTS; }
 
         @Override
         public void ref(double[][] d, int lo, int hi) {

@@ -48,6 +48,7 @@ public final class FusedOps {
         @Override public int[] outputs() { return new int[] {0, 1}; }
         @Override public boolean readsOutput() { return false; }
         @Override public int parallelism() { return batch * m; }
+        @Override public int grain() { return gemm().grain(); }
 
         private int mode() { return biasMode(bias, biasPerRow); }
 
@@ -92,6 +93,7 @@ public final class FusedOps {
         @Override public int[] outputs() { return new int[] {0}; }
         @Override public boolean readsOutput() { return acc; }
         @Override public int parallelism() { return batch * m; }
+        @Override public int grain() { return gemm().grain(); }
 
         @Override
         public void ref(double[][] d, int lo, int hi) {
@@ -138,6 +140,7 @@ public final class FusedOps {
         @Override public int[] outputs() { return new int[] {0}; }
         @Override public boolean readsOutput() { return false; }
         @Override public int parallelism() { return batch * m; }
+        @Override public int grain() { return gemm().grain(); }
 
         private int mode() { return biasMode(bias, biasPerRow); }
 

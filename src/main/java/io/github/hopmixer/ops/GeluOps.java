@@ -16,6 +16,7 @@ public final class GeluOps {
         @Override public int[] outputs() { return new int[] {0}; }
         @Override public boolean readsOutput() { return false; }
         @Override public int parallelism() { return n; }
+        @Override public int grain() { return ELEMENTS; }
         @Override public void ref(double[][] d, int lo, int hi) { forwardRef(d[0], d[1], n, lo, hi); }
         @Override public void jvm(float[][] d, int lo, int hi) { forwardJvm(d[0], d[1], n, lo, hi); }
     }
@@ -27,6 +28,7 @@ public final class GeluOps {
         @Override public int[] outputs() { return new int[] {0}; }
         @Override public boolean readsOutput() { return acc; }
         @Override public int parallelism() { return n; }
+        @Override public int grain() { return ELEMENTS; }
         @Override public void ref(double[][] d, int lo, int hi) { backwardRef(d[0], d[1], d[2], n, acc ? 1 : 0, lo, hi); }
         @Override public void jvm(float[][] d, int lo, int hi) { backwardJvm(d[0], d[1], d[2], n, acc ? 1 : 0, lo, hi); }
     }

@@ -47,6 +47,12 @@ public final class GemmOps {
             return GemmColumns.splits(batch, m, n);
         }
 
+        /** Chunks of rows ({@link io.github.hopmixer.kernels.Gemm#grain}); a column split keeps one range per thread. */
+        @Override
+        public int grain() {
+            return splitsColumns() ? 0 : io.github.hopmixer.kernels.Gemm.grain(batch, n, k, bit(transB), strideC);
+        }
+
         /** Rows of c: per image, or once when the batch is summed; or (column block, row) pairs. */
         @Override public int parallelism() { return splitsColumns() ? GemmColumns.items(m, n) : outputMatrices() * m; }
 

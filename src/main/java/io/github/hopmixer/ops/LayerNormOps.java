@@ -22,6 +22,7 @@ public final class LayerNormOps {
         @Override public int[] outputs() { return new int[] {0, 1, 2}; }
         @Override public boolean readsOutput() { return false; }
         @Override public int parallelism() { return rows; }
+        @Override public int grain() { return 1; }
         @Override public void ref(double[][] d, int lo, int hi) { forwardRef(d[0], d[1], d[2], d[3], d[4], d[5], rows, dim, lo, hi); }
         @Override public void jvm(float[][] d, int lo, int hi) { forwardJvm(d[0], d[1], d[2], d[3], d[4], d[5], rows, dim, lo, hi); }
     }
@@ -39,6 +40,7 @@ public final class LayerNormOps {
         @Override public int[] outputs() { return new int[] {0}; }
         @Override public boolean readsOutput() { return acc; }
         @Override public int parallelism() { return rows; }
+        @Override public int grain() { return 1; }
 
         @Override
         public void ref(double[][] d, int lo, int hi) {
@@ -64,6 +66,8 @@ public final class LayerNormOps {
         @Override public int[] outputs() { return new int[] {0, 1}; }
         @Override public boolean readsOutput() { return acc; }
         @Override public int parallelism() { return dim; }
+        /** Columns in groups of 64, as the kernel sums them. */
+        @Override public int grain() { return 64; }
 
         @Override
         public void ref(double[][] d, int lo, int hi) {

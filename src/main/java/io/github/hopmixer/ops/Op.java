@@ -38,6 +38,15 @@ public sealed interface Op permits GemmOps.Gemm, BiasOps.AddBias, BiasOps.BiasGr
     /** How many independent work items it splits into (rows, columns, ...), for threads or a device grid. */
     int parallelism();
 
+    /**
+     * The least work items per chunk when the JVM device balances an invocation over chunks that its threads claim
+     * one by one; 0 (the default) for one range per thread, where each range repeats costly setup.
+     */
+    default int grain() { return 0; }
+
+    /** The grain of elementwise ops: 4096 floats, 16 KB of each operand. */
+    int ELEMENTS = 4096;
+
     /** The double-precision reference over work items [lo, hi); {@code d} are the buffer arguments in order. */
     void ref(double[][] d, int lo, int hi);
 

@@ -25,6 +25,7 @@ public final class ResidualOps {
         @Override public int[] outputs() { return new int[] {0}; }
         @Override public boolean readsOutput() { return false; }
         @Override public int parallelism() { return batch * rowLen; }
+        @Override public int grain() { return ELEMENTS; }
         @Override public void ref(double[][] d, int lo, int hi) { forwardRef(d[0], d[1], d[2], d[3], batch, rowLen, lo, hi); }
         @Override public void jvm(float[][] d, int lo, int hi) { forwardJvm(d[0], d[1], d[2], d[3], batch, rowLen, lo, hi); }
     }
@@ -42,6 +43,7 @@ public final class ResidualOps {
         @Override public int[] outputs() { return new int[] {0}; }
         @Override public boolean readsOutput() { return acc; }
         @Override public int parallelism() { return batch * rowLen; }
+        @Override public int grain() { return ELEMENTS; }
 
         @Override
         public void ref(double[][] d, int lo, int hi) { maskedAddRef(d[0], d[1], d[2], batch, rowLen, acc ? 1 : 0, lo, hi); }
@@ -57,6 +59,7 @@ public final class ResidualOps {
         @Override public int[] outputs() { return new int[] {0}; }
         @Override public boolean readsOutput() { return acc; }
         @Override public int parallelism() { return n; }
+        @Override public int grain() { return ELEMENTS; }
         @Override public void ref(double[][] d, int lo, int hi) { addRef(d[0], d[1], n, acc ? 1 : 0, lo, hi); }
         @Override public void jvm(float[][] d, int lo, int hi) { addJvm(d[0], d[1], n, acc ? 1 : 0, lo, hi); }
     }
