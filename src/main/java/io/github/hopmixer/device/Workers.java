@@ -1,17 +1,19 @@
 package io.github.hopmixer.device;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * The JVM device's threads: the calling thread and {@code threads − 1} workers run each invocation's chunks of work
  * items, claimed one at a time, so a thread that the machine slows down takes fewer of them. Between invocations the
  * workers spin for {@link #SPIN_NANOS} before they park: a step's next invocation starts within microseconds, where
- * a fork-join pool woke a parked worker and then the waiting caller, and an invocation's threads rarely ended
- * together (on this 2-core machine the nano step lost about a tenth of its time so; measured with
- * {@code hopmixer bench --profile}). Which thread runs a chunk never changes a result: kernels compute every work
- * item the same way whatever range it comes in.
+ * a fork-join pool woke a parked worker and then the waiting caller (on this 2-core machine the nano steps ran
+ * 1.09–1.13× faster so: old and new device alternated in one process). Which thread runs a chunk never changes a
+ * result: kernels compute every work item the same way whatever range it comes in.
  */
 final class Workers implements AutoCloseable {
     /** A range of work items [lo, hi). */
@@ -24,29 +26,49 @@ final class Workers implements AutoCloseable {
      * invocations, short enough that idle workers leave the cores to data loading between steps.
      */
     static final long SPIN_NANOS = 200_000;
+    /** How long a parked worker waits before it ends (a device nobody closed leaves no threads behind for good). */
+    static final long IDLE_NANOS = 30_000_000_000L;
+    private final long idleNanos;
+    /** After this long a waiting thread yields its core instead of spinning (more threads than cores). */
+    private static final long YIELD_AFTER_NANOS = 20_000;
 
+    private final String name;
     private final Thread[] workers;
+    /** Per worker: parked (1), ended for idleness (2), else 0; read and written as volatile. */
+    private final int[] state;
+    private static final int RUNNING = 0, PARKED = 1, ENDED = 2;
+    private static final VarHandle STATE = MethodHandles.arrayElementVarHandle(int[].class);
+
     /** The invocation in progress: its number (high 32 bits) and the next chunk to claim (low 32 bits). */
     private final AtomicLong ticket = new AtomicLong();
     /** Chunks of the invocation in progress that have finished. */
     private final AtomicInteger done = new AtomicInteger();
-    private final boolean[] parked;
+    /** The first error of the invocation in progress; later ones are added to it as suppressed. */
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    /** The invocation in progress, written before {@link #ticket} publishes its number; null between invocations. */
+    private volatile Job job;
     private volatile boolean closed;
     private int generation;
-    /** The invocation in progress, written before {@link #ticket} publishes its number. */
-    private volatile Job job;
-    private volatile Throwable failure;
+    private boolean running;
 
     private record Job(int gen, Chunk task, int[] bounds) {}
 
     Workers(int threads, String name) {
+        this(threads, name, IDLE_NANOS);
+    }
+
+    Workers(int threads, String name, long idleNanos) {
+        this.name = name;
+        this.idleNanos = idleNanos;
         workers = new Thread[threads - 1];
-        parked = new boolean[workers.length];
-        for (int i = 0; i < workers.length; i++) {
-            int id = i;
-            workers[i] = Thread.ofPlatform().daemon().name(name + "-" + (i + 1)).unstarted(() -> work(id));
-            workers[i].start();
-        }
+        state = new int[workers.length];
+        for (int i = 0; i < workers.length; i++) start(i);
+    }
+
+    private void start(int i) {
+        STATE.setVolatile(state, i, RUNNING);
+        workers[i] = Thread.ofPlatform().daemon().name(name + "-" + (i + 1)).unstarted(() -> work(i));
+        workers[i].start();
     }
 
     /** Threads that run chunks, the caller's included. */
@@ -56,31 +78,47 @@ final class Workers implements AutoCloseable {
 
     /**
      * Runs chunk c of every c in [0, bounds.length − 1): work items [bounds[c], bounds[c + 1]); returns when all have
-     * run. An error in any chunk is rethrown here once all have ended.
+     * run. The first error of a chunk is rethrown here once every chunk has ended, later ones suppressed in it.
      */
     synchronized void run(int[] bounds, Chunk task) {
         if (closed) throw new IllegalStateException("the JVM device is closed");
-        int chunks = bounds.length - 1;
-        if (workers.length == 0 || chunks == 1) {
-            for (int c = 0; c < chunks; c++) task.run(bounds[c], bounds[c + 1]);
-            return;
+        if (running) throw new IllegalStateException("a kernel of the JVM device started another invocation");
+        running = true;
+        try {
+            int chunks = bounds.length - 1;
+            failure.set(null);
+            if (workers.length == 0 || chunks <= 1) {
+                for (int c = 0; c < chunks; c++) runChunk(task, bounds[c], bounds[c + 1]);
+            } else {
+                done.set(0);
+                if (++generation == 0) generation = 1; // 0 is the workers' "seen none yet"
+                Job j = new Job(generation, task, bounds);
+                job = j;
+                ticket.set((long) j.gen << 32);
+                for (int i = 0; i < workers.length; i++) {
+                    int s = (int) STATE.getVolatile(state, i);
+                    if (s == PARKED) LockSupport.unpark(workers[i]);
+                    else if (s == ENDED) start(i); // idle long enough to end: this invocation brings it back
+                }
+                claim(j);
+                for (long start = System.nanoTime(); done.get() < chunks; ) pause(start);
+                job = null; // the plan's arrays are not held between invocations
+            }
+        } finally {
+            running = false;
         }
-        failure = null;
-        done.set(0);
-        if (++generation == 0) generation = 1; // 0 is the workers' "seen none yet"
-        int gen = generation;
-        Job j = new Job(gen, task, bounds);
-        job = j;
-        ticket.set((long) gen << 32);
-        for (int i = 0; i < workers.length; i++) {
-            if (isParked(i)) LockSupport.unpark(workers[i]);
-        }
-        claim(j);
-        for (long start = System.nanoTime(); done.get() < chunks; ) pause(start);
-        Throwable f = failure;
+        Throwable f = failure.getAndSet(null);
         if (f instanceof RuntimeException r) throw r;
         if (f instanceof Error e) throw e;
         if (f != null) throw new IllegalStateException(f);
+    }
+
+    private void runChunk(Chunk task, int lo, int hi) {
+        try {
+            task.run(lo, hi);
+        } catch (Throwable e) {
+            if (!failure.compareAndSet(null, e)) failure.get().addSuppressed(e);
+        }
     }
 
     /** Claims and runs chunks of the job until none is left, or the ticket has moved on to a later job. */
@@ -91,25 +129,19 @@ final class Workers implements AutoCloseable {
             int c = (int) t;
             if ((int) (t >>> 32) != j.gen || c >= chunks) return;
             if (!ticket.compareAndSet(t, t + 1)) continue;
-            try {
-                j.task.run(j.bounds[c], j.bounds[c + 1]);
-            } catch (Throwable e) {
-                failure = e;
-            } finally {
-                done.incrementAndGet();
-            }
+            runChunk(j.task, j.bounds[c], j.bounds[c + 1]);
+            done.incrementAndGet();
         }
     }
 
     private void work(int id) {
-        int seen = 0;
+        int seen = 0; // a worker started for a job in progress joins it
         while (!closed) {
-            long t = ticket.get();
-            int gen = (int) (t >>> 32);
+            int gen = (int) (ticket.get() >>> 32);
             if (gen != seen) {
                 seen = gen;
                 // The caller writes the job before its ticket: this is gen's job, or a later one (gen has then
-                // ended, and the later ticket is seen next).
+                // ended, and the later ticket is seen next), or null (gen has ended).
                 Job j = job;
                 if (j != null && j.gen == gen) claim(j);
                 continue;
@@ -117,9 +149,19 @@ final class Workers implements AutoCloseable {
             long start = System.nanoTime();
             while (!closed && (int) (ticket.get() >>> 32) == seen && System.nanoTime() - start < SPIN_NANOS) pause(start);
             if ((int) (ticket.get() >>> 32) != seen || closed) continue;
-            setParked(id, true);
-            if ((int) (ticket.get() >>> 32) == seen && !closed) LockSupport.park(this);
-            setParked(id, false);
+            STATE.setVolatile(state, id, PARKED);
+            long parkedAt = System.nanoTime();
+            while ((int) (ticket.get() >>> 32) == seen && !closed) {
+                if (System.nanoTime() - parkedAt > idleNanos) {
+                    // Ends; the caller sees ENDED at its next invocation and starts a new thread (an invocation
+                    // published meanwhile runs on the caller's thread alone).
+                    STATE.setVolatile(state, id, ENDED);
+                    return;
+                }
+                Thread.interrupted(); // an interrupt would make park return at once, forever
+                LockSupport.parkNanos(this, idleNanos);
+            }
+            STATE.setVolatile(state, id, RUNNING);
         }
     }
 
@@ -132,17 +174,15 @@ final class Workers implements AutoCloseable {
         else Thread.yield();
     }
 
-    private static final long YIELD_AFTER_NANOS = 20_000;
-
-    private boolean isParked(int i) {
-        return (boolean) PARKED.getVolatile(parked, i);
+    /** Whether worker i has ended for idleness (for tests). */
+    boolean ended(int i) {
+        return (int) STATE.getVolatile(state, i) == ENDED;
     }
 
-    private void setParked(int i, boolean v) {
-        PARKED.setVolatile(parked, i, v);
+    /** Worker i's thread (for tests). */
+    Thread worker(int i) {
+        return workers[i];
     }
-
-    private static final java.lang.invoke.VarHandle PARKED = java.lang.invoke.MethodHandles.arrayElementVarHandle(boolean[].class);
 
     /** Stops the workers and waits for them to end. */
     @Override

@@ -50,16 +50,21 @@ public final class Gemm {
     }
 
     /**
-     * The least rows per chunk when the JVM device balances a product's rows over its threads, or 0 for one range per
-     * thread where every range repeats the packing of all of b: a weight gradient summed over the batch (every image's
-     * b), a transposed b with a column tail (copied whole), and several K blocks (each packed anew for every range:
-     * the 224-px step ran 5 % slower chunked so). Otherwise a thread packs b once per run ({@link Reuse}), and a chunk
-     * of 48 rows (eight 6-row tiles) keeps each chunk's work well above its setup.
+     * The least work items (rows of c) per chunk when the JVM device balances a product over its threads, or 0 for one
+     * range per thread where every range repeats the packing of all of b: a weight gradient summed over the batch
+     * (every image's b), a transposed b with a column tail (copied whole), and several K blocks (each packed anew for
+     * every range: the 224-px step ran 5 % slower chunked so). Otherwise a thread packs b once per run ({@link Reuse})
+     * and a chunk of 48 rows (eight 6-row tiles) keeps each chunk's work well above its setup; with one a for every
+     * image (strideA 0) chunks are whole images, so that every chunk cuts an image at the rows the others do and the
+     * packed blocks of a serve them all ({@link #blockEnd}).
      */
-    public static int grain(int batch, int n, int k, int transB, int strideC) {
+    public static int grain(int batch, int m, int n, int k, int transB, int strideA, int strideC) {
         boolean repacks = batchSummed(batch, strideC) || transB != 0 && !GemmPanels.packsTransposed(n) || k > kBlock(k);
-        return repacks ? 0 : 48;
+        if (repacks) return 0;
+        return strideA == 0 && batch > 1 ? (ROWS_PER_CHUNK + m - 1) / m * m : ROWS_PER_CHUNK;
     }
+
+    private static final int ROWS_PER_CHUNK = 48;
 
     /** Per-thread scratch for transposed operands: grows once, then no allocation inside a step. */
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0]});

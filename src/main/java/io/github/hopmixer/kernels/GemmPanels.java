@@ -78,7 +78,7 @@ final class GemmPanels {
 
     /**
      * This thread's packed b for b's K block over columns [j0, j1), reused while the same block is asked for again
-     * within one call (row blocks of a fused op); when it is not held, its panels are packed now unless
+     * within one run of the invocation (row blocks of a fused op, the thread's next chunk, {@link Reuse}); when it is not held, its panels are packed now unless
      * {@code byTiles} (the caller's first row tiles copy them, {@link #tile6Copying}): {@code toTiles} then says
      * whether they must. With {@code transB} b is n×k rows (element (p, j) at j·k + p), read row by row into the
      * panels' columns.

@@ -38,7 +38,7 @@ final class GemmTiles {
         return KEPT.get().count;
     }
 
-    /** Drops this thread's kept blocks of a: called at the start of every product (a may have changed). */
+    /** Drops this thread's kept blocks of a: called when a product starts in a new run (a may have changed). */
     static void forget() {
         KeptBlocks kb = KEPT.get();
         for (int i = 0; i < kb.count; i++) kb.blocks.get(i).src = null;
@@ -46,9 +46,10 @@ final class GemmTiles {
     }
 
     /**
-     * Rows [r0, r1) × [p0, p1) of a shared a packed as {@link #pack} packs them, once per call: the token products'
-     * weight serves every image. The callers cut every image at the same rows (a thread's first image may add its own
-     * cuts), so a call keeps about one copy of a per K block; the arrays stay with the thread for the next call.
+     * Rows [r0, r1) × [p0, p1) of a shared a packed as {@link #pack} packs them, once per run of the invocation (every
+     * chunk a thread takes of it, {@link Reuse}): the token products' weight serves every image. The callers cut every
+     * image at the same rows, and the device's chunks are whole images, so a run keeps about one copy of a per K block;
+     * the arrays stay with the thread for the next run.
      */
     private static float[] kept(float[] a, int aBase, int m, int k, int transA, int r0, int r1, int p0, int p1) {
         KeptBlocks kb = KEPT.get();

@@ -48,7 +48,7 @@ public final class FusedOps {
         @Override public int[] outputs() { return new int[] {0, 1}; }
         @Override public boolean readsOutput() { return false; }
         @Override public int parallelism() { return batch * m; }
-        @Override public int grain() { return gemm().grain(); }
+        @Override public int grain() { return rowGrain(gemm()); }
 
         private int mode() { return biasMode(bias, biasPerRow); }
 
@@ -93,7 +93,7 @@ public final class FusedOps {
         @Override public int[] outputs() { return new int[] {0}; }
         @Override public boolean readsOutput() { return acc; }
         @Override public int parallelism() { return batch * m; }
-        @Override public int grain() { return gemm().grain(); }
+        @Override public int grain() { return rowGrain(gemm()); }
 
         @Override
         public void ref(double[][] d, int lo, int hi) {
@@ -140,7 +140,7 @@ public final class FusedOps {
         @Override public int[] outputs() { return new int[] {0}; }
         @Override public boolean readsOutput() { return false; }
         @Override public int parallelism() { return batch * m; }
-        @Override public int grain() { return gemm().grain(); }
+        @Override public int grain() { return rowGrain(gemm()); }
 
         private int mode() { return biasMode(bias, biasPerRow); }
 
@@ -160,6 +160,11 @@ public final class FusedOps {
         public String label() {
             return String.format("GEMM+%sRESIDUAL %dx%dx%dx%d t%d%d", bias ? "BIAS+" : "", batch, m, n, k, bit(transA), bit(transB));
         }
+    }
+
+    /** Chunks of rows as the product's ({@link io.github.hopmixer.kernels.Gemm#grain}): a fused op never splits by columns. */
+    static int rowGrain(Gemm g) {
+        return io.github.hopmixer.kernels.Gemm.grain(g.batch(), g.m(), g.n(), g.k(), bit(g.transB()), g.strideA(), g.strideC());
     }
 
     /** The epilogue's bias mode for a fused record's flags. */

@@ -50,7 +50,7 @@ public final class GemmOps {
         /** Chunks of rows ({@link io.github.hopmixer.kernels.Gemm#grain}); a column split keeps one range per thread. */
         @Override
         public int grain() {
-            return splitsColumns() ? 0 : io.github.hopmixer.kernels.Gemm.grain(batch, n, k, bit(transB), strideC);
+            return splitsColumns() ? 0 : io.github.hopmixer.kernels.Gemm.grain(batch, m, n, k, bit(transB), strideA, strideC);
         }
 
         /** Rows of c: per image, or once when the batch is summed; or (column block, row) pairs. */

@@ -2,7 +2,13 @@ package io.github.hopmixer.device;
 
 import io.github.hopmixer.device.ConformanceTest.OpCase;
 import io.github.hopmixer.kernels.Reuse;
+import io.github.hopmixer.ops.GemmOps.Gemm;
 import io.github.hopmixer.ops.Op;
+import io.github.hopmixer.plan.Buffer;
+import io.github.hopmixer.plan.Invocation;
+import io.github.hopmixer.plan.Plan;
+import io.github.hopmixer.plan.Role;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -92,6 +98,54 @@ class ChunkedRunTest {
                 }
             }
         }
+    }
+
+    /**
+     * The device numbers every run of every invocation anew: a plan executed again on new operands in the same
+     * buffers gives the bits of a fresh device (a number kept per plan, or per invocation, would reuse the last
+     * step's packed b).
+     */
+    @Test
+    void theDeviceRepacksForEveryRun() {
+        Gemm op = new Gemm(1, 300, 128, 64, false, false, 0, 0, 0, false);
+        long[] sizes = op.minSizes();
+        Buffer c = new Buffer(0, "c", Role.OUTPUT, new int[] {(int) sizes[0]});
+        Buffer a = new Buffer(1, "a", Role.INPUT, new int[] {(int) sizes[1]});
+        Buffer b = new Buffer(2, "b", Role.INPUT, new int[] {(int) sizes[2]});
+        Plan plan = new Plan("gemm", List.of(c, a, b),
+                List.of(new Invocation(op, new Buffer[] {c, a, b})));
+        Random r = new Random(17);
+        float[] av = randn(r, a.size()), b1 = randn(r, b.size()), b2 = randn(r, b.size());
+        for (int threads = 1; threads <= 2; threads++) {
+            float[] again = new float[c.size()], fresh = new float[c.size()];
+            try (JvmDevice d = new JvmDevice(threads)) {
+                d.prepare(plan);
+                d.write(a, av);
+                d.write(b, b1);
+                d.execute(plan);
+                d.write(b, b2);
+                d.execute(plan);
+                d.read(c, again);
+            }
+            try (JvmDevice d = new JvmDevice(threads)) {
+                d.prepare(plan);
+                d.write(a, av);
+                d.write(b, b2);
+                d.execute(plan);
+                d.read(c, fresh);
+            }
+            for (int i = 0; i < fresh.length; i++) {
+                if (Float.floatToRawIntBits(fresh[i]) != Float.floatToRawIntBits(again[i])) {
+                    fail(threads + " threads: c[" + i + "] is " + again[i] + " on the second run, " + fresh[i] + " on a fresh device");
+                }
+            }
+        }
+    }
+
+    private static float[] randn(Random r, int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = (float) r.nextGaussian();
+        return v;
     }
 
     /** The chunks in order on this thread, as one run. */

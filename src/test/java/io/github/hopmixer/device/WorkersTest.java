@@ -3,6 +3,11 @@ package io.github.hopmixer.device;
 import org.junit.jupiter.api.Test;
 
 import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -35,56 +40,121 @@ class WorkersTest {
         for (int c = 1; c + 1 < b.length; c++) assertTrue(b[c + 1] - b[c] <= b[c] - b[c - 1], "chunk " + c + " grew");
     }
 
+    /** Busy work long enough that every thread gets to claim chunks. */
+    private static void busy(long nanos) {
+        long until = System.nanoTime() + nanos;
+        while (System.nanoTime() < until) Thread.onSpinWait();
+    }
+
     @Test
-    void everyItemRunsOnceOnEveryThreadCount() {
+    void everyItemRunsOnceAndNoChunkRunsAfterItsJobReturned() {
         Random r = new Random(5);
         for (int threads = 1; threads <= 4; threads++) {
             try (Workers w = new Workers(threads, "test-workers")) {
-                for (int job = 0; job < 500; job++) {
-                    int items = r.nextInt(3000) + 1;
+                for (int job = 0; job < 300; job++) {
+                    int items = r.nextInt(3000) + 1, grain = r.nextInt(4) == 0 ? 0 : r.nextInt(50) + 1;
+                    long work = r.nextInt(3) == 0 ? 2_000 : 0;
                     AtomicIntegerArray seen = new AtomicIntegerArray(items);
-                    w.run(Chunks.bounds(items, threads, r.nextInt(50) + 1), (lo, hi) -> {
+                    AtomicBoolean returned = new AtomicBoolean();
+                    AtomicBoolean late = new AtomicBoolean();
+                    w.run(Chunks.bounds(items, threads, grain), (lo, hi) -> {
+                        if (returned.get()) late.set(true);
+                        busy(work);
                         for (int i = lo; i < hi; i++) seen.incrementAndGet(i);
                     });
+                    returned.set(true);
                     for (int i = 0; i < items; i++) assertEquals(1, seen.get(i), "item " + i + " of job " + job);
+                    busy(5_000); // a chunk still running now would show as late
+                    assertFalse(late.get(), "a chunk of job " + job + " ran after run() returned");
                 }
             }
         }
     }
 
     @Test
-    void workersThatParkedWakeForTheNextJob() throws InterruptedException {
+    void aParkedWorkerWakesForTheNextJob() throws InterruptedException {
         try (Workers w = new Workers(2, "test-workers")) {
             for (int job = 0; job < 5; job++) {
-                Thread.sleep(Workers.SPIN_NANOS / 1_000_000 + 5); // long enough that the worker parks
-                java.util.Set<String> names = java.util.concurrent.ConcurrentHashMap.newKeySet();
-                w.run(Chunks.bounds(64, 2, 1), (lo, hi) -> {
+                Thread worker = w.worker(0);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (worker.getState() != Thread.State.TIMED_WAITING && System.nanoTime() < deadline) Thread.sleep(1);
+                assertEquals(Thread.State.TIMED_WAITING, worker.getState(), "the idle worker parks");
+                // The caller's first chunk waits until the worker has taken one: only a woken worker lets it go on.
+                CountDownLatch workerTook = new CountDownLatch(1);
+                Set<String> names = ConcurrentHashMap.newKeySet();
+                AtomicBoolean timedOut = new AtomicBoolean();
+                w.run(Chunks.bounds(2, 2, 1), (lo, hi) -> {
                     names.add(Thread.currentThread().getName());
-                    long until = System.nanoTime() + 200_000; // each chunk long enough for the woken worker to claim some
-                    while (System.nanoTime() < until) Thread.onSpinWait();
+                    if (Thread.currentThread() == worker) workerTook.countDown();
+                    else try {
+                        if (!workerTook.await(10, TimeUnit.SECONDS)) timedOut.set(true);
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
                 });
-                assertTrue(names.contains("test-workers-1"), "the parked worker took no chunk of job " + job + ": " + names);
+                assertFalse(timedOut.get(), "the parked worker did not wake for job " + job + ": " + names);
             }
         }
     }
 
     @Test
-    void anErrorInAChunkReachesTheCallerAfterTheOthersEnd() {
-        try (Workers w = new Workers(3, "test-workers")) {
-            AtomicIntegerArray seen = new AtomicIntegerArray(1000);
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () ->
-                    w.run(Chunks.bounds(1000, 3, 10), (lo, hi) -> {
-                        for (int i = lo; i < hi; i++) seen.incrementAndGet(i);
-                        if (lo <= 500 && 500 < hi) throw new IllegalArgumentException("chunk at 500");
-                    }));
-            assertEquals("chunk at 500", e.getMessage());
-            for (int i = 0; i < 1000; i++) assertEquals(1, seen.get(i), "item " + i);
-            // The threads serve the next job as before.
-            AtomicIntegerArray again = new AtomicIntegerArray(100);
-            w.run(Chunks.bounds(100, 3, 1), (lo, hi) -> {
-                for (int i = lo; i < hi; i++) again.incrementAndGet(i);
+    void aWorkerIdleTooLongEndsAndTheNextJobBringsItBack() throws InterruptedException {
+        try (Workers w = new Workers(2, "idle-workers", 20_000_000)) {
+            Thread first = w.worker(0);
+            first.join(TimeUnit.SECONDS.toMillis(10));
+            assertFalse(first.isAlive(), "an idle worker ends");
+            assertTrue(w.ended(0));
+            // The next job starts a new worker, which joins it: it takes a chunk the caller's chunk waits for.
+            Thread caller = Thread.currentThread();
+            CountDownLatch workerTook = new CountDownLatch(1);
+            AtomicBoolean timedOut = new AtomicBoolean();
+            AtomicIntegerArray seen = new AtomicIntegerArray(2);
+            w.run(Chunks.bounds(2, 2, 1), (lo, hi) -> {
+                seen.incrementAndGet(lo);
+                if (Thread.currentThread() != caller) workerTook.countDown();
+                else try {
+                    if (!workerTook.await(10, TimeUnit.SECONDS)) timedOut.set(true);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
             });
-            for (int i = 0; i < 100; i++) assertEquals(1, again.get(i));
+            assertFalse(timedOut.get(), "the restarted worker took no chunk");
+            assertEquals(1, seen.get(0));
+            assertEquals(1, seen.get(1));
+            assertNotSame(first, w.worker(0), "a new thread");
+        }
+    }
+
+    @Test
+    void theFirstErrorReachesTheCallerAfterEveryChunkEnded() {
+        for (int threads = 1; threads <= 3; threads++) {
+            try (Workers w = new Workers(threads, "test-workers")) {
+                AtomicIntegerArray seen = new AtomicIntegerArray(1000);
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () ->
+                        w.run(Chunks.bounds(1000, 3, 10), (lo, hi) -> {
+                            for (int i = lo; i < hi; i++) seen.incrementAndGet(i);
+                            if (lo <= 500 && 500 < hi) throw new IllegalArgumentException("chunk at 500");
+                            if (lo <= 900 && 900 < hi) throw new IllegalArgumentException("chunk at 900");
+                        }));
+                assertTrue(e.getMessage().equals("chunk at 500") || e.getMessage().equals("chunk at 900"), e.getMessage());
+                assertEquals(1, e.getSuppressed().length, "the other error is suppressed in it");
+                for (int i = 0; i < 1000; i++) assertEquals(1, seen.get(i), "item " + i);
+                // The threads serve the next job as before.
+                AtomicIntegerArray again = new AtomicIntegerArray(100);
+                w.run(Chunks.bounds(100, 3, 1), (lo, hi) -> {
+                    for (int i = lo; i < hi; i++) again.incrementAndGet(i);
+                });
+                for (int i = 0; i < 100; i++) assertEquals(1, again.get(i));
+            }
+        }
+    }
+
+    @Test
+    void aChunkCannotStartAnotherInvocation() {
+        try (Workers w = new Workers(1, "test-workers")) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () ->
+                    w.run(Chunks.bounds(10, 1, 1), (lo, hi) -> w.run(Chunks.bounds(10, 1, 1), (a, b) -> {})));
+            assertEquals("a kernel of the JVM device started another invocation", e.getMessage());
         }
     }
 

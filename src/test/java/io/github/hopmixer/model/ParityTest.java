@@ -99,6 +99,7 @@ class ParityTest {
                     assertEquals(exp[i], gd[i], (reference ? 1e-7 : 1e-4) * (1e-3 + scale), d.name() + " grad " + p.name() + "[" + i + "]");
                 }
             }
+            d.close();
         }
     }
 
