@@ -54,7 +54,8 @@ def main():
         return plot(results / "peak-rss.csv", results / "peak-rss.png", a.plot_only, a.model)
     host = compare.machine()
     env = compare.blas_env(a.threads, True, keep_freed=False)  # glibc's default malloc: PyTorch's smallest footprint
-    heap = os.environ.get("HOPMIXER_HEAP", "8g") + " cap, young " + os.environ.get("HOPMIXER_YOUNG", "128m")
+    # The launcher's settings (scripts/hopmixer): heap cap, young generation, one GC thread.
+    heap = os.environ.get("HOPMIXER_HEAP", "8g") + " cap, young " + os.environ.get("HOPMIXER_YOUNG", "128m") + ", 1 GC thread"
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for b in map(int, a.batches.split(",")):
@@ -84,10 +85,11 @@ def plot(csv_path, png, date, model="paramixer_nano"):
     with open(csv_path) as f:
         for r in csv.DictReader(f):
             if r["date"] == date and model in r["command"]:
-                series.setdefault(r["command"], []).append((int(r["batch"]), float(r["max_rss_mb"])))
+                # A series' latest row per batch: a rerun on the same day replaces its point.
+                series.setdefault(r["command"], {})[int(r["batch"])] = float(r["max_rss_mb"])
     fig, ax = plt.subplots(figsize=(7, 4))
-    for name, pts in series.items():
-        pts.sort()
+    for name, by_batch in series.items():
+        pts = sorted(by_batch.items())
         label = ("hopmixer JVM " + name[name.index("(heap"):]) if "hopmixer bench" in name else "PyTorch"
         ax.plot([x for x, _ in pts], [y for _, y in pts], marker="o", label=label)
     # The buffers of the plan the JVM trains with (hopmixer bench --memory: lean+fused; older files: lean), what its
