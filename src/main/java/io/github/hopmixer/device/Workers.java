@@ -67,8 +67,25 @@ final class Workers implements AutoCloseable {
 
     private void start(int i) {
         STATE.setVolatile(state, i, RUNNING);
+        // Stored before it starts, so the thread finds itself in workers[] (see refuseFromWorker).
         workers[i] = Thread.ofPlatform().daemon().name(name + "-" + (i + 1)).unstarted(() -> work(i));
-        workers[i].start();
+        try {
+            workers[i].start();
+        } catch (Throwable e) {
+            STATE.setVolatile(state, i, ENDED); // no thread behind it: the next invocation tries again
+            throw e;
+        }
+    }
+
+    /**
+     * A kernel running on a worker that invokes or closes this pool would wait for the invocation it is part of:
+     * refused, as the caller's own nested invocation is.
+     */
+    private void refuseFromWorker(String what) {
+        Thread me = Thread.currentThread();
+        for (Thread w : workers) {
+            if (w == me) throw new IllegalStateException("a kernel of the JVM device " + what);
+        }
     }
 
     /** Threads that run chunks, the caller's included. */
@@ -80,7 +97,12 @@ final class Workers implements AutoCloseable {
      * Runs chunk c of every c in [0, bounds.length − 1): work items [bounds[c], bounds[c + 1]); returns when all have
      * run. The first error of a chunk is rethrown here once every chunk has ended, later ones suppressed in it.
      */
-    synchronized void run(int[] bounds, Chunk task) {
+    void run(int[] bounds, Chunk task) {
+        refuseFromWorker("started another invocation");
+        runOnCaller(bounds, task);
+    }
+
+    private synchronized void runOnCaller(int[] bounds, Chunk task) {
         if (closed) throw new IllegalStateException("the JVM device is closed");
         if (running) throw new IllegalStateException("a kernel of the JVM device started another invocation");
         running = true;
@@ -90,19 +112,22 @@ final class Workers implements AutoCloseable {
             if (workers.length == 0 || chunks <= 1) {
                 for (int c = 0; c < chunks; c++) runChunk(task, bounds[c], bounds[c + 1]);
             } else {
+                // Workers idle long enough to end come back before the job is published: a thread that cannot be
+                // started then fails this invocation before any chunk of it runs.
+                for (int i = 0; i < workers.length; i++) {
+                    if ((int) STATE.getVolatile(state, i) == ENDED) start(i);
+                }
                 done.set(0);
                 if (++generation == 0) generation = 1; // 0 is the workers' "seen none yet"
                 Job j = new Job(generation, task, bounds);
                 job = j;
                 ticket.set((long) j.gen << 32);
                 for (int i = 0; i < workers.length; i++) {
-                    int s = (int) STATE.getVolatile(state, i);
-                    if (s == PARKED) LockSupport.unpark(workers[i]);
-                    else if (s == ENDED) start(i); // idle long enough to end: this invocation brings it back
+                    if ((int) STATE.getVolatile(state, i) == PARKED) LockSupport.unpark(workers[i]);
                 }
                 claim(j);
                 for (long start = System.nanoTime(); done.get() < chunks; ) pause(start);
-                job = null; // the plan's arrays are not held between invocations
+                job = null; // no task held between invocations (a thread's packed GEMM operand may still keep one array)
             }
         } finally {
             running = false;
@@ -117,7 +142,12 @@ final class Workers implements AutoCloseable {
         try {
             task.run(lo, hi);
         } catch (Throwable e) {
-            if (!failure.compareAndSet(null, e)) failure.get().addSuppressed(e);
+            if (!failure.compareAndSet(null, e)) {
+                // Several chunks may throw the very same instance (the JVM's preallocated exceptions): a throwable
+                // cannot suppress itself.
+                Throwable first = failure.get();
+                if (first != e) first.addSuppressed(e);
+            }
         }
     }
 
@@ -129,12 +159,23 @@ final class Workers implements AutoCloseable {
             int c = (int) t;
             if ((int) (t >>> 32) != j.gen || c >= chunks) return;
             if (!ticket.compareAndSet(t, t + 1)) continue;
-            runChunk(j.task, j.bounds[c], j.bounds[c + 1]);
-            done.incrementAndGet();
+            try {
+                runChunk(j.task, j.bounds[c], j.bounds[c + 1]);
+            } finally {
+                done.incrementAndGet(); // whatever happens, the caller must not wait for this chunk forever
+            }
         }
     }
 
     private void work(int id) {
+        try {
+            workLoop(id);
+        } finally {
+            STATE.setVolatile(state, id, ENDED); // however it ends, the next invocation starts a new thread
+        }
+    }
+
+    private void workLoop(int id) {
         int seen = 0; // a worker started for a job in progress joins it
         while (!closed) {
             int gen = (int) (ticket.get() >>> 32);
@@ -153,9 +194,8 @@ final class Workers implements AutoCloseable {
             long parkedAt = System.nanoTime();
             while ((int) (ticket.get() >>> 32) == seen && !closed) {
                 if (System.nanoTime() - parkedAt > idleNanos) {
-                    // Ends; the caller sees ENDED at its next invocation and starts a new thread (an invocation
-                    // published meanwhile runs on the caller's thread alone).
-                    STATE.setVolatile(state, id, ENDED);
+                    // Ends (work() marks it ENDED as its last write, so a new thread started for it is never marked
+                    // by this one); the next invocation starts a new thread (one published meanwhile runs without it).
                     return;
                 }
                 Thread.interrupted(); // an interrupt would make park return at once, forever
@@ -184,9 +224,15 @@ final class Workers implements AutoCloseable {
         return workers[i];
     }
 
-    /** Stops the workers and waits for them to end. */
+    /** Stops the workers and waits for them to end; waits for an invocation in progress on another thread first. */
     @Override
     public void close() {
+        refuseFromWorker("closed it");
+        closeOnCaller();
+    }
+
+    private synchronized void closeOnCaller() {
+        if (running) throw new IllegalStateException("a kernel of the JVM device closed it");
         closed = true;
         for (Thread w : workers) LockSupport.unpark(w);
         for (Thread w : workers) {

@@ -2,6 +2,7 @@ package io.github.hopmixer.device;
 
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -146,6 +147,80 @@ class WorkersTest {
                 });
                 for (int i = 0; i < 100; i++) assertEquals(1, again.get(i));
             }
+        }
+    }
+
+    @Test
+    void oneThrowableFromEveryChunkReachesTheCallerAndThePoolGoesOn() {
+        // The JVM throws preallocated instances (a hot NullPointerException, an exhausted heap): several chunks may
+        // throw the very same object, which cannot be suppressed in itself.
+        IllegalStateException shared = new IllegalStateException("shared");
+        for (int t = 1; t <= 3; t++) {
+            int threads = t;
+            // Closed under a timeout, not by try-with-resources: a pool that hangs then fails the test, not the suite.
+            Workers w = new Workers(threads, "test-workers");
+            AtomicIntegerArray seen = new AtomicIntegerArray(600);
+            IllegalStateException e = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThrows(IllegalStateException.class, () ->
+                    w.run(Chunks.bounds(600, threads, 1), (lo, hi) -> {
+                        busy(2_000);
+                        for (int i = lo; i < hi; i++) seen.incrementAndGet(i);
+                        throw shared;
+                    })));
+            assertSame(shared, e);
+            for (int i = 0; i < 600; i++) assertEquals(1, seen.get(i), "item " + i);
+            AtomicIntegerArray again = new AtomicIntegerArray(300);
+            assertTimeoutPreemptively(Duration.ofSeconds(30), () -> w.run(Chunks.bounds(300, threads, 1), (lo, hi) -> {
+                busy(2_000);
+                for (int i = lo; i < hi; i++) again.incrementAndGet(i);
+            }));
+            for (int i = 0; i < 300; i++) assertEquals(1, again.get(i), "item " + i + " of the next job");
+            assertTimeoutPreemptively(Duration.ofSeconds(30), w::close);
+        }
+    }
+
+    @Test
+    void aChunkOnAWorkerCannotStartAnotherInvocationOrCloseThePool() {
+        Workers w = new Workers(2, "test-workers"); // closed under a timeout (see above)
+        for (String what : new String[] {"invoke", "close"}) {
+            // The caller's chunk waits until the worker has taken the other one and tried.
+            CountDownLatch workerTried = new CountDownLatch(1);
+            AtomicBoolean timedOut = new AtomicBoolean();
+            IllegalStateException e = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+                Thread caller = Thread.currentThread();
+                return assertThrows(IllegalStateException.class, () -> w.run(Chunks.bounds(2, 2, 1), (lo, hi) -> {
+                    if (Thread.currentThread() != caller) {
+                        try {
+                            if (what.equals("invoke")) w.run(Chunks.bounds(4, 2, 1), (a, b) -> {});
+                            else w.close();
+                        } finally {
+                            workerTried.countDown();
+                        }
+                    } else try {
+                        if (!workerTried.await(10, TimeUnit.SECONDS)) timedOut.set(true);
+                    } catch (InterruptedException ie) {
+                        throw new IllegalStateException(ie);
+                    }
+                }));
+            });
+            assertFalse(timedOut.get(), "the worker took no chunk");
+            assertEquals(what.equals("invoke") ? "a kernel of the JVM device started another invocation"
+                    : "a kernel of the JVM device closed it", e.getMessage());
+        }
+        // Neither happened: the pool still runs jobs.
+        AtomicIntegerArray seen = new AtomicIntegerArray(50);
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> w.run(Chunks.bounds(50, 2, 1), (lo, hi) -> {
+            for (int i = lo; i < hi; i++) seen.incrementAndGet(i);
+        }));
+        for (int i = 0; i < 50; i++) assertEquals(1, seen.get(i));
+        assertTimeoutPreemptively(Duration.ofSeconds(30), w::close);
+    }
+
+    @Test
+    void aChunkOnTheCallerCannotCloseThePool() {
+        try (Workers w = new Workers(1, "test-workers")) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> w.run(Chunks.bounds(3, 1, 1), (lo, hi) -> w.close()));
+            assertEquals("a kernel of the JVM device closed it", e.getMessage());
+            w.run(Chunks.bounds(3, 1, 1), (lo, hi) -> {});
         }
     }
 
