@@ -84,9 +84,16 @@ final class Workers implements AutoCloseable {
     private void refuseFromWorker(String what) {
         Thread me = Thread.currentThread();
         for (Thread w : workers) {
-            if (w == me) throw new IllegalStateException("a kernel of the JVM device " + what);
+            if (w == me) throw fromKernel(what);
         }
     }
+
+    /** The one-line refusal of a kernel that started an invocation or closed the pool, on any of its threads. */
+    private static IllegalStateException fromKernel(String what) {
+        return new IllegalStateException("a kernel of the JVM device " + what);
+    }
+
+    private static final String INVOKED = "started another invocation", CLOSED = "closed it";
 
     /** Threads that run chunks, the caller's included. */
     int threads() {
@@ -98,13 +105,13 @@ final class Workers implements AutoCloseable {
      * run. The first error of a chunk is rethrown here once every chunk has ended, later ones suppressed in it.
      */
     void run(int[] bounds, Chunk task) {
-        refuseFromWorker("started another invocation");
+        refuseFromWorker(INVOKED);
         runOnCaller(bounds, task);
     }
 
     private synchronized void runOnCaller(int[] bounds, Chunk task) {
         if (closed) throw new IllegalStateException("the JVM device is closed");
-        if (running) throw new IllegalStateException("a kernel of the JVM device started another invocation");
+        if (running) throw fromKernel(INVOKED);
         running = true;
         try {
             int chunks = bounds.length - 1;
@@ -227,12 +234,12 @@ final class Workers implements AutoCloseable {
     /** Stops the workers and waits for them to end; waits for an invocation in progress on another thread first. */
     @Override
     public void close() {
-        refuseFromWorker("closed it");
+        refuseFromWorker(CLOSED);
         closeOnCaller();
     }
 
     private synchronized void closeOnCaller() {
-        if (running) throw new IllegalStateException("a kernel of the JVM device closed it");
+        if (running) throw fromKernel(CLOSED);
         closed = true;
         for (Thread w : workers) LockSupport.unpark(w);
         for (Thread w : workers) {
