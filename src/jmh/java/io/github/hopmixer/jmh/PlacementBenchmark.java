@@ -121,7 +121,11 @@ public class PlacementBenchmark {
         return cS;
     }
 
-    /** GemmTiles.tile6 with acc: c (rows NR apart) += a's packed tile · the panel, p in [0, KC). */
+    /**
+     * {@code GemmTiles.tile6} with acc: c (rows NR apart) += a's packed tile · the panel, p in [0, KC). A copy, not a
+     * call: the kernel's tile is private to {@code kernels}, and the segment version below must be a second body anyway
+     * (other load and store calls), so both variants sit side by side here and compile under the same conditions.
+     */
     private static void tile(float[] c, int c0, float[] ap, int ao, float[] pk) {
         int c1 = c0 + NR, c2 = c1 + NR, c3 = c2 + NR, c4 = c3 + NR, c5 = c4 + NR;
         FloatVector x00 = FloatVector.fromArray(SP, c, c0), x01 = FloatVector.fromArray(SP, c, c0 + L), x02 = FloatVector.fromArray(SP, c, c0 + 2 * L), x03 = FloatVector.fromArray(SP, c, c0 + 3 * L);
