@@ -62,6 +62,7 @@ class WorkersTest {
                         if (returned.get()) late.set(true);
                         busy(work);
                         for (int i = lo; i < hi; i++) seen.incrementAndGet(i);
+                        if (returned.get()) late.set(true); // still running when run() returned
                     });
                     returned.set(true);
                     for (int i = 0; i < items; i++) assertEquals(1, seen.get(i), "item " + i + " of job " + job);

@@ -5,6 +5,7 @@ import io.github.hopmixer.ops.BiasOps.AddBias;
 import io.github.hopmixer.ops.BiasOps.BiasGrad;
 import io.github.hopmixer.ops.CrossEntropyOps;
 import io.github.hopmixer.ops.FusedOps.GemmBiasGelu;
+import io.github.hopmixer.ops.FusedOps.GemmBiasResidual;
 import io.github.hopmixer.ops.FusedOps.GemmGeluBackward;
 import io.github.hopmixer.ops.GemmOps;
 import io.github.hopmixer.ops.LayerNormOps.LayerNormBackwardInput;
@@ -512,6 +513,86 @@ class KernelGradientTest {
         for (int b = 0; b < batch; b++) for (int i = 0; i < hid; i++) for (int k = 0; k < c; k++) db1[i] += dh[(b * hid + i) * c + k];
         checkGradient("dx", x, dx, f);
         checkGradient("db1", b1, db1, f);
+    }
+
+    /**
+     * The residual with its branch's product and bias fused (GEMM_BIAS_RESIDUAL): L = Σ U ⊙ y, y = x + mask·(op(a)·op(b)
+     * + bias), mask one entry per image. Its backward is the unfused one the tape writes: dx = U by ADD, du = mask ⊙ U by
+     * MASKED_ADD, the product's operand gradients by GEMM on du, the bias's by BIAS_GRAD: against central differences of
+     * the fused forward. A channel layer (rows of 2 images × 3 tokens, weight transposed, bias per column) and a token
+     * layer (the weight on the left of each image's c, bias per row).
+     */
+    @ParameterizedTest(name = "token layer {0}")
+    @ValueSource(booleans = {false, true})
+    void fusedResidualGradients(boolean token) {
+        Random r = new Random(token ? 24 : 23);
+        int images = 2, batch = token ? images : 1, m = token ? 4 : 6, n = token ? 3 : 5, k = token ? 5 : 4;
+        int rowsPerImage = token ? m : m / images, sa = 0, sb = token ? k * n : 0, size = batch * m * n;
+        double[] x = randn(r, size, 1), a = randn(r, m * k, 1), b = randn(r, token ? batch * k * n : n * k, 1);
+        double[] bias = randn(r, token ? m : n, 1), u = randn(r, size, 1), mask = {1 / 0.75, 0.4};
+        GemmBiasResidual op = new GemmBiasResidual(batch, m, n, k, false, !token, sa, sb, true, token, rowsPerImage);
+        DoubleSupplier f = () -> {
+            double[] y = new double[size];
+            op.ref(new double[][] {y, x, a, b, mask, bias}, 0, op.parallelism());
+            return dot(u, y);
+        };
+        double[] dx = new double[size], du = new double[size], da = new double[a.length], db = new double[b.length];
+        double[] dbias = new double[bias.length];
+        Residual.addRef(dx, u, size, 0, 0, new ResidualOps.Add(size, false).parallelism());
+        Residual.maskedAddRef(du, u, mask, images, size / images, 0, 0, new MaskedAdd(images, size / images, false).parallelism());
+        if (token) {
+            gemm(da, du, b, g(batch, m, k, n, 0, 1, m * n, k * n, 0)); // Σ_b du_b · b_bᵀ
+            gemm(db, a, du, g(batch, k, n, m, 1, 0, 0, m * n, k * n)); // aᵀ · du_b
+            Bias.gradRef(dbias, du, batch, m, n, 0, 0, new BiasGrad(batch, m, n, false).parallelism());
+        } else {
+            gemm(da, du, b, g(1, m, k, n, 0, 0, 0, 0, 0)); // du · W
+            gemm(db, du, a, g(1, n, k, m, 1, 0, 0, 0, 0)); // duᵀ · a
+            Bias.gradRef(dbias, du, m, n, 1, 0, 0, new BiasGrad(m, n, 1, false).parallelism());
+        }
+        checkGradient("dx", x, dx, f);
+        checkGradient("da", a, da, f);
+        checkGradient("db", b, db, f);
+        checkGradient("dbias", bias, dbias, f);
+    }
+
+    /**
+     * Every op kind names the test here that checks its derivative by finite differences, or, for an op with none to
+     * take (a data rearrangement of the input, the optimiser's update), the one that checks its definition: a new op
+     * fails this until its test is written and listed.
+     */
+    @Test
+    void everyOpHasAGradientOrDefinitionTest() {
+        java.util.Map<String, String> tests = java.util.Map.ofEntries(
+                java.util.Map.entry("Gemm", "gemmGradients"),
+                java.util.Map.entry("AddBias", "biasGradient"),
+                java.util.Map.entry("BiasGrad", "biasGradient"),
+                java.util.Map.entry("LayerNorm", "layerNormGradients"),
+                java.util.Map.entry("LayerNormBackwardInput", "layerNormGradients"),
+                java.util.Map.entry("LayerNormBackwardParams", "layerNormGradients"),
+                java.util.Map.entry("Gelu", "geluGradient"),
+                java.util.Map.entry("GeluBackward", "geluGradient"),
+                java.util.Map.entry("Residual", "residualGradients"),
+                java.util.Map.entry("MaskedAdd", "residualGradients"),
+                java.util.Map.entry("Add", "residualGradients"),
+                java.util.Map.entry("TokenMean", "tokenMeanGradient"),
+                java.util.Map.entry("TokenMeanBackward", "tokenMeanGradient"),
+                java.util.Map.entry("Patchify", "patchifyTimesWeightIsTheStridedConvolution"),
+                java.util.Map.entry("CrossEntropy", "crossEntropyGradientIsThatOfTheBatchMean"),
+                java.util.Map.entry("SumSquares", "penaltyGradientIsThatOfLambdaTimesSumSquares"),
+                java.util.Map.entry("L2Grad", "penaltyGradientIsThatOfLambdaTimesSumSquares"),
+                java.util.Map.entry("AdamW", "adamWMatchesPyTorchOverThreeSteps"),
+                java.util.Map.entry("GemmBiasGelu", "fusedChannelLayerGradients"),
+                java.util.Map.entry("GemmGeluBackward", "fusedChannelLayerGradients"),
+                java.util.Map.entry("GemmBiasResidual", "fusedResidualGradients"),
+                java.util.Map.entry("TransposeAdd", "transposeAddGradient"));
+        java.util.Set<String> kinds = new java.util.TreeSet<>();
+        for (Class<?> kind : Op.kinds()) kinds.add(kind.getSimpleName());
+        assertEquals(kinds, new java.util.TreeSet<>(tests.keySet()), "op kinds vs the gradient tests listed here");
+        for (String method : tests.values()) {
+            boolean found = Arrays.stream(KernelGradientTest.class.getDeclaredMethods()).anyMatch(mt -> mt.getName().equals(method)
+                    && (mt.isAnnotationPresent(Test.class) || mt.isAnnotationPresent(ParameterizedTest.class)));
+            assertTrue(found, "no test method " + method);
+        }
     }
 
     // ---------------------------------------------------------------- acc semantics

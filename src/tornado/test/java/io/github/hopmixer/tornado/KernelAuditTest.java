@@ -56,6 +56,10 @@ class KernelAuditTest {
             if (r.kernel().equals("GeluKernels.forward")) assertEquals("", r.violation(), r.toString());
             if (r.kernel().equals("CanaryKernels.mark")) assertEquals(1, r.items());
         }
+        // each rule above met rows to judge
+        assertTrue(rows.stream().anyMatch(KernelAudit.Row::gemmReduction), "no GEMM reduction in the audit");
+        assertTrue(rows.stream().anyMatch(r -> r.kernel().equals("GeluKernels.forward")), "no GELU launch in the audit");
+        assertTrue(rows.stream().anyMatch(r -> r.kernel().equals("CanaryKernels.mark")), "no canary in the audit");
     }
 
     /**

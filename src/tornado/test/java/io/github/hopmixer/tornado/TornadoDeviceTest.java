@@ -154,6 +154,22 @@ class TornadoDeviceTest {
         assertTrue(e.getMessage().contains("tornado:<backend>:<device>"), e.getMessage());
     }
 
+    /** {@code auto} takes the first TornadoVM device of the first type present in the order GPU, FPGA, CPU. */
+    @Test
+    void autoTakesAGpuThenAnFpgaThenACpu() {
+        requireTornado();
+        List<DeviceProvider.Info> infos = new TornadoProvider().list();
+        DeviceProvider.Info want = null;
+        for (String type : List.of("GPU", "FPGA", "CPU")) {
+            want = infos.stream().filter(i -> i.type().equals(type)).findFirst().orElse(null);
+            if (want != null) break;
+        }
+        assertTrue(want != null, "TornadoVM lists no GPU, FPGA or CPU device: " + infos);
+        try (Device d = Devices.open("auto", 1)) {
+            assertTrue(d instanceof TornadoDevice t && t.id().equals(want.id()), d.name() + ", expected " + want.id());
+        }
+    }
+
     /**
      * Every TornadoVM device is in the conformance suite twice, with its own config and with the other of cpu/gpu
      * ({@code @gpu} on PoCL: the work-group kernels proven against the reference on the device at hand).

@@ -10,18 +10,15 @@ import org.junit.jupiter.api.Test;
 
 import java.util.Map;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 /**
- * Where a nano training step's device time goes, per op and kernel (opt-in, a tool rather than a check):
- * {@code mvn -Ptornado test -Dtest=StepProfileTest -Dhopmixer.tornado.profile.model=paramixer_nano}.
+ * A measurement, not a test (its name keeps it out of the test run): where a training step's device time goes, per
+ * op and kernel. {@code mvn -Ptornado test -Dtest=StepProfileBench [-Dhopmixer.tornado.profile.model=paramixer_nano]}.
  */
-class StepProfileTest {
+class StepProfileBench {
 
     @Test
     void profileOneModel() {
-        String model = System.getProperty("hopmixer.tornado.profile.model");
-        assumeTrue(model != null, "set -Dhopmixer.tornado.profile.model to profile a step");
+        String model = System.getProperty("hopmixer.tornado.profile.model", "paramixer_nano");
         TornadoDeviceTest.requireTornado();
         int batch = Integer.getInteger("hopmixer.tornado.profile.batch", 128), runs = Integer.getInteger("hopmixer.tornado.profile.runs", 3);
         var m = Models.get(model).withData(32, 3, 10);

@@ -22,14 +22,14 @@ import java.util.Arrays;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The GEMM vector kernel ({@link GemmKernels#nn16x8}, Java compiled by TornadoVM) beside the same register tile
  * hand-written in OpenCL C and run through TornadoVM's prebuilt-task API on the same device: c = a·b, 8192×512×128,
- * the nano step's channel-mixing shape. Opt-in (a measurement): {@code -Dhopmixer.tornado.compare=true}.
+ * the nano step's channel-mixing shape. A measurement, not a test (its name keeps it out of the test run):
+ * {@code mvn -Ptornado test -Dtest=GemmVersusOpenClBench}.
  */
-class GemmVersusOpenClTest {
+class GemmVersusOpenClBench {
     static final int M = 8192, N = 512, K = 128;
 
     @TempDir
@@ -84,7 +84,6 @@ class GemmVersusOpenClTest {
 
     @Test
     void tornadoKernelBesideHandWrittenOpenCl() throws Exception {
-        assumeTrue(Boolean.getBoolean("hopmixer.tornado.compare"), "opt-in: -Dhopmixer.tornado.compare=true");
         TornadoDeviceTest.requireTornado();
         FloatArray a = new FloatArray(M * K), b = new FloatArray(K * N), c = new FloatArray(M * N);
         Random r = new Random(1);
@@ -118,6 +117,5 @@ class GemmVersusOpenClTest {
         }
         System.out.printf("GEMM %dx%dx%d: TornadoVM kernel nn16x8 %.1f GFLOP/s, hand-written OpenCL %.1f GFLOP/s (%.0f %%)%n",
                 M, N, K, tornado, opencl, 100 * tornado / opencl);
-        assertTrue(tornado >= 0.5 * opencl, "TornadoVM's kernel should reach half the hand-written one");
     }
 }
