@@ -82,13 +82,14 @@ public final class TornadoProvider implements DeviceProvider {
     static final List<String> CONFIGS = List.of("cpu", "gpu", "fpga");
 
     /**
-     * Each device also with the CPU and the GPU configuration, whichever is not its own: the conformance suite then
-     * proves both kernel shapes (one work-item per row, work-group reductions) on every device there is.
+     * Each device also with every configuration that is not its own: the conformance suite then proves each config's
+     * kernel shapes (one work-item per row, work-group reductions, the FPGA config's tiles and K slices) on every
+     * device there is, so the FPGA config is proven on the devices at hand before it meets a board.
      */
     @Override
     public List<String> variants(Info info) {
         List<String> out = new ArrayList<>();
-        for (String c : List.of("cpu", "gpu")) if (!c.equalsIgnoreCase(info.type())) out.add(info.id() + "@" + c);
+        for (String c : CONFIGS) if (!c.equalsIgnoreCase(info.type())) out.add(info.id() + "@" + c);
         return out;
     }
 

@@ -171,17 +171,20 @@ class TornadoDeviceTest {
     }
 
     /**
-     * Every TornadoVM device is in the conformance suite twice, with its own config and with the other of cpu/gpu
-     * ({@code @gpu} on PoCL: the work-group kernels proven against the reference on the device at hand).
+     * Every TornadoVM device is in the conformance suite with its own config and with each other one ({@code @gpu}
+     * and {@code @fpga} on PoCL: the work-group kernels and the FPGA config's tiles proven against the reference on
+     * the device at hand).
      */
     @Test
-    void theConformanceSuiteRunsEveryDeviceWithBothConfigs() {
+    void theConformanceSuiteRunsEveryDeviceWithEveryConfig() {
         requireTornado();
         if (!System.getProperty("hopmixer.conformance.devices", "").isBlank()) return; // the suite's devices were chosen by hand
         List<String> ids = io.github.hopmixer.device.ConformanceTest.devices().stream().map(c -> c.id()).toList();
         for (DeviceProvider.Info i : new TornadoProvider().list()) {
             assertTrue(ids.contains(i.id()), ids.toString());
-            assertTrue(ids.contains(i.id() + "@" + (i.type().equals("CPU") ? "gpu" : "cpu")), ids.toString());
+            for (String c : TornadoProvider.CONFIGS) {
+                if (!c.equalsIgnoreCase(i.type())) assertTrue(ids.contains(i.id() + "@" + c), c + ": " + ids);
+            }
         }
         String id = new TornadoProvider().list().getFirst().id();
         for (String cfg : List.of("cpu", "gpu")) {
