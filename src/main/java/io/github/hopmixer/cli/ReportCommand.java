@@ -43,6 +43,12 @@ final class ReportCommand implements Callable<Integer> {
             throw new UncheckedIOException("--output " + out + ": cannot create it (" + e.getMessage() + ")", e);
         }
         SweepReport r = SweepReport.of(sweep);
+        for (var m : r.missing()) {
+            // not counted, and said so: numbers from another run or a broken file must not pass for the cell's
+            if (m.status().state() == Sweep.State.FOREIGN || m.status().state() == Sweep.State.DAMAGED) {
+                System.err.println("hopmixer: warning: " + sweep.cellDir(m.cell()) + " " + m.status().text(sweep.epochs()) + "; left out of the report");
+            }
+        }
         Map<String, List<String>> plots = new LinkedHashMap<>();
         for (DatasetSpec d : sweep.grid().datasets()) plots.put(d.label(), ReportPlots.write(r, d.label(), out));
         ReportWriter.csv(r, out.resolve("summary.csv"));

@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 /** {@code hopmixer sweep}: a grid of training runs, one run directory per cell, run here or on Slurm. */
@@ -137,7 +138,8 @@ final class SweepCommand implements Callable<Integer> {
                     trainArgs == null ? List.of() : Grid.tokenize(trainArgs));
         }
         if (g == null) return Sweep.open(dir);
-        return Sweep.create(dir, g, trainFlags(g.trainArgs()).epochs);
+        // a dry run writes nothing, not even sweep.json, which would tie the folder to this grid
+        return Sweep.create(dir, g, trainFlags(g.trainArgs()).epochs, !dryRun);
     }
 
     private static <T> List<T> orEmpty(List<T> xs) {
@@ -181,17 +183,20 @@ final class SweepCommand implements Callable<Integer> {
     }
 
     private int slurm(Sweep sweep, PrintStream out) {
-        List<Integer> todo = sweep.cells().stream().filter(c -> sweep.status(c).state() != Sweep.State.DONE).map(Cell::index).toList();
+        // a cell holding another run or a damaged file would only be refused by its task: listed above, not submitted
+        List<Integer> todo = sweep.cells().stream().filter(c -> !Set.of(Sweep.State.DONE, Sweep.State.FOREIGN, Sweep.State.DAMAGED)
+                .contains(sweep.status(c).state())).map(Cell::index).toList();
         if (todo.isEmpty()) {
             out.println("every cell is done; nothing to submit. 'hopmixer report " + sweep.dir() + "' makes the tables and plots.");
             return 0;
         }
         var o = new SlurmLauncher.Options(null, partition, time, gpus, gres, cpusPerTask, mem, parallel, sbatchArgs, setup, hopmixerCmd);
-        Path script = SlurmLauncher.write(sweep, todo, o);
         if (dryRun) {
-            out.println("wrote " + script + " (" + todo.size() + " array tasks); not submitted (--dry-run)");
+            out.println("would write " + SlurmLauncher.file(sweep) + " (" + todo.size() + " array tasks) and submit it; --dry-run writes nothing. The script:");
+            out.print(SlurmLauncher.script(sweep, todo, o, false));
             return 0;
         }
+        Path script = SlurmLauncher.write(sweep, todo, o);
         String job = SlurmLauncher.submit(script);
         out.println("submitted " + script + " as job " + job + " (" + todo.size() + " array tasks); logs in "
                 + sweep.dir().resolve("slurm") + "/" + job + "_<cell>.out; watch with squeue -j " + job);

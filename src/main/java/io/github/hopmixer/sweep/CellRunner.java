@@ -15,7 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code CELL/train.log}: skips it when done, resumes it when started, starts it otherwise.
  */
 public final class CellRunner {
-    public enum Outcome { SKIPPED, FINISHED, FAILED, BUSY }
+    /** REFUSED: the cell cannot run as its folder is (another run, damaged files, flags train refuses); a retry would fail again. */
+    public enum Outcome { SKIPPED, FINISHED, FAILED, BUSY, REFUSED }
 
     /** Running cells and their pid files. */
     private static final Map<Process, Path> LIVE = new ConcurrentHashMap<>();
@@ -57,6 +58,11 @@ public final class CellRunner {
             case RUNNING -> {
                 out.println(tag + ": being trained by process " + st.pid() + " (another sweep?); left to it");
                 return Outcome.BUSY;
+            }
+            case FOREIGN, DAMAGED -> {
+                // nothing is started and nothing in the folder is touched: it may be someone's finished run
+                out.println(tag + ": REFUSED, " + st.text(sweep.epochs()) + "; move " + sweep.cellDir(c) + " away to train the cell");
+                return Outcome.REFUSED;
             }
             default -> { }
         }
@@ -103,11 +109,22 @@ public final class CellRunner {
         }
         var rows = SummaryCsv.read(dir.resolve("summary.csv"));
         if (code != 0 || rows.size() < sweep.epochs()) {
-            out.printf(Locale.ROOT, "%s: FAILED (exit %d, %d/%d epochs in summary.csv); see %s%n", tag, code, rows.size(), sweep.epochs(), log);
-            return Outcome.FAILED;
+            String why = lastError(log).map(e -> ": " + e).orElse("");
+            out.printf(Locale.ROOT, "%s: FAILED (exit %d, %d/%d epochs in summary.csv)%s; see %s%n", tag, code, rows.size(), sweep.epochs(), why, log);
+            // exit 2 is train refusing its flags or input before training: the same command would be refused again
+            return code == 2 ? Outcome.REFUSED : Outcome.FAILED;
         }
         var last = rows.getLast();
         out.printf(Locale.ROOT, "%s: done in %.0f s, top-1 %.2f%%, eval loss %.4f%n", tag, secs, last.top1(), last.evalLoss());
         return Outcome.FINISHED;
+    }
+
+    /** The last {@code hopmixer: } line of the log, which is train's one-line reason for failing. */
+    static java.util.Optional<String> lastError(Path log) {
+        try (var lines = Files.lines(log, java.nio.charset.StandardCharsets.UTF_8)) {
+            return lines.filter(l -> l.startsWith("hopmixer: ")).reduce((a, b) -> b).map(l -> l.substring("hopmixer: ".length()));
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return java.util.Optional.empty();
+        }
     }
 }

@@ -127,25 +127,55 @@ public record Grid(List<String> models, List<Double> lambdas, List<Long> seeds, 
                 }
             }
             List<String> trainArgs = !o.has("trainArgs") ? List.of()
-                    : o.get("trainArgs").isJsonPrimitive() ? tokenize(o.get("trainArgs").getAsString())
-                    : strings(o, "trainArgs");
-            return new Grid(strings(o, "models"), list(o, "lambdas", JsonElement::getAsDouble), list(o, "seeds", JsonElement::getAsLong),
-                    strings(o, "datasets").stream().map(DatasetSpec::parse).toList(), trainArgs);
+                    : o.get("trainArgs").isJsonPrimitive() ? tokenize(string(o.get("trainArgs"), what, "trainArgs", "a string of train flags or a list of them"))
+                    : strings(o, "trainArgs", what, "a string of train flags or a list of them, e.g. \"--epochs 2\"");
+            return new Grid(strings(o, "models", what, "a list of model names, e.g. [\"paramixer_nano\"]"),
+                    list(o, "lambdas", what, "a list of numbers, e.g. [1e-2, 0]", e -> number(e, what, "lambdas", "a list of numbers, e.g. [1e-2, 0]").doubleValue()),
+                    list(o, "seeds", what, "a list of whole numbers, e.g. [1, 2, 3]", e -> seed(e, what)),
+                    strings(o, "datasets", what, "a list of data sets, e.g. [\"fashion-mnist\"]").stream().map(DatasetSpec::parse).toList(), trainArgs);
         } catch (JsonParseException | IllegalStateException | UnsupportedOperationException | NumberFormatException e) {
             throw new IllegalArgumentException(what + " is not a valid grid (" + e.getMessage() + "); expected {\"models\": [...], \"lambdas\": [...], "
                     + "\"seeds\": [...], \"datasets\": [...], \"trainArgs\": \"--epochs 2\"}");
         }
     }
 
-    private static List<String> strings(JsonObject o, String key) {
-        return list(o, key, JsonElement::getAsString);
+    // Each value's JSON type is checked here: Gson's own casts fail with its class names, which say nothing to a user.
+
+    private static List<String> strings(JsonObject o, String key, String what, String expected) {
+        return list(o, key, what, expected, e -> string(e, what, key, expected));
     }
 
-    private static <T> List<T> list(JsonObject o, String key, Function<JsonElement, T> f) {
+    private static <T> List<T> list(JsonObject o, String key, String what, String expected, Function<JsonElement, T> f) {
         if (!o.has(key)) return List.of();
+        if (!o.get(key).isJsonArray()) throw wrongType(what, key, expected, o.get(key));
         List<T> out = new ArrayList<>();
         for (JsonElement e : o.getAsJsonArray(key)) out.add(f.apply(e));
         return out;
+    }
+
+    private static String string(JsonElement e, String what, String key, String expected) {
+        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) throw wrongType(what, key, expected, e);
+        return e.getAsString();
+    }
+
+    private static Number number(JsonElement e, String what, String key, String expected) {
+        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) throw wrongType(what, key, expected, e);
+        return e.getAsNumber();
+    }
+
+    /** A seed names a cell's folder and is train's --seed: a whole number (1.5 must not become seed1). */
+    private static long seed(JsonElement e, String what) {
+        String expected = "a list of whole numbers, e.g. [1, 2, 3]";
+        try {
+            return new java.math.BigDecimal(number(e, what, "seeds", expected).toString()).longValueExact();
+        } catch (ArithmeticException | NumberFormatException x) {
+            throw wrongType(what, "seeds", expected, e);
+        }
+    }
+
+    private static IllegalArgumentException wrongType(String what, String key, String expected, JsonElement got) {
+        String g = got.toString();
+        return new IllegalArgumentException(what + ": \"" + key + "\" must be " + expected + "; got " + (g.length() > 60 ? g.substring(0, 57) + "..." : g));
     }
 
     /** Splits a flag string on blanks; single or double quotes keep blanks inside one token. */

@@ -24,23 +24,33 @@ public final class JavaCommand {
     private JavaCommand() {}
 
     public static List<String> hopmixer(Path sweepDir, List<String> args) {
+        return hopmixer(sweepDir, args, true);
+    }
+
+    /** {@code copyJar} false: the command names the jar's copy in the sweep folder but does not make it (a dry run). */
+    public static List<String> hopmixer(Path sweepDir, List<String> args, boolean copyJar) {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java"));
         for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
             // A debugger agent would make every child wait on the same port.
             if (!a.startsWith("-agentlib:jdwp") && !a.startsWith("-Xrunjdwp")) cmd.add(a);
         }
-        cmd.addAll(List.of("-cp", classPath(sweepDir), "io.github.hopmixer.cli.Main"));
+        cmd.addAll(List.of("-cp", classPath(sweepDir, copyJar), "io.github.hopmixer.cli.Main"));
         cmd.addAll(args);
         return cmd;
     }
 
     /** This JVM's class path; a single jar is copied (once per process, replaced atomically) into the sweep folder. */
     static String classPath(Path sweepDir) {
+        return classPath(sweepDir, true);
+    }
+
+    static String classPath(Path sweepDir, boolean copyJar) {
         String cp = System.getProperty("java.class.path");
         if (sweepDir == null || cp.contains(File.pathSeparator) || !cp.endsWith(".jar")) return cp;
         Path jar = Path.of(cp).toAbsolutePath().normalize(), copy = sweepDir.toAbsolutePath().normalize().resolve(JAR);
         if (jar.equals(copy)) return cp;
+        if (!copyJar) return copy.toString();
         if (COPIED.add(copy)) {
             try {
                 Path tmp = copy.resolveSibling(JAR + "." + ProcessHandle.current().pid() + ".tmp");

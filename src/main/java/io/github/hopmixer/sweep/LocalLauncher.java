@@ -34,18 +34,21 @@ public final class LocalLauncher {
                 pool.shutdownNow();
             }
         }
-        int ok = 0, skipped = 0, failed = 0, busy = 0;
+        int ok = 0, skipped = 0, failed = 0, busy = 0, refused = 0;
         for (var o : outcomes) {
             switch (o) {
                 case FINISHED -> ok++;
                 case SKIPPED -> skipped++;
                 case FAILED -> failed++;
                 case BUSY -> busy++;
+                case REFUSED -> refused++;
             }
         }
-        out.printf(Locale.ROOT, "sweep %s: %d cells: %d trained now, %d already done, %d failed%s%n", sweep.dir(), cells.size(), ok, skipped, failed,
-                busy > 0 ? ", " + busy + " left to another process" : "");
+        out.printf(Locale.ROOT, "sweep %s: %d cells: %d trained now, %d already done, %d failed%s%s%n", sweep.dir(), cells.size(), ok, skipped, failed,
+                refused > 0 ? ", " + refused + " refused" : "", busy > 0 ? ", " + busy + " left to another process" : "");
         if (failed > 0) out.println("sweep: run the same command again to retry the failed cells (each resumes from its last checkpoint)");
-        return failed + busy;
+        // a refused cell fails the same way on every retry; its line above says why and what to do
+        if (refused > 0) out.println("sweep: the refused cells need a change first (their lines above say what); a retry alone does not help");
+        return failed + busy + refused;
     }
 }

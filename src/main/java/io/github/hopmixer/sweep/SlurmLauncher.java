@@ -37,6 +37,11 @@ public final class SlurmLauncher {
 
     /** The batch script for the given cell indices. */
     public static String script(Sweep sweep, List<Integer> indices, Options o) {
+        return script(sweep, indices, o, true);
+    }
+
+    /** The batch script; {@code copyJar} false (a dry run) names the jar copy in the sweep folder without making it. */
+    public static String script(Sweep sweep, List<Integer> indices, Options o, boolean copyJar) {
         Path dir = sweep.dir().toAbsolutePath().normalize();
         List<String> l = new ArrayList<>();
         l.add("#!/bin/bash");
@@ -57,13 +62,18 @@ public final class SlurmLauncher {
         l.add("echo \"hopmixer sweep: cell $SLURM_ARRAY_TASK_ID on $(hostname), job $SLURM_JOB_ID\"");
         String cell = " sweep " + quote(dir.toString()) + " --cell \"$SLURM_ARRAY_TASK_ID\"";
         l.add(o.hopmixerCmd() != null ? o.hopmixerCmd() + cell
-                : String.join(" ", JavaCommand.hopmixer(sweep.dir(), List.of()).stream().map(SlurmLauncher::quote).toList()) + cell);
+                : String.join(" ", JavaCommand.hopmixer(sweep.dir(), List.of(), copyJar).stream().map(SlurmLauncher::quote).toList()) + cell);
         return String.join("\n", l) + "\n";
+    }
+
+    /** Where the script is written. */
+    public static Path file(Sweep sweep) {
+        return sweep.dir().resolve("slurm").resolve("sweep.sbatch");
     }
 
     /** Writes the script; returns its path. */
     public static Path write(Sweep sweep, List<Integer> indices, Options o) {
-        Path f = sweep.dir().resolve("slurm").resolve("sweep.sbatch");
+        Path f = file(sweep);
         try {
             Files.createDirectories(f.getParent());
             Files.writeString(f, script(sweep, indices, o));

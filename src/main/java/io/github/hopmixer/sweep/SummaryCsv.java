@@ -22,6 +22,12 @@ public final class SummaryCsv {
     /** The rows of {@code file}, empty when it does not exist. */
     public static List<Row> read(Path file) {
         if (!Files.isRegularFile(file)) return List.of();
+        try {
+            // train writes the header when it creates the file: an empty one was cut or overwritten
+            if (Files.size(file) == 0) throw new IllegalArgumentException(file + " is empty (no header); is it a hopmixer run's summary.csv?");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
         CSVFormat fmt = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).setIgnoreSurroundingSpaces(true).get();
         try (Reader r = Files.newBufferedReader(file); CSVParser p = CSVParser.parse(r, fmt)) {
             List<String> names = p.getHeaderNames();

@@ -1,5 +1,6 @@
 package io.github.hopmixer.sweep;
 
+import com.google.gson.JsonElement;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 
@@ -18,15 +19,25 @@ public final class Sweep {
     static final String PID_FILE = "sweep.pid";
 
     public enum State {
-        NOT_STARTED("not started"), STARTED("in progress"), RUNNING("running"), DONE("done");
+        NOT_STARTED("not started"), STARTED("in progress"), RUNNING("running"), DONE("done"),
+        /** A finished run whose run.json is not this cell's (another model, seed, data set or flags). */
+        FOREIGN("holding another run"),
+        /** summary.csv cannot be read. */
+        DAMAGED("damaged");
         public final String text;
         State(String text) { this.text = text; }
     }
 
-    /** A cell's state, the epochs in its summary.csv, and the process training it (RUNNING only). */
-    public record Status(State state, int epochsDone, long pid) {
+    /** A cell's state, the epochs in its summary.csv, the process training it (RUNNING only), and why it is FOREIGN or DAMAGED. */
+    public record Status(State state, int epochsDone, long pid, String why) {
+        public Status(State state, int epochsDone, long pid) {
+            this(state, epochsDone, pid, null);
+        }
+
         public String text(int epochs) {
             return switch (state) {
+                case FOREIGN -> "holds another run: " + why;
+                case DAMAGED -> "damaged: " + why;
                 case DONE -> "done";
                 case NOT_STARTED -> "not started";
                 case STARTED -> "in progress, " + epochsDone + "/" + epochs + " epochs";
@@ -58,7 +69,13 @@ public final class Sweep {
             Grid g = Grid.fromJson(json, f.toString());
             var o = JsonParser.parseString(json).getAsJsonObject();
             if (!o.has("epochs")) throw new IllegalArgumentException(f + " has no \"epochs\"; it was not written by hopmixer sweep");
-            return new Sweep(dir, g, o.get("epochs").getAsInt());
+            JsonElement e = o.get("epochs");
+            // checked by hand: getAsInt would take 2.5 as 2 and fail on a list with Gson's class names
+            if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber() || e.getAsDouble() != Math.rint(e.getAsDouble()) || e.getAsDouble() < 1
+                    || e.getAsDouble() > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException(f + ": \"epochs\" must be a whole number ≥ 1; got " + e);
+            }
+            return new Sweep(dir, g, e.getAsInt());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + f + ": " + e.getMessage(), e);
         } catch (JsonParseException | IllegalStateException | NumberFormatException e) {
@@ -68,6 +85,11 @@ public final class Sweep {
 
     /** Creates the sweep folder for {@code grid}, or opens it when it holds the same grid; another grid is refused. */
     public static Sweep create(Path dir, Grid grid, int epochs) {
+        return create(dir, grid, epochs, true);
+    }
+
+    /** As {@link #create(Path, Grid, int)}, with the same checks; {@code write} false (a dry run) leaves the disk as it is. */
+    public static Sweep create(Path dir, Grid grid, int epochs, boolean write) {
         Path f = dir.resolve(FILE);
         if (Files.exists(f)) {
             Sweep old = open(dir);
@@ -83,6 +105,7 @@ public final class Sweep {
                     if (s.findAny().isPresent()) throw new IllegalArgumentException(dir + " is not empty and holds no " + FILE + "; give a new or empty folder for the sweep");
                 }
             }
+            if (!write) return new Sweep(dir, grid, epochs);
             Files.createDirectories(dir);
             Path tmp = dir.resolve(FILE + ".tmp");
             Files.writeString(tmp, grid.toJson(epochs));
@@ -109,11 +132,24 @@ public final class Sweep {
         return cells.get(index);
     }
 
-    /** Done: summary.csv has every epoch. Started: the run wrote run.json or a checkpoint. */
+    /**
+     * Done: summary.csv has every epoch and run.json (if any) is this cell's. Started: the run wrote run.json or a
+     * checkpoint. Damaged: summary.csv cannot be read.
+     */
     public Status status(Cell c) {
         Path d = cellDir(c);
-        int done = SummaryCsv.read(d.resolve("summary.csv")).size();
-        if (done >= epochs) return new Status(State.DONE, done, 0);
+        int done;
+        try {
+            done = SummaryCsv.read(d.resolve("summary.csv")).size();
+        } catch (IllegalArgumentException | UncheckedIOException e) {
+            return new Status(State.DAMAGED, 0, 0, e.getMessage());
+        }
+        if (done >= epochs) {
+            // An unfinished run of another cell is refused by train on resume; a finished one is never resumed, so it is checked here.
+            List<String> resume = c.trainCommand(d, true, null);
+            Optional<String> other = io.github.hopmixer.cli.RunMatch.mismatch(resume.subList(1, resume.size()), d);
+            return other.isPresent() ? new Status(State.FOREIGN, done, 0, other.get()) : new Status(State.DONE, done, 0);
+        }
         Optional<Long> pid = runningPid(d);
         if (pid.isPresent()) return new Status(State.RUNNING, done, pid.get());
         return new Status(started(d) ? State.STARTED : State.NOT_STARTED, done, 0);

@@ -116,4 +116,38 @@ class GridTest {
         assertTrue(e.getMessage().startsWith("g.json: unknown key 'model'"), e.getMessage());
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Grid.fromJson("{not json", "g.json")).getMessage().startsWith("g.json"));
     }
+
+    @Test
+    void wronglyTypedGridIsOneLineNamingFileAndField() throws java.io.IOException {
+        // A string where a list belongs failed with Gson's class names as an internal error.
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> Grid.fromJson("{\"models\":\"paramixer_pico\",\"seeds\":[1],\"datasets\":[\"fashion-mnist\"]}", "g.json"));
+        assertEquals("g.json: \"models\" must be a list of model names, e.g. [\"paramixer_nano\"]; got \"paramixer_pico\"", e.getMessage());
+        for (String bad : List.of("{\"models\":[\"paramixer_pico\"],\"seeds\":[\"1\"],\"datasets\":[\"fashion-mnist\"]}",
+                "{\"models\":[\"paramixer_pico\"],\"seeds\":[1],\"datasets\":[3]}",
+                "{\"models\":[\"paramixer_pico\"],\"seeds\":[1],\"datasets\":[\"fashion-mnist\"],\"lambdas\":{\"a\":1}}",
+                "{\"models\":[\"paramixer_pico\"],\"seeds\":[1],\"datasets\":[\"fashion-mnist\"],\"trainArgs\":5}")) {
+            String m = assertThrows(IllegalArgumentException.class, () -> Grid.fromJson(bad, "g.json")).getMessage();
+            assertTrue(m.startsWith("g.json: \"") && m.contains(" must be ") && !m.contains("com.google") && !m.contains("\n"), m);
+        }
+        // 1.5 was taken as seed 1 (cell seed1); a seed is a whole number
+        String m = assertThrows(IllegalArgumentException.class,
+                () -> Grid.fromJson("{\"models\":[\"paramixer_pico\"],\"seeds\":[1.5,-2],\"datasets\":[\"fashion-mnist\"]}", "g.json")).getMessage();
+        assertTrue(m.startsWith("g.json: \"seeds\" must be a list of whole numbers") && m.endsWith("got 1.5"), m);
+        assertEquals(List.of(2L, -2L), Grid.fromJson("{\"models\":[\"paramixer_pico\"],\"seeds\":[2.0,-2],\"datasets\":[\"fashion-mnist\"]}", "g.json").seeds(),
+                "train takes any long --seed, negative ones too");
+        // the same content in a sweep's own sweep.json: one line naming that file
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("gridtest");
+        try {
+            java.nio.file.Files.writeString(dir.resolve("sweep.json"), "{\"models\":\"paramixer_pico\",\"seeds\":[1],\"datasets\":[\"fashion-mnist\"],\"epochs\":1}");
+            m = assertThrows(IllegalArgumentException.class, () -> Sweep.open(dir)).getMessage();
+            assertTrue(m.startsWith(dir.resolve("sweep.json") + ": \"models\" must be"), m);
+            java.nio.file.Files.writeString(dir.resolve("sweep.json"), "{\"models\":[\"paramixer_pico\"],\"seeds\":[1],\"datasets\":[\"fashion-mnist\"],\"epochs\":[1]}");
+            m = assertThrows(IllegalArgumentException.class, () -> Sweep.open(dir)).getMessage();
+            assertTrue(m.startsWith(dir.resolve("sweep.json") + ": \"epochs\" must be a whole number"), m);
+        } finally {
+            java.nio.file.Files.deleteIfExists(dir.resolve("sweep.json"));
+            java.nio.file.Files.deleteIfExists(dir);
+        }
+    }
 }

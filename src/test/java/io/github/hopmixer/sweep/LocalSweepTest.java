@@ -31,7 +31,9 @@ class LocalSweepTest {
         Bars.Run dry = Bars.hopmixer(append(grid, "--dry-run"));
         assertEquals(0, dry.code(), dry.err());
         assertTrue(dry.out().contains("bars/paramixer_nano/seed1") && dry.out().contains("2 cells (4 epochs each): 2 not started"), dry.out());
-        Sweep s = Sweep.open(sweep);
+        assertFalse(Files.exists(sweep), "a dry run writes nothing");
+        Sweep s = Sweep.create(sweep, new Grid(List.of("paramixer_nano"), List.of(), List.of(1L, 2L), List.of(DatasetSpec.parse("bars=folder:" + data)),
+                Grid.tokenize(grid[grid.length - 3])), 4, false);
         Path c0 = s.cellDir(s.cells().get(0)), c1 = s.cellDir(s.cells().get(1));
 
         // The sweep as its own process, so that it can be stopped like a user would.
