@@ -51,7 +51,8 @@ final class RunFlags {
     String shown(String longName) {
         OptionSpec o = spec.findOption(longName);
         var matched = parsed.matchedOption(longName);
-        String value = matched != null && !matched.stringValues().isEmpty() ? matched.stringValues().getLast() : String.valueOf(o.getValue());
+        String value = matched != null && !matched.stringValues().isEmpty() ? matched.stringValues().getLast()
+                : String.valueOf((Object) o.getValue()); // the cast: else javac infers char[] and picks valueOf(char[])
         return typed(longName) + " " + value;
     }
 

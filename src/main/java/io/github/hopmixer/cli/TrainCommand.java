@@ -174,7 +174,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         validate(flags);
         int runEpochs = longer != null ? longer : target != null && target.manifest() != null ? target.manifest().epochs() : epochs;
-        Checkpoint.Loaded ck = target == null ? null : target.start().map(Checkpoint::load).orElse(null);
+        Checkpoint.Loaded ck = target == null ? null : target.start().map(p -> Checkpoint.load(p, model)).orElse(null);
         if (ck != null && RunDirectory.finished(ck.position(), runEpochs)) {
             System.out.printf("run %s is already finished (%d epochs)%n", run, runEpochs);
             return 0;
@@ -195,9 +195,10 @@ final class TrainCommand implements Callable<Integer> {
                     + abbreviated(train.classNames()) + ", but run " + run + " was trained on " + abbreviated(ck.classNames()));
         }
         if (ck != null && !ck.model().equals(m)) {
-            throw new IllegalArgumentException("checkpoint " + ck.dir() + " holds " + ck.model().name() + " for " + ck.model().inChans()
-                    + "×" + ck.model().imageSize() + "² images, " + ck.model().numClasses() + " classes; the flags and data give "
-                    + m.inChans() + "×" + m.imageSize() + "², " + m.numClasses());
+            // Name both models: the run's own one is what the user compares against.
+            String hint = Checkpoint.olderHint(ck.dir(), "--resume");
+            throw new IllegalArgumentException("checkpoint " + ck.dir() + " holds " + Checkpoint.describe(ck.model()) + ", but run " + run
+                    + " (its settings and data) is " + Checkpoint.describe(m) + (hint != null ? "; " + hint : ""));
         }
         AugmentConfig aug = new AugmentConfig(cropPad, hflip,
                 io.github.hopmixer.data.RandAugmentSpec.parse(randAugment), reprob, mixup, cutmix, mixupSwitchProb,
@@ -278,10 +279,16 @@ final class TrainCommand implements Callable<Integer> {
                 "must be between 1 and " + MAX_BATCH);
         f.require(imgSize == null || imgSize >= 1 && imgSize <= 4096, "--img-size", "must be between 1 and 4096 pixels");
         f.require(lr > 0 && Double.isFinite(lr), "--lr", "must be a finite number > 0");
+        // Training runs in float32: a smaller lr is 0 there, and the run would silently not learn.
+        f.require((float) lr > 0, "--lr", "is 0 in float32, which training uses; the smallest usable is " + Float.MIN_VALUE);
         f.require(weightDecay >= 0 && Double.isFinite(weightDecay), "--weight-decay", "must be a finite number ≥ 0");
         f.require(warmupEpochs >= 0, "--warmup-epochs", "must be ≥ 0");
         f.require(warmupLr >= 0 && Double.isFinite(warmupLr), "--warmup-lr", "must be a finite number ≥ 0");
         f.require(minLr >= 0 && Double.isFinite(minLr), "--min-lr", "must be a finite number ≥ 0");
+        // Above the peak, the cosine schedule would rise instead of decay.
+        f.require(minLr <= lr, "--min-lr", "must be at most " + f.shown("--lr") + " (the cosine schedule decays from --lr to --min-lr)");
+        // Otherwise every epoch is warm-up and the run never reaches --lr.
+        f.require(warmupEpochs < epochs, "--warmup-epochs", "must be less than " + f.shown("--epochs") + " (0 to " + (epochs - 1) + ")");
         f.require(smoothing >= 0 && smoothing < 1, "--smoothing", "must be in [0, 1)");
         f.require(dropPath >= 0 && dropPath < 1, "--drop-path", "must be in [0, 1)");
         f.require(lcoeff == null || lcoeff >= 0 && Double.isFinite(lcoeff), "--lcoeff", "must be a finite number ≥ 0");

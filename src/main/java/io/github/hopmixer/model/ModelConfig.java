@@ -8,11 +8,14 @@ public record ModelConfig(String name, Family family, int imageSize, int inChans
                           int tokenHidden, int channelHidden, int numClasses, int nIter, double lambda) {
 
     public ModelConfig {
+        // Named one by one: in a compact constructor the fields are not yet set, so "this" would print nulls.
+        String[] names = {"imageSize", "inChans", "patch", "dim", "depth", "tokenHidden", "channelHidden", "numClasses", "nIter"};
+        int[] sizes = {imageSize, inChans, patch, dim, depth, tokenHidden, channelHidden, numClasses, nIter};
+        for (int i = 0; i < sizes.length; i++) {
+            if (sizes[i] < 1) throw new IllegalArgumentException(name + ": " + names[i] + " is " + sizes[i] + ", must be at least 1");
+        }
         if (imageSize % patch != 0) {
             throw new IllegalArgumentException(name + ": image size " + imageSize + " is not a multiple of patch " + patch);
-        }
-        if (inChans < 1 || dim < 1 || depth < 1 || tokenHidden < 1 || channelHidden < 1 || numClasses < 1 || nIter < 1) {
-            throw new IllegalArgumentException(name + ": sizes must be positive: " + this);
         }
         if (lambda < 0 || (lambda > 0 && family != Family.ASYMMIXER)) {
             throw new IllegalArgumentException(name + ": λ " + lambda + " applies only to asymmixer and must be ≥ 0");

@@ -141,12 +141,54 @@ public final class Checkpoint {
         return Files.isRegularFile(p.resolve(MODEL_FILE)) && Files.isRegularFile(p.resolve(STATE_FILE));
     }
 
+    /**
+     * The newest checkpoint of a run, which must be complete. Checkpoints are renamed into place whole, so an
+     * incomplete newest one was damaged afterwards: taking an older one silently would also let the next save
+     * prune it, so it is refused, naming the older one to give {@code flag} explicitly.
+     */
+    public static Optional<Path> newestComplete(Path run, String flag) {
+        Path root = run.resolve("checkpoints");
+        if (!Files.isDirectory(root)) return Optional.empty();
+        Optional<Path> top = CheckpointFiles.list(root).stream().max(Comparator.comparingLong(CheckpointFiles::step));
+        if (top.isPresent() && !complete(top.get())) {
+            Path p = top.get();
+            String missing = Files.isRegularFile(p.resolve(MODEL_FILE)) ? STATE_FILE : MODEL_FILE;
+            String older = olderHint(p, flag);
+            throw new IllegalArgumentException("checkpoint " + p + " is incomplete (no " + missing + "); restore it"
+                    + (older != null ? ", or " + older : ", or start a new run with a fresh --output"));
+        }
+        return top;
+    }
+
+    /** What to do when checkpoint {@code dir} cannot be used: the run's older complete ones for {@code flag}; null if none. */
+    public static String olderHint(Path dir, String flag) {
+        Path root = dir.toAbsolutePath().normalize().getParent();
+        long step = CheckpointFiles.step(dir);
+        if (root == null || step < 0 || !root.getFileName().toString().equals("checkpoints")) {
+            return null; // a file outside a run: there is nothing to suggest
+        }
+        Path shown = dir.getParent();
+        List<Path> older = CheckpointFiles.list(root).stream().filter(p -> CheckpointFiles.step(p) < step).filter(Checkpoint::complete)
+                .sorted(Comparator.comparingLong(CheckpointFiles::step).reversed()).toList();
+        if (older.isEmpty()) return null;
+        String hint = "use an older checkpoint: " + flag + " " + shown.resolve(older.getFirst().getFileName());
+        if (older.size() > 1) {
+            hint += " (also there: " + String.join(", ", older.subList(1, Math.min(older.size(), 4)).stream()
+                    .map(p -> p.getFileName().toString()).toList()) + (older.size() > 4 ? ", …" : "") + ")";
+        }
+        return hint;
+    }
+
     /** The newest complete checkpoint under {@code path}: a checkpoint directory itself, or a run's output directory. */
     public static Path latest(Path path) {
+        return latest(path, "--checkpoint");
+    }
+
+    private static Path latest(Path path, String flag) {
         if (complete(path)) return path;
         Path run = Files.isDirectory(path.resolve("checkpoints")) ? path : path.getParent() != null
                 && path.getFileName().toString().equals("checkpoints") ? path.getParent() : path;
-        return newest(run).orElseThrow(() -> new IllegalArgumentException("no checkpoint in " + path
+        return newestComplete(run, flag).orElseThrow(() -> new IllegalArgumentException("no checkpoint in " + path
                 + " (expected checkpoints/step-*/" + MODEL_FILE + " and " + STATE_FILE + ")"));
     }
 
@@ -154,6 +196,14 @@ public final class Checkpoint {
     public static ModelFile loadModel(Path path) {
         Path file = Files.isDirectory(path) ? latest(path).resolve(MODEL_FILE) : path;
         if (!Files.isRegularFile(file)) throw new IllegalArgumentException("no checkpoint at " + path);
+        try {
+            return readModel(file);
+        } catch (IllegalArgumentException | UncheckedIOException e) {
+            throw withHint(e, file.getParent() == null ? file : file.getParent(), "--checkpoint");
+        }
+    }
+
+    private static ModelFile readModel(Path file) {
         SafeTensors st = read(file);
         Map<String, String> meta = st.metadata();
         ModelConfig m = modelConfig(file, meta.get("model_config"));
@@ -169,11 +219,36 @@ public final class Checkpoint {
 
     /** The full training state: weights, AdamW moments and position of the newest checkpoint under {@code path}. */
     public static Loaded load(Path path) {
-        Path dir = latest(path);
-        ModelFile model = loadModel(dir.resolve(MODEL_FILE));
+        return load(path, null);
+    }
+
+    /** As {@link #load(Path)}; {@code runModel}, if known, is the run's model name, to tell which file does not fit. */
+    public static Loaded load(Path path, String runModel) {
+        Path dir = latest(path, "--resume");
+        try {
+            return readState(dir, runModel);
+        } catch (IllegalArgumentException | UncheckedIOException e) {
+            throw withHint(e, dir, "--resume");
+        }
+    }
+
+    private static Loaded readState(Path dir, String runModel) {
+        ModelFile model = readModel(dir.resolve(MODEL_FILE));
         Path file = dir.resolve(STATE_FILE);
         SafeTensors st = read(file);
         Map<String, String> meta = st.metadata();
+        // Both files describe the model; if they differ, one was replaced: name it rather than blame the moments' shapes.
+        if (meta.get("model_config") != null) {
+            ModelConfig s = modelConfig(file, meta.get("model_config"));
+            if (!s.equals(model.model())) {
+                String odd = runModel == null ? "one of them was replaced"
+                        : !model.model().name().equals(runModel) ? model.file() + " does not belong to this run"
+                        : !s.name().equals(runModel) ? file + " does not belong to this run" : "one of them was replaced";
+                throw new IllegalArgumentException("checkpoint " + dir + " does not fit together: " + MODEL_FILE + " holds "
+                        + describe(model.model()) + ", " + STATE_FILE + " " + describe(s)
+                        + (runModel != null ? " (the run's model is " + runModel + ")" : "") + "; " + odd);
+            }
+        }
         Map<String, float[]> moments = new LinkedHashMap<>();
         for (ParamSpec p : Mixer.parameters(model.model())) {
             for (String k : List.of("adam.m/", "adam.v/")) moments.put(k + p.name(), tensor(file, st, k + p.name(), p, model.model()));
@@ -186,6 +261,19 @@ public final class Checkpoint {
                 (int) number(file, meta, "batch_index"), lossSum(file, meta.getOrDefault("epoch_loss_sum", "0")));
         return new Loaded(dir, model.model(), model.params(), moments, pos, number(file, meta, "seed"),
                 meta.get("train_config"), model.classNames(), model.normalization());
+    }
+
+    /** "paramixer_pico for 1×28² images, 10 classes", for messages. */
+    public static String describe(ModelConfig m) {
+        return m.name() + " for " + m.inChans() + "×" + m.imageSize() + "² images, " + m.numClasses() + " classes";
+    }
+
+    /** The same error with what to do appended: which older checkpoint of the run to give {@code flag}. */
+    private static RuntimeException withHint(RuntimeException e, Path dir, String flag) {
+        String hint = olderHint(dir, flag);
+        if (hint == null) return e;
+        String m = e.getMessage() + "; " + hint;
+        return e instanceof UncheckedIOException u ? new UncheckedIOException(m, u.getCause()) : new IllegalArgumentException(m, e);
     }
 
     /** A whole number from the metadata (≥ 0 but for the seed), or a line naming key and file. */
@@ -248,7 +336,15 @@ public final class Checkpoint {
         if (!t.dtype().equals("F32")) {
             throw new IllegalArgumentException(file + ": tensor " + name + " is " + t.dtype() + ", hopmixer checkpoints hold F32");
         }
-        return t.toFloats();
+        float[] v = t.toFloats();
+        // Saving refuses non-finite values, so one here means the file was damaged since.
+        for (int i = 0; i < v.length; i++) {
+            if (!Float.isFinite(v[i])) {
+                throw new IllegalArgumentException(file + ": tensor " + name + " holds " + v[i] + " at element " + i
+                        + ", the checkpoint is damaged");
+            }
+        }
+        return v;
     }
 
     private static List<String> classNames(Path file, String json, ModelConfig m) {

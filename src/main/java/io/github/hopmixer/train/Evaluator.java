@@ -39,11 +39,19 @@ public final class Evaluator {
         return new Result(lossSum / count, 100.0 * top1 / count, 100.0 * top5 / count, count);
     }
 
-    /** How many classes score strictly higher than the label (ties count for the label, as torch.topk mostly does). */
+    /**
+     * How many classes rank above the label: those with a greater logit, or an equal one at a lower index (torch.topk
+     * in practice, hence timm's accuracy, returns tied classes lowest index first), or NaN (topk sorts NaN highest).
+     * Counting ties for the label made uniform logits read 100%; a NaN label logit is never correct.
+     */
     static int rank(float[] logits, int off, int k, int label) {
         float v = logits[off + label];
+        if (Float.isNaN(v)) return k;
         int r = 0;
-        for (int j = 0; j < k; j++) if (logits[off + j] > v) r++;
+        for (int j = 0; j < k; j++) {
+            float z = logits[off + j];
+            if (z > v || z == v && j < label || Float.isNaN(z)) r++;
+        }
         return r;
     }
 

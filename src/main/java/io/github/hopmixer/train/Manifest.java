@@ -55,9 +55,14 @@ public record Manifest(String model, String dataset, String dataDir, long seed, 
         Path file = dir.resolve(FILE);
         try {
             JsonElement json = JsonParser.parseString(Files.readString(file));
+            // Checked before Gson builds the record: its constructor would fail on a missing field with JVM text.
+            if (!json.isJsonObject() || !json.getAsJsonObject().has("model")
+                    || !(json.getAsJsonObject().get("settings") instanceof JsonObject s) || !s.has("--epochs")) {
+                throw new IllegalArgumentException("damaged or incomplete: no model or settings");
+            }
             Manifest m = GSON.fromJson(json, Manifest.class);
             if (m == null || m.settings() == null || !m.settings().has("--epochs") || m.model() == null) {
-                throw new IllegalArgumentException("no model or settings");
+                throw new IllegalArgumentException("damaged or incomplete: no model or settings");
             }
             m.epochs();
             return m;

@@ -21,9 +21,9 @@ public final class RunDirectory {
      * newest, or step 0 if it has none), and its manifest ({@code null} for a run made before manifests).
      */
     public record Target(Path run, Path checkpoint, Manifest manifest) {
-        /** The checkpoint to continue from, if there is one. */
+        /** The checkpoint to continue from, if there is one; an incomplete newest one is refused, never skipped. */
         public Optional<Path> start() {
-            return checkpoint != null ? Optional.of(checkpoint) : Checkpoint.newest(run);
+            return checkpoint != null ? Optional.of(checkpoint) : Checkpoint.newestComplete(run, "--resume");
         }
     }
 

@@ -76,6 +76,29 @@ class RunDirCampaignTest {
         Path bad = RunFixture.copy(base, faults.resolve("bad-manifest"));
         Files.writeString(bad.resolve(Manifest.FILE), "{\"model\": \"paramixer_nano\", \"settings\": ");
         RunFixture.copy(ck, faults.resolve("loose-checkpoint"));
+        Files.writeString(RunFixture.copy(base, faults.resolve("empty-manifest")).resolve(Manifest.FILE), "{}");
+        model(model, "config-size-zero", t -> {}, m -> set(m, "model_config", m.get("model_config").replace("\"imageSize\":8", "\"imageSize\":0")));
+        model(model, "config-depth-negative", t -> {}, m -> set(m, "model_config", m.get("model_config").replace("\"depth\":8", "\"depth\":-1")));
+        // A run with two checkpoints (steps 1 and 2), to check that a damaged newest one names the older one.
+        Path two = tmp.resolve("two");
+        r = RunFixture.run(RunFixture.train(data, "--epochs", "1", "--checkpoint-every", "1", "--keep-checkpoints", "3", "--output", two.toString()));
+        assertEquals(0, r.code(), r.err());
+        Path sym = tmp.resolve("sym");
+        r = RunFixture.run(RunFixture.train(data, "--model", "symmixer_nano", "--epochs", "1", "--output", sym.toString()));
+        assertEquals(0, r.code(), r.err());
+        Path newest = Path.of("checkpoints", "step-00000002");
+        poison(RunFixture.copy(two, faults.resolve("nan-weight")).resolve(newest).resolve(Checkpoint.MODEL_FILE), "head.bias");
+        poison(RunFixture.copy(two, faults.resolve("inf-moment")).resolve(newest).resolve(Checkpoint.STATE_FILE), "adam.v/head.weight");
+        Files.delete(RunFixture.copy(two, faults.resolve("no-state")).resolve(newest).resolve(Checkpoint.STATE_FILE));
+        Path cut = RunFixture.copy(two, faults.resolve("model-cut")).resolve(newest).resolve(Checkpoint.MODEL_FILE);
+        Files.write(cut, java.util.Arrays.copyOf(Files.readAllBytes(cut), (int) Files.size(cut) / 2));
+        Path symModel = Checkpoint.latest(sym).resolve(Checkpoint.MODEL_FILE);
+        Files.copy(symModel, RunFixture.copy(two, faults.resolve("model-swapped")).resolve(newest).resolve(Checkpoint.MODEL_FILE),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Path both = RunFixture.copy(two, faults.resolve("both-swapped")).resolve(newest);
+        for (String f : List.of(Checkpoint.MODEL_FILE, Checkpoint.STATE_FILE)) {
+            Files.copy(symModel.resolveSibling(f), both.resolve(f), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
         Path other = RunFixture.writeBars(tmp.resolve("other-classes"), 1);
         for (String split : List.of("train", "test")) Files.move(other.resolve(split).resolve("top"), other.resolve(split).resolve("left"));
     }
@@ -85,6 +108,16 @@ class RunDirCampaignTest {
         Map<String, TensorData> t = new LinkedHashMap<>(st.tensors());
         tensors.accept(t);
         SafeTensors.write(faults.resolve(name + ".safetensors"), t, meta.apply(new LinkedHashMap<>(st.metadata())));
+    }
+
+    /** Writes NaN (weights) or +Inf (moments) into the first element of one tensor of a checkpoint file. */
+    private static void poison(Path file, String tensor) throws IOException {
+        SafeTensors st = SafeTensors.read(file);
+        Map<String, TensorData> t = new LinkedHashMap<>(st.tensors());
+        float[] v = t.get(tensor).toFloats();
+        v[0] = tensor.startsWith("adam.") ? Float.POSITIVE_INFINITY : Float.NaN;
+        t.put(tensor, TensorData.f32(t.get(tensor).shape(), v));
+        SafeTensors.write(file, t, st.metadata());
     }
 
     private static void state(SafeTensors st, String name, UnaryOperator<SafeTensors> change) throws IOException {
@@ -125,6 +158,10 @@ class RunDirCampaignTest {
                 train("--lr NaN", "--lr NaN: must be a finite number > 0"),
                 train("--lr=Infinity", "--lr Infinity: must be a finite number > 0"),
                 train("--epochs 0", "--epochs 0: must be at least 1"),
+                train("--lr 1e-300", "--lr 1e-300: is 0 in float32"),
+                train("--min-lr 1e-2 --lr 1e-3", "--min-lr 1e-2: must be at most --lr 1e-3"),
+                train("--min-lr 0.01", "--min-lr 0.01: must be at most --lr 3e-3"),
+                train("--warmup-epochs 2 --epochs 2", "--warmup-epochs 2: must be less than --epochs 2 (0 to 1)"),
                 train("--batch-size 0", "--batch-size 0: must be between 1 and 8192"),
                 train("-b -3", "-b -3: must be between 1 and 8192"),
                 train("--batch-size 100000000", "--batch-size 100000000: must be between 1 and 8192"),
@@ -168,6 +205,29 @@ class RunDirCampaignTest {
                         "is a checkpoint outside a run directory"),
                 new Case("train --resume RUN (run.json not JSON)", List.of("train --resume {faults}/bad-manifest".split(" ")),
                         "{faults}/bad-manifest/run.json is not a hopmixer run manifest"),
+                new Case("train --resume RUN (run.json {})", List.of("train --resume {faults}/empty-manifest".split(" ")),
+                        "{faults}/empty-manifest/run.json is not a hopmixer run manifest (damaged or incomplete: no model or settings)"),
+                new Case("train --resume RUN --epochs 2 (NaN weight)", List.of("train --resume {faults}/nan-weight --epochs 2".split(" ")),
+                        "{faults}/nan-weight/checkpoints/step-00000002/model.safetensors: tensor head.bias holds NaN at element 0, the "
+                                + "checkpoint is damaged; use an older checkpoint: --resume {faults}/nan-weight/checkpoints/step-00000001"),
+                new Case("train --resume RUN (Inf moment)", List.of("train --resume {faults}/inf-moment --epochs 2".split(" ")),
+                        "train_state.safetensors: tensor adam.v/head.weight holds Infinity at element 0"),
+                new Case("train --resume RUN (newest lacks train_state)", List.of("train --resume {faults}/no-state --epochs 2".split(" ")),
+                        "checkpoint {faults}/no-state/checkpoints/step-00000002 is incomplete (no train_state.safetensors); restore it, "
+                                + "or use an older checkpoint: --resume {faults}/no-state/checkpoints/step-00000001"),
+                new Case("train --resume RUN (newest model cut)", List.of("train --resume {faults}/model-cut --epochs 2".split(" ")),
+                        "; use an older checkpoint: --resume {faults}/model-cut/checkpoints/step-00000001"),
+                new Case("train --resume RUN (model.safetensors of another model)", List.of("train --resume {faults}/model-swapped".split(" ")),
+                        "2 classes (the run's model is paramixer_nano); {faults}/model-swapped/checkpoints/step-00000002/model.safetensors "
+                                + "does not belong to this run"),
+                new Case("train --resume RUN (checkpoint of another model)", List.of("train --resume {faults}/both-swapped --epochs 2".split(" ")),
+                        "2 classes, but run {faults}/both-swapped (its settings and data) is paramixer_nano for "),
+                eval("--checkpoint {faults}/nan-weight", "tensor head.bias holds NaN at element 0, the checkpoint is damaged; use an "
+                        + "older checkpoint: --checkpoint {faults}/nan-weight/checkpoints/step-00000001"),
+                eval("--checkpoint {faults}/config-size-zero.safetensors", "{faults}/config-size-zero.safetensors: model_config is not a "
+                        + "valid model description (paramixer_nano: imageSize is 0, must be at least 1)"),
+                eval("--checkpoint {faults}/config-depth-negative.safetensors", "model_config is not a valid model description "
+                        + "(paramixer_nano: depth is -1, must be at least 1)"),
                 resume("-b 4", "-b 4 differs from run {base} (run.json: --batch-size 8); it would change the data order or the step count"),
                 resume("--seed 7", "--seed 7 differs from run {base} (run.json: --seed 42)"),
                 resume("--dataset mnist", "--dataset mnist differs from run {base}"),
