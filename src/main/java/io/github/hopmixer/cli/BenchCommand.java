@@ -8,6 +8,7 @@ import io.github.hopmixer.bench.StepsPlot;
 import io.github.hopmixer.device.Device;
 import io.github.hopmixer.device.DeviceProvider;
 import io.github.hopmixer.device.Devices;
+import io.github.hopmixer.io.AtomicFile;
 import io.github.hopmixer.model.Models;
 import io.github.hopmixer.ops.GemmOps.Gemm;
 import io.github.hopmixer.plan.Memory;
@@ -409,9 +410,7 @@ final class BenchCommand implements Callable<Integer> {
             List<String> lines = Files.readAllLines(f);
             List<String> out = new ArrayList<>(List.of(h));
             for (String line : lines.subList(1, lines.size())) if (!line.isEmpty()) out.add(line + pad);
-            Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
-            Files.write(tmp, out);
-            Files.move(tmp, f, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            AtomicFile.write(f, out);
             return;
         }
         if (!first.equals(h)) {

@@ -1,5 +1,6 @@
 package io.github.hopmixer.cli;
 
+import io.github.hopmixer.io.FileErrors;
 import io.github.hopmixer.science.EnergyCsv;
 import io.github.hopmixer.science.EnergyExperiment;
 import io.github.hopmixer.science.EnergyExperiment.Run;
@@ -13,9 +14,6 @@ import io.github.hopmixer.science.Trajectory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,11 +52,7 @@ final class EnergyCommand implements Callable<Integer> {
         if (tMax / dt > 100_000) throw new IllegalArgumentException("--dt " + dt + " gives over 100000 samples per trajectory; use a larger --dt");
         if (states < 1 || states > 1000) throw new IllegalArgumentException("--states must be in 1…1000, got " + states);
         if (draws < 0) throw new IllegalArgumentException("--draws must be ≥ 0, got " + draws);
-        try {
-            Files.createDirectories(output);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create --output " + output + ": " + e.getMessage(), e);
-        }
+        FileErrors.createDirectories(output, "cannot create --output " + output);
         List<Run> runs = EnergyExperiment.run(seed, tMax, dt, states);
         EnergyCsv.writeEnergy(output.resolve("energy.csv"), runs);
         for (int i = 0; i < runs.size(); i += 2) {

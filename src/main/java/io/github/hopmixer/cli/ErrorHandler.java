@@ -1,6 +1,7 @@
 package io.github.hopmixer.cli;
 
 import io.github.hopmixer.data.DataFormatException;
+import io.github.hopmixer.io.FileErrors;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
@@ -9,12 +10,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.NotDirectoryException;
 import java.util.List;
 import java.util.Locale;
 
@@ -112,14 +108,7 @@ final class ErrorHandler {
 
     /** A file system error as "file: reason", without Java's class names. */
     private static String fileProblem(FileSystemException f) {
-        String reason = switch (f) {
-            case NoSuchFileException n -> "no such file or directory";
-            case AccessDeniedException a -> "permission denied";
-            case FileAlreadyExistsException x -> "already exists";
-            case NotDirectoryException n -> "not a directory";
-            case DirectoryNotEmptyException n -> "directory not empty";
-            default -> f.getReason() != null ? f.getReason() : "file system error";
-        };
+        String reason = FileErrors.reason(f);
         String file = f.getFile() != null ? f.getFile() : "?";
         return oneLine(file + (f.getOtherFile() != null ? " -> " + f.getOtherFile() : "") + ": " + reason);
     }

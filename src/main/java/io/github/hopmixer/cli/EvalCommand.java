@@ -55,8 +55,7 @@ final class EvalCommand implements Callable<Integer> {
         f.require(split.equals("test") || split.equals("train"), "--split", "must be test or train");
         f.require(batchSize >= 1 && batchSize <= TrainCommand.MAX_BATCH, "--batch-size", "must be between 1 and " + TrainCommand.MAX_BATCH);
         f.require(limit >= 0, "--eval-limit", "must be ≥ 0 (0 = all)");
-        f.require(devices.threads == null || devices.threads >= 1 && devices.threads <= TrainCommand.MAX_THREADS, "--threads",
-                "must be between 1 and " + TrainCommand.MAX_THREADS);
+        DeviceOptions.threads(f.typed("--threads"), devices.threads);
         if (!Files.exists(checkpoint)) throw new IllegalArgumentException(f.typed("--checkpoint") + " " + checkpoint + ": no such file or directory");
         Checkpoint.ModelFile loaded = Checkpoint.loadModel(checkpoint);
         ModelConfig m = loaded.model();

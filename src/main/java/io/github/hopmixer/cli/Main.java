@@ -37,7 +37,18 @@ public final class Main implements Runnable {
             }
         };
         ErrorHandler.install(cl);
+        cl.registerConverter(java.nio.file.Path.class, Main::path);
         return cl;
+    }
+
+    /** Every path flag and argument: an empty one would silently mean the current folder (train --output ""). */
+    static java.nio.file.Path path(String s) {
+        if (s.isEmpty()) throw new CommandLine.TypeConversionException("an empty path; give a file or folder name (. for this folder)");
+        try {
+            return java.nio.file.Path.of(s);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new CommandLine.TypeConversionException("'" + s + "' is not a valid path (" + e.getReason() + ")");
+        }
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.github.hopmixer.data.BatchLoader;
 import io.github.hopmixer.data.ImageFolderReader;
 import io.github.hopmixer.data.ImageSet;
 import io.github.hopmixer.device.Device;
+import io.github.hopmixer.io.FileErrors;
 import io.github.hopmixer.model.ModelConfig;
 import io.github.hopmixer.train.Checkpoint;
 import io.github.hopmixer.train.ModelState;
@@ -110,7 +111,7 @@ final class PredictCommand implements Callable<Integer> {
             Files.createDirectories(folder);
         } catch (IOException e) {
             throw new IllegalArgumentException("-o " + out + ": cannot create its folder " + folder + " ("
-                    + (e instanceof java.nio.file.FileAlreadyExistsException ? "a file is in the way" : ErrorHandler.userMessage(e)) + ")");
+                    + (e instanceof java.nio.file.FileAlreadyExistsException ? "a file is in the way" : FileErrors.reason(e)) + ")");
         }
         if (!Files.isWritable(folder)) throw new IllegalArgumentException("-o " + out + ": folder " + folder + " is not writable");
     }
@@ -222,7 +223,8 @@ final class PredictCommand implements Callable<Integer> {
             } else if (Files.isRegularFile(p)) {
                 files.add(p);
             } else {
-                throw new IllegalArgumentException(p + ": no such image file or folder");
+                throw new IllegalArgumentException(p + (Files.exists(p) ? ": not an image file or folder (a device, pipe or socket?)"
+                        : ": no such image file or folder"));
             }
         }
         if (files.isEmpty()) {

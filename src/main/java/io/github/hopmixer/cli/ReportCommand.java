@@ -1,5 +1,6 @@
 package io.github.hopmixer.cli;
 
+import io.github.hopmixer.io.FileErrors;
 import io.github.hopmixer.sweep.DatasetSpec;
 import io.github.hopmixer.sweep.ReportPlots;
 import io.github.hopmixer.sweep.ReportWriter;
@@ -10,9 +11,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,11 +35,7 @@ final class ReportCommand implements Callable<Integer> {
     public Integer call() {
         Sweep sweep = Sweep.open(dir);
         Path out = output != null ? output : dir.resolve("report");
-        try {
-            Files.createDirectories(out);
-        } catch (IOException e) {
-            throw new UncheckedIOException("--output " + out + ": cannot create it (" + e.getMessage() + ")", e);
-        }
+        FileErrors.createDirectories(out, "--output " + out + ": cannot create it");
         SweepReport r = SweepReport.of(sweep);
         for (var m : r.missing()) {
             // not counted, and said so: numbers from another run or a broken file must not pass for the cell's

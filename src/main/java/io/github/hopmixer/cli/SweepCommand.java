@@ -1,5 +1,6 @@
 package io.github.hopmixer.cli;
 
+import io.github.hopmixer.io.FileErrors;
 import io.github.hopmixer.sweep.Cell;
 import io.github.hopmixer.sweep.CellRunner;
 import io.github.hopmixer.sweep.DatasetSpec;
@@ -131,7 +132,7 @@ final class SweepCommand implements Callable<Integer> {
             try {
                 g = Grid.fromJson(Files.readString(gridFile), gridFile.toString());
             } catch (IOException e) {
-                throw new IllegalArgumentException("--grid " + gridFile + ": cannot read it (" + e.getMessage() + ")");
+                throw new IllegalArgumentException("--grid " + gridFile + ": cannot read it (" + FileErrors.reason(e) + ")");
             }
         } else if (flagsGiven) {
             g = new Grid(orEmpty(models), orEmpty(lambdas), orEmpty(seeds), orEmpty(datasets).stream().map(DatasetSpec::parse).toList(),

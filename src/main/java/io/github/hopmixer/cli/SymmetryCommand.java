@@ -1,6 +1,7 @@
 package io.github.hopmixer.cli;
 
 import com.google.gson.GsonBuilder;
+import io.github.hopmixer.io.FileErrors;
 import io.github.hopmixer.science.BlockSymmetry;
 import io.github.hopmixer.science.CheckpointSymmetry;
 import io.github.hopmixer.science.SymmetryCsv;
@@ -14,7 +15,6 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -69,16 +69,17 @@ final class SymmetryCommand implements java.util.concurrent.Callable<Integer> {
         if (!format.equals("table") && !format.equals("json")) throw new IllegalArgumentException("--format must be table or json, not " + format);
         List<CheckpointSymmetry> runs = new ArrayList<>();
         for (Path p : paths) for (Path r : CheckpointSymmetry.runs(p)) runs.add(CheckpointSymmetry.load(r));
-        if (format.equals("json")) out.println(json(runs));
-        else if (runs.size() == 1) out.print(table(runs.getFirst()));
-        else out.print(summary(runs));
-        out.flush();
+        // The files first: one that cannot be written is then the command's one line, not a line after the whole table.
         if (csv != null) writeCsv(runs, csv);
         if (plot != null) {
             if (runs.size() == 1) curves(runs.getFirst(), plot);
             else SymmetryPlots.finals(finals(runs), plot, "final weight symmetry per configuration (" + runs.size() + " runs)");
-            spec.commandLine().getErr().println("wrote " + plot);
         }
+        if (format.equals("json")) out.println(json(runs));
+        else if (runs.size() == 1) out.print(table(runs.getFirst()));
+        else out.print(summary(runs));
+        out.flush();
+        if (plot != null) spec.commandLine().getErr().println("wrote " + plot);
         return 0;
     }
 
@@ -147,12 +148,12 @@ final class SymmetryCommand implements java.util.concurrent.Callable<Integer> {
                         + r.lambda() + "," + SymmetryCsv.format(b));
             }
         }
+        Path dir = file.toAbsolutePath().getParent();
+        if (dir != null) FileErrors.createDirectories(dir, "cannot write --csv " + file + " (folder " + dir + ")");
         try {
-            Path dir = file.toAbsolutePath().getParent();
-            if (dir != null) Files.createDirectories(dir);
             Files.write(file, lines);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write --csv " + file + ": " + e.getMessage(), e);
+            throw FileErrors.failure("cannot write --csv " + file, e);
         }
     }
 

@@ -5,6 +5,7 @@ import io.github.hopmixer.data.Datasets;
 import io.github.hopmixer.data.ImageSet;
 import io.github.hopmixer.device.Device;
 import io.github.hopmixer.device.Devices;
+import io.github.hopmixer.io.FileErrors;
 import io.github.hopmixer.model.ModelConfig;
 import io.github.hopmixer.model.Models;
 import io.github.hopmixer.train.Checkpoint;
@@ -18,8 +19,6 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -142,8 +141,6 @@ final class TrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    /** Most JVM device threads accepted: far beyond any machine's useful count, far below the pool's limit. */
-    static final int MAX_THREADS = 1024;
     /** Largest batch accepted: beyond it a batch of 224-px images no longer fits a Java array. */
     static final int MAX_BATCH = 8192;
 
@@ -176,7 +173,7 @@ final class TrainCommand implements Callable<Integer> {
         int runEpochs = longer != null ? longer : target != null && target.manifest() != null ? target.manifest().epochs() : epochs;
         Checkpoint.Loaded ck = target == null ? null : target.start().map(p -> Checkpoint.load(p, model)).orElse(null);
         if (ck != null && RunDirectory.finished(ck.position(), runEpochs)) {
-            System.out.printf("run %s is already finished (%d epochs)%n", run, runEpochs);
+            System.out.printf("run %s is already finished (%d epoch%s)%n", run, runEpochs, runEpochs == 1 ? "" : "s");
             return 0;
         }
         RunLock.holder(run).ifPresent(pid -> {
@@ -221,19 +218,25 @@ final class TrainCommand implements Callable<Integer> {
             trainer.onEpochEnd(trackSymmetry ? new io.github.hopmixer.science.SymmetryTracker(run, m) : null);
             trainer.recordReplay(recordReplay);
             // 3. Claim the directory, then check that nothing changed since it was read.
-            Files.createDirectories(run);
+            boolean createdDir = Files.notExists(run), createdLock = Files.notExists(run.resolve(RunLock.FILE));
+            FileErrors.createDirectories(run, "cannot create run directory " + run);
             try (RunLock lock = RunLock.acquire(run)) {
                 claim(flags, run, target, ck, longer, m);
                 ErrorLog.useDirectory(run); // from here on, an unexpected error's trace lands in the run directory
                 System.out.printf(Locale.ROOT, "hopmixer: %s (%,d parameters) on %s, %s: %,d train / %,d eval images of %d×%d×%d, device %s%n",
                         m.name(), m.parameterCount(), dataset, train.classNames().size() + " classes", train.count(), eval.count(),
                         train.channels(), train.height(), train.width(), d.name());
-                Trainer.Summary s = trainer.run(ck);
+                Trainer.Summary s;
+                try {
+                    s = trainer.run(ck);
+                } catch (RuntimeException | Error e) {
+                    // A new run that failed before its first step must not hold the directory against a retry.
+                    if (target == null && RunDirectory.discardUnstarted(run, createdDir, createdLock)) ErrorLog.useDirectory(null);
+                    throw e;
+                }
                 System.out.printf(Locale.ROOT, "done: test top-1 %.2f%%, top-5 %.2f%%, loss %.4f after %d steps; %.0f images/s; %.1f s; run in %s%n",
                         s.lastEval().top1(), s.lastEval().top5(), s.lastEval().loss(), s.steps(), s.imagesPerSec(), s.seconds(), s.output());
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create run directory " + run + ": " + e.getMessage(), e);
         }
         return 0;
     }
@@ -302,9 +305,10 @@ final class TrainCommand implements Callable<Integer> {
         try {
             io.github.hopmixer.data.RandAugmentSpec.parse(randAugment);
         } catch (RuntimeException e) {
-            f.require(false, "--aa", e.getMessage());
+            // The parser's messages already start "--aa SPEC:" or "--aa:"; name the flag once, as typed.
+            f.require(false, "--aa", e.getMessage().replaceFirst("^--aa(?: " + java.util.regex.Pattern.quote(randAugment) + ")?: ", ""));
         }
-        f.require(threads == null || threads >= 1 && threads <= MAX_THREADS, "--threads", "must be between 1 and " + MAX_THREADS);
+        DeviceOptions.threads(f.typed("--threads"), threads);
         f.require(trainLimit >= 0, "--train-limit", "must be ≥ 0 (0 = all)");
         f.require(evalLimit >= 0, "--eval-limit", "must be ≥ 0 (0 = all)");
         f.require(checkpointEvery >= 0, "--checkpoint-every", "must be ≥ 0 (0 = at epoch ends only)");

@@ -28,7 +28,7 @@ public final class Png {
             draw.run();
             return true;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write plot " + png + ": " + e.getMessage(), e);
+            throw FileErrors.failure("cannot write plot " + png, e);
         } catch (RuntimeException | LinkageError | InternalError e) {
             // AWT's font set-up fails with a RuntimeException, an InternalError or a missing native library; any
             // other failure is a bug and goes on up.

@@ -2,6 +2,7 @@ package io.github.hopmixer.science;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonParser;
+import io.github.hopmixer.io.FileErrors;
 import io.github.hopmixer.model.Family;
 import io.github.hopmixer.model.ModelConfig;
 import io.github.hopmixer.train.Checkpoint;
@@ -66,7 +67,7 @@ public record CheckpointSymmetry(Path run, Path checkpoint, ModelConfig model, d
             }
             return runs;
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot list " + path + ": " + e.getMessage());
+            throw new IllegalArgumentException("cannot list " + path + ": " + FileErrors.reason(e));
         }
     }
 
@@ -104,7 +105,8 @@ public record CheckpointSymmetry(Path run, Path checkpoint, ModelConfig model, d
             Matcher x = LCOEFF.matcher(cfg.getAsString());
             return x.find() ? Double.parseDouble(x.group(1)) : m.lambda();
         } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException("cannot read the training settings in " + stateFile + ": " + e.getMessage());
+            throw new IllegalArgumentException("cannot read the training settings in " + stateFile + ": "
+                    + (e instanceof IOException x ? FileErrors.reason(x) : e.getMessage()));
         }
     }
 }

@@ -1,8 +1,9 @@
 package io.github.hopmixer.science;
 
+import io.github.hopmixer.io.FileErrors;
+
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,7 +26,7 @@ public final class EnergyCsv {
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+            throw FileErrors.failure("cannot write " + file, e);
         }
     }
 
@@ -38,7 +39,7 @@ public final class EnergyCsv {
                         r.climbing(), r.share());
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+            throw FileErrors.failure("cannot write " + file, e);
         }
     }
 }

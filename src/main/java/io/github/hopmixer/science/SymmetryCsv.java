@@ -1,12 +1,13 @@
 package io.github.hopmixer.science;
 
+import io.github.hopmixer.io.AtomicFile;
+import io.github.hopmixer.io.FileErrors;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 
 import java.io.IOException;
 import java.io.Reader;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,11 +40,9 @@ public final class SymmetryCsv {
         }
         for (BlockSymmetry r : rows) lines.add(epoch + "," + format(r));
         try {
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.write(tmp, lines);
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            AtomicFile.write(file, lines);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+            throw FileErrors.failure("cannot write " + file, e);
         }
     }
 
@@ -69,7 +68,8 @@ public final class SymmetryCsv {
             return out;
         } catch (IOException | RuntimeException e) {
             if (e instanceof IllegalArgumentException && e.getMessage().startsWith(file.toString())) throw (IllegalArgumentException) e;
-            throw new IllegalArgumentException("cannot read " + file + ": " + e.getMessage());
+            throw new IllegalArgumentException("cannot read " + file + ": "
+                    + (e instanceof IOException x ? FileErrors.reason(x) : e.getMessage()));
         }
     }
 

@@ -1,8 +1,9 @@
 package io.github.hopmixer.sweep;
 
+import io.github.hopmixer.io.FileErrors;
+
 import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,7 +60,7 @@ public final class JavaCommand {
                 Files.move(tmp, copy, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } catch (IOException e) {
                 COPIED.remove(copy);
-                throw new UncheckedIOException("cannot copy " + jar + " to " + copy + ": " + e.getMessage(), e);
+                throw FileErrors.failure("cannot copy " + jar + " to " + copy, e);
             }
         }
         return copy.toString();

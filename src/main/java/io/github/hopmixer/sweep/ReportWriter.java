@@ -1,10 +1,10 @@
 package io.github.hopmixer.sweep;
 
+import io.github.hopmixer.io.FileErrors;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +29,7 @@ public final class ReportWriter {
                         num(c.loss().mean(), 6), num(c.loss().std(), 6), num(c.imagesPerSec().mean(), 1));
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+            throw FileErrors.failure("cannot write " + file, e);
         }
     }
 
@@ -79,7 +79,7 @@ public final class ReportWriter {
         try {
             Files.writeString(file, String.join("\n", l) + "\n");
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+            throw FileErrors.failure("cannot write " + file, e);
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.github.hopmixer.sweep;
 
+import io.github.hopmixer.io.FileErrors;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -79,7 +81,7 @@ public final class SlurmLauncher {
             Files.writeString(f, script(sweep, indices, o));
             return f;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + f + ": " + e.getMessage(), e);
+            throw FileErrors.failure("cannot write " + f, e);
         }
     }
 

@@ -3,9 +3,10 @@ package io.github.hopmixer.sweep;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import io.github.hopmixer.io.AtomicFile;
+import io.github.hopmixer.io.FileErrors;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,7 +78,7 @@ public final class Sweep {
             }
             return new Sweep(dir, g, e.getAsInt());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + f + ": " + e.getMessage(), e);
+            throw FileErrors.failure("cannot read " + f, e);
         } catch (JsonParseException | IllegalStateException | NumberFormatException e) {
             throw new IllegalArgumentException(f + " is not a valid sweep file: " + e.getMessage());
         }
@@ -107,11 +108,9 @@ public final class Sweep {
             }
             if (!write) return new Sweep(dir, grid, epochs);
             Files.createDirectories(dir);
-            Path tmp = dir.resolve(FILE + ".tmp");
-            Files.writeString(tmp, grid.toJson(epochs));
-            Files.move(tmp, f, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            AtomicFile.write(f, java.util.List.of(grid.toJson(epochs).stripTrailing()));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the sweep folder " + dir + ": " + e.getMessage(), e);
+            throw FileErrors.failure("cannot create the sweep folder " + dir, e);
         }
         return new Sweep(dir, grid, epochs);
     }

@@ -1,5 +1,6 @@
 package io.github.hopmixer.sweep;
 
+import io.github.hopmixer.io.FileErrors;
 import io.github.hopmixer.science.SymmetryCsv;
 import io.github.hopmixer.sweep.SweepReport.Config;
 import io.github.hopmixer.sweep.SweepReport.Stats;
@@ -7,7 +8,6 @@ import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,7 +69,7 @@ public record SymmetrySummary(Config config, String coupling, Stats cosTokens, S
                         num(s.ratioTokens().mean()), num(s.ratioTokens().std()), num(s.ratioChannels().mean()), num(s.ratioChannels().std()));
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+            throw FileErrors.failure("cannot write " + file, e);
         }
     }
 

@@ -1,7 +1,8 @@
 package io.github.hopmixer.train;
 
+import io.github.hopmixer.io.FileErrors;
+
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -19,7 +20,7 @@ final class CheckpointFiles {
         try (Stream<Path> s = Files.list(root)) {
             return s.filter(p -> step(p) >= 0 && Files.isDirectory(p)).toList();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot list checkpoints in " + root + ": " + e.getMessage(), e);
+            throw FileErrors.failure("cannot list checkpoints in " + root, e);
         }
     }
 

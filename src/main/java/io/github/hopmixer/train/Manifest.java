@@ -5,12 +5,12 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.github.hopmixer.io.AtomicFile;
+import io.github.hopmixer.io.FileErrors;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -67,7 +67,7 @@ public record Manifest(String model, String dataset, String dataDir, long seed, 
             m.epochs();
             return m;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+            throw FileErrors.failure("cannot read " + file, e);
         } catch (RuntimeException e) {
             String why = Checkpoint.firstLine(e);
             throw new IllegalArgumentException(file + " is not a hopmixer run manifest (" + why
@@ -77,17 +77,11 @@ public record Manifest(String model, String dataset, String dataDir, long seed, 
 
     /** Writes {@code dir/run.json} atomically (a temporary file renamed over it). */
     public void write(Path dir) {
-        Path file = dir.resolve(FILE), tmp = dir.resolve("." + FILE + ".tmp");
+        Path file = dir.resolve(FILE);
         try {
-            Files.writeString(tmp, GSON.toJson(this) + "\n");
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            AtomicFile.write(file, List.of(GSON.toJson(this)));
         } catch (IOException e) {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException ignored) {
-                // the original error matters more
-            }
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+            throw FileErrors.failure("cannot write " + file, e);
         }
     }
 

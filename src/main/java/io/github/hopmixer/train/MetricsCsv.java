@@ -1,7 +1,8 @@
 package io.github.hopmixer.train;
 
+import io.github.hopmixer.io.FileErrors;
+
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -34,7 +35,7 @@ public final class MetricsCsv {
         try {
             Files.writeString(file, row.format() + "\n", StandardOpenOption.APPEND);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot append to metrics file " + file + ": " + e.getMessage(), e);
+            throw FileErrors.failure("cannot append to metrics file " + file, e);
         }
     }
 

@@ -7,12 +7,12 @@ import io.github.hopmixer.data.Batch;
 import io.github.hopmixer.data.Choices;
 import io.github.hopmixer.data.ImageSet;
 import io.github.hopmixer.device.Device;
+import io.github.hopmixer.io.FileErrors;
 import io.github.hopmixer.model.ModelConfig;
 import io.github.hopmixer.plan.Buffer;
 import io.github.hopmixer.train.StepPlans.Step;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -111,7 +111,7 @@ public final class ReplayRecorder {
             Files.writeString(dir.resolve("meta.json"), new GsonBuilder().setPrettyPrinting().serializeNulls().disableHtmlEscaping().create().toJson(meta));
             Files.writeString(steps, "");
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the replay record in " + dir + ": " + e.getMessage(), e);
+            throw FileErrors.failure("cannot write the replay record in " + dir, e);
         }
     }
 
@@ -162,7 +162,7 @@ public final class ReplayRecorder {
         try {
             Files.writeString(steps, GSON.toJson(line) + "\n", StandardOpenOption.APPEND);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot append to " + steps + ": " + e.getMessage(), e);
+            throw FileErrors.failure("cannot append to " + steps, e);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.github.hopmixer.train;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -65,6 +66,31 @@ public final class RunDirectory {
         }
         if (Files.isDirectory(path.resolve("checkpoints"))) return new Target(path, null, null); // a run from before run.json
         throw new IllegalArgumentException("--resume " + path + " holds no run (no " + Manifest.FILE + ", no checkpoints/)");
+    }
+
+    /**
+     * Undoes a new run that failed before its first step (a full disk, a refusal found late): its {@code run.json},
+     * {@code summary.csv}, {@code steps.csv}, a {@code .lock} it created and the directory if it created it and it is
+     * now empty, so the same command with other flags can use the directory. Called with the lock held, after
+     * {@link #requireFresh} found none of these files, so nothing from before the run is deleted. Returns whether it
+     * undid the run; a run that took a step (or wrote a checkpoint) is kept for its record.
+     */
+    public static boolean discardUnstarted(Path dir, boolean createdDir, boolean createdLock) {
+        try {
+            Path steps = dir.resolve("steps.csv");
+            if (Files.exists(dir.resolve("checkpoints")) || Files.exists(steps)
+                    && Files.readAllLines(steps, java.nio.charset.StandardCharsets.ISO_8859_1).size() > 1) return false;
+            for (String f : List.of(Manifest.FILE, "summary.csv", "steps.csv")) Files.deleteIfExists(dir.resolve(f));
+            if (createdLock) Files.deleteIfExists(dir.resolve(RunLock.FILE)); // its holder is this process, about to exit
+            if (createdDir) {
+                try (var s = Files.list(dir)) {
+                    if (s.findAny().isEmpty()) Files.delete(dir);
+                }
+            }
+            return true;
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return false; // best effort: the error that brought us here is the one to report
+        }
     }
 
     /** Whether a run with {@code epochs} epochs is complete at {@code pos}. */

@@ -1,7 +1,8 @@
 package io.github.hopmixer.train;
 
+import io.github.hopmixer.io.FileErrors;
+
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -66,7 +67,7 @@ public final class RunLock implements AutoCloseable {
                     // the original error matters more
                 }
             }
-            throw new UncheckedIOException("cannot lock run " + dir + " (" + file + "): " + e.getMessage(), e);
+            throw FileErrors.failure("cannot lock run " + dir + " (" + file + ")", e);
         }
     }
 

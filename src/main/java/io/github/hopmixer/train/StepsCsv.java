@@ -1,11 +1,12 @@
 package io.github.hopmixer.train;
 
+import io.github.hopmixer.io.AtomicFile;
+import io.github.hopmixer.io.FileErrors;
+
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -22,8 +23,8 @@ final class StepsCsv {
 
     /**
      * Rewrites {@code file} with {@code header} and the rows whose first column is at most {@code keepUpTo}, keeping
-     * only rows of {@code columns} numeric fields. Written to a temporary file and renamed, so a kill mid-rewrite
-     * loses nothing.
+     * only rows of {@code columns} numeric fields. Written to a temporary file and renamed (see {@link AtomicFile}),
+     * so a kill mid-rewrite loses nothing.
      */
     static void rewrite(Path file, String header, int columns, long keepUpTo) {
         try {
@@ -36,11 +37,9 @@ final class StepsCsv {
                     if (first != null && first <= keepUpTo) keep.add(line);
                 }
             }
-            Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-            Files.write(tmp, keep);
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            AtomicFile.write(file, keep);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot rewrite " + file + ": " + e.getMessage(), e);
+            throw FileErrors.failure("cannot rewrite " + file, e);
         }
     }
 

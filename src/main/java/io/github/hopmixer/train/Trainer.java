@@ -4,6 +4,7 @@ import io.github.hopmixer.data.Batch;
 import io.github.hopmixer.data.BatchLoader;
 import io.github.hopmixer.data.ImageSet;
 import io.github.hopmixer.device.Device;
+import io.github.hopmixer.io.FileErrors;
 import io.github.hopmixer.model.ModelConfig;
 import io.github.hopmixer.plan.Scalars;
 import io.github.hopmixer.train.StepPlans.Step;
@@ -13,7 +14,6 @@ import me.tongfei.progressbar.ProgressBarStyle;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -53,6 +53,10 @@ public final class Trainer {
         if (size != model.imageSize() || trainSet.channels() != model.inChans() || trainSet.numClasses() > model.numClasses()) {
             throw new IllegalArgumentException("model " + model.name() + " takes " + model.inChans() + "×" + model.imageSize() + "² images and "
                     + model.numClasses() + " classes; the data gives " + trainSet.channels() + "×" + size + "² and " + trainSet.numClasses());
+        }
+        if (trainSet.count() < cfg.batchSize()) { // here, not in run(): refused before the run directory is taken
+            throw new IllegalArgumentException("the training set has " + trainSet.count() + " images, fewer than one batch of "
+                    + cfg.batchSize() + "; use a smaller --batch-size");
         }
         this.log = log;
         this.lambda = cfg.lcoeff() != null ? cfg.lcoeff() : model.lambda();
@@ -105,7 +109,6 @@ public final class Trainer {
 
         long step = start.step();
         int perEpoch = trainSet.count() / cfg.batchSize();
-        if (perEpoch == 0) throw new IllegalArgumentException("the training set has " + trainSet.count() + " images, fewer than one batch of " + cfg.batchSize());
         float[] losses = new float[cfg.batchSize()];
         float[] penalty = train.penalty() == null ? null : new float[train.penalty().size()];
         List<Double> stepLosses = new ArrayList<>();
@@ -206,7 +209,7 @@ public final class Trainer {
             Files.writeString(file, String.format(Locale.ROOT, "%d,%d,%d,%.7f,%.6g%n", step, epoch, index, loss, lr),
                     StandardOpenOption.APPEND);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot append to " + file + ": " + e.getMessage(), e);
+            throw FileErrors.failure("cannot append to " + file, e);
         }
     }
 }

@@ -34,7 +34,7 @@ class SymmetryCsvTest {
         back = SymmetryCsv.read(f);
         assertEquals(List.of(0, 0, 1, 1), back.stream().map(SymmetryCsv.EpochRow::epoch).toList());
         assertEquals(rows(0.25), back.subList(2, 4).stream().map(SymmetryCsv.EpochRow::row).toList());
-        assertFalse(Files.exists(tmp.resolve("symmetry.csv.tmp")));
+        assertFalse(Files.exists(tmp.resolve(".symmetry.csv.tmp"))); // io.AtomicFile's temporary name
     }
 
     @Test

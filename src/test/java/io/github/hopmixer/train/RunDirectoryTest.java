@@ -73,7 +73,7 @@ class RunDirectoryTest {
                 train(data, "--epochs", "1", "--output", oneEpoch.toString(), "--resume", oneEpoch.toString()))) {
             Result r = run(args);
             assertEquals(0, r.code(), r.err());
-            assertEquals("run " + oneEpoch + " is already finished (1 epochs)", r.out().strip());
+            assertEquals("run " + oneEpoch + " is already finished (1 epoch)", r.out().strip());
         }
         assertEquals(before, snapshot(oneEpoch));
     }
@@ -271,5 +271,40 @@ class RunDirectoryTest {
         Result r = run(train(data, "--epochs", "1", "--output", run.toString()));
         assertEquals(0, r.code(), r.err());
         assertEquals(RunFixture.steps(oneEpoch), RunFixture.steps(run));
+    }
+
+    @Test
+    void aRunRefusedForTooFewImagesWritesNothingAndTheDirectoryStaysFree() throws IOException {
+        Path out = tmp.resolve("too-few");
+        Result r = run(train(data, "--epochs", "1", "-b", "32", "--output", out.toString()));
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().startsWith("hopmixer: the training set has 16 images, fewer than one batch of 32"), r.err());
+        assertFalse(Files.exists(out), "a refused run writes nothing");
+        r = run(train(data, "--epochs", "1", "--output", out.toString()));
+        assertEquals(0, r.code(), r.err());
+    }
+
+    @Test
+    void aNewRunThatFailsBeforeItsFirstStepTakesItsFilesAwayAndKeepsWhatWasThere() throws IOException {
+        // A folder holding the summary's temporary name: the run claims the directory, then cannot write summary.csv.
+        Path out = tmp.resolve("fails-at-start"), blocker = Files.createDirectories(out.resolve(".summary.csv.tmp"));
+        Files.writeString(blocker.resolve("mine"), "kept\n");
+        Map<String, String> before = snapshot(out);
+        Result r = run(train(data, "--epochs", "1", "--output", out.toString()));
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().startsWith("hopmixer: cannot rewrite " + out.resolve("summary.csv") + ": "), r.err());
+        assertEquals(before, snapshot(out));
+        assertFalse(Files.exists(out.resolve(RunLock.FILE)), "no lock file left either");
+        Files.delete(blocker.resolve("mine"));
+        Files.delete(blocker);
+        r = run(train(data, "--epochs", "1", "--output", out.toString()));
+        assertEquals(0, r.code(), "the same command runs once the cause is gone: " + r.err());
+    }
+
+    @Test
+    void aLockThatCannotBeTakenSaysWhyWithoutThePathTwice() throws IOException {
+        Path dir = tmp.resolve("lock-is-a-folder").toAbsolutePath(), lock = Files.createDirectories(dir.resolve(RunLock.FILE));
+        var e = assertThrows(java.io.UncheckedIOException.class, () -> RunLock.acquire(dir).close());
+        assertEquals("cannot lock run " + dir + " (" + lock + "): Is a directory", e.getMessage());
     }
 }
