@@ -26,7 +26,7 @@ public final class SummaryCsv {
             // train writes the header when it creates the file: an empty one was cut or overwritten
             if (Files.size(file) == 0) throw new IllegalArgumentException(file + " is empty (no header); is it a hopmixer run's summary.csv?");
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+            throw FileErrors.failure("cannot read " + file, e);
         }
         CSVFormat fmt = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).setIgnoreSurroundingSpaces(true).get();
         try (Reader r = Files.newBufferedReader(file); CSVParser p = CSVParser.parse(r, fmt)) {

@@ -7,6 +7,7 @@ import io.github.hopmixer.io.AtomicFile;
 import io.github.hopmixer.io.FileErrors;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
