@@ -120,7 +120,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "CPU threads of the JVM device (default: all cores).")
     Integer threads;
 
-    @Option(names = "--train-limit", defaultValue = "0", description = "Use only the first N training images, 0 = all (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--train-limit", defaultValue = "0", description = "Use only N training images, a random subset chosen by --seed (kept in their order), 0 = all (default: ${DEFAULT-VALUE}).")
     int trainLimit;
 
     @Option(names = "--eval-limit", defaultValue = "0", description = "Use only the first N evaluation images, 0 = all (default: ${DEFAULT-VALUE}).")
