@@ -19,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.Callable;
 
 /** {@code hopmixer sweep}: a grid of training runs, one run directory per cell, run here or on Slurm. */
@@ -185,12 +184,24 @@ final class SweepCommand implements Callable<Integer> {
 
     private int slurm(Sweep sweep, PrintStream out) {
         // a cell holding another run or a damaged file would only be refused by its task: listed above, not submitted
-        List<Integer> todo = sweep.cells().stream().filter(c -> !Set.of(Sweep.State.DONE, Sweep.State.FOREIGN, Sweep.State.DAMAGED)
-                .contains(sweep.status(c).state())).map(Cell::index).toList();
+        List<Integer> todo = new ArrayList<>();
+        int refused = 0;
+        for (Cell c : sweep.cells()) {
+            Sweep.State st = sweep.status(c).state();
+            if (st == Sweep.State.FOREIGN || st == Sweep.State.DAMAGED) refused++;
+            else if (st != Sweep.State.DONE) todo.add(c.index());
+        }
+        String refusedLine = "sweep: " + refused + " refused cell" + (refused == 1 ? "" : "s") + " (listed above) not submitted: "
+                + "move what their folders hold away, then submit again";
         if (todo.isEmpty()) {
+            if (refused > 0) {
+                out.println(refusedLine);
+                return 1;
+            }
             out.println("every cell is done; nothing to submit. 'hopmixer report " + sweep.dir() + "' makes the tables and plots.");
             return 0;
         }
+        if (refused > 0) out.println(refusedLine);
         var o = new SlurmLauncher.Options(null, partition, time, gpus, gres, cpusPerTask, mem, parallel, sbatchArgs, setup, hopmixerCmd);
         if (dryRun) {
             out.println("would write " + SlurmLauncher.file(sweep) + " (" + todo.size() + " array tasks) and submit it; --dry-run writes nothing. The script:");

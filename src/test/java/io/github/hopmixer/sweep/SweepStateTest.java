@@ -140,6 +140,10 @@ class SweepStateTest {
         Bars.Run rep = Bars.hopmixer("report", s.dir().toString());
         assertEquals(0, rep.code(), rep.out() + rep.err());
         assertTrue(rep.out().contains("1 of 2 cells done") && rep.out().contains("seed1: damaged: "), rep.out());
+        // a Slurm submission with only that cell left submits nothing, says why, and is not "every cell is done"
+        Bars.Run sub = Bars.hopmixer("sweep", s.dir().toString(), "--launcher", "slurm", "--dry-run");
+        assertEquals(1, sub.code(), sub.out() + sub.err());
+        assertTrue(sub.out().contains("1 refused cell (listed above) not submitted") && !sub.out().contains("every cell is done"), sub.out());
         String md = Files.readString(s.dir().resolve("report/report.md"));
         assertTrue(md.contains("`fashion-mnist/paramixer_nano/seed1`: damaged: "), md);
     }
