@@ -113,8 +113,8 @@ final class SweepCommand implements Callable<Integer> {
             var o = CellRunner.run(sweep, c, t, out);
             return o == CellRunner.Outcome.FINISHED || o == CellRunner.Outcome.SKIPPED ? 0 : 1;
         }
-        if (dryRun || launcher.equals("slurm")) list(sweep, out);
-        if (launcher.equals("slurm")) return slurm(sweep, out);
+        List<Sweep.Status> states = dryRun || launcher.equals("slurm") ? list(sweep, out) : null;
+        if (launcher.equals("slurm")) return slurm(sweep, states, out);
         if (dryRun) return 0;
         int n = parallel != null ? parallel : 1;
         int cores = threads != null ? threads : Runtime.getRuntime().availableProcessors();
@@ -169,27 +169,32 @@ final class SweepCommand implements Callable<Integer> {
         }
     }
 
-    private static void list(Sweep sweep, PrintStream out) {
+    /** Prints every cell's state and a count of each; returns the states in cell order (reading one reads its run). */
+    private static List<Sweep.Status> list(Sweep sweep, PrintStream out) {
         int[] counts = new int[Sweep.State.values().length];
         int w = sweep.cells().stream().mapToInt(c -> c.name().length()).max().orElse(10);
+        List<Sweep.Status> states = new ArrayList<>();
         for (Cell c : sweep.cells()) {
             Sweep.Status st = sweep.status(c);
+            states.add(st);
             counts[st.state().ordinal()]++;
             out.printf("%4d  %-" + w + "s  %s%n", c.index(), c.name(), st.text(sweep.epochs()));
         }
         List<String> parts = new ArrayList<>();
         for (Sweep.State s : Sweep.State.values()) if (counts[s.ordinal()] > 0) parts.add(counts[s.ordinal()] + " " + s.text);
         out.println(sweep.cells().size() + " cells (" + sweep.epochs() + " epochs each): " + String.join(", ", parts));
+        return states;
     }
 
-    private int slurm(Sweep sweep, PrintStream out) {
+    /** Submits the cells not done; {@code states} are theirs as {@link #list} printed them. */
+    private int slurm(Sweep sweep, List<Sweep.Status> states, PrintStream out) {
         // a cell holding another run or a damaged file would only be refused by its task: listed above, not submitted
         List<Integer> todo = new ArrayList<>();
         int refused = 0;
-        for (Cell c : sweep.cells()) {
-            Sweep.State st = sweep.status(c).state();
+        for (int i = 0; i < states.size(); i++) {
+            Sweep.State st = states.get(i).state();
             if (st == Sweep.State.FOREIGN || st == Sweep.State.DAMAGED) refused++;
-            else if (st != Sweep.State.DONE) todo.add(c.index());
+            else if (st != Sweep.State.DONE) todo.add(sweep.cells().get(i).index());
         }
         String refusedLine = "sweep: " + refused + " refused cell" + (refused == 1 ? "" : "s") + " (listed above) not submitted: "
                 + "move what their folders hold away, then submit again";

@@ -132,9 +132,13 @@ public final class Checkpoint {
 
     /** The newest complete checkpoint of a run (by step), if any. */
     public static Optional<Path> newest(Path run) {
+        return checkpoints(run).filter(Checkpoint::complete).max(Comparator.comparingLong(CheckpointFiles::step));
+    }
+
+    /** Every checkpoint directory of a run, complete or not; none without a checkpoints/ folder. */
+    private static java.util.stream.Stream<Path> checkpoints(Path run) {
         Path root = run.resolve("checkpoints");
-        if (!Files.isDirectory(root)) return Optional.empty();
-        return CheckpointFiles.list(root).stream().filter(Checkpoint::complete).max(Comparator.comparingLong(CheckpointFiles::step));
+        return Files.isDirectory(root) ? CheckpointFiles.list(root).stream() : java.util.stream.Stream.empty();
     }
 
     static boolean complete(Path p) {
@@ -147,9 +151,7 @@ public final class Checkpoint {
      * prune it, so it is refused, naming the older one to give {@code flag} explicitly.
      */
     public static Optional<Path> newestComplete(Path run, String flag) {
-        Path root = run.resolve("checkpoints");
-        if (!Files.isDirectory(root)) return Optional.empty();
-        Optional<Path> top = CheckpointFiles.list(root).stream().max(Comparator.comparingLong(CheckpointFiles::step));
+        Optional<Path> top = checkpoints(run).max(Comparator.comparingLong(CheckpointFiles::step));
         if (top.isPresent() && !complete(top.get())) {
             Path p = top.get();
             String missing = Files.isRegularFile(p.resolve(MODEL_FILE)) ? STATE_FILE : MODEL_FILE;
