@@ -87,37 +87,29 @@ public final class Bias {
     private static final int L = SP.length();
 
     /**
-     * A channel layer's db: each column of dy summed down its rows, groups of 4 vectors of columns in registers (the
-     * column-by-column loop read dy at a stride of n floats). Each entry sums its rows in order as before: same bits.
+     * A channel layer's db: dy read row by row in its memory order, this range's column sums held in scratch. Column
+     * by column (four vectors of sums in registers, down all rows) read dy at a stride of n floats, a new page every
+     * row at n = 2048: the 224-px step's bias gradients took 9–10 ms a step. Each entry still sums its rows in order
+     * from zero, as the reference does: the same bits as that loop, for any split of the columns.
      */
     private static void channelGradJvm(float[] db, float[] dy, int rows, int n, int acc, int lo, int hi) {
-        int j = lo;
-        for (; j + 4 * L <= hi; j += 4 * L) {
-            FloatVector s0 = FloatVector.zero(SP), s1 = s0, s2 = s0, s3 = s0;
-            for (int o = j; o < rows * n; o += n) {
-                s0 = s0.add(FloatVector.fromArray(SP, dy, o));
-                s1 = s1.add(FloatVector.fromArray(SP, dy, o + L));
-                s2 = s2.add(FloatVector.fromArray(SP, dy, o + 2 * L));
-                s3 = s3.add(FloatVector.fromArray(SP, dy, o + 3 * L));
-            }
-            finish(db, j, s0, acc);
-            finish(db, j + L, s1, acc);
-            finish(db, j + 2 * L, s2, acc);
-            finish(db, j + 3 * L, s3, acc);
+        int w = hi - lo, vecEnd = lo + w / L * L;
+        float[] s = sums(w);
+        java.util.Arrays.fill(s, 0, w, 0f);
+        for (int o = 0, base = 0; o < rows; o++, base += n) {
+            int j = lo;
+            for (; j < vecEnd; j += L) FloatVector.fromArray(SP, s, j - lo).add(FloatVector.fromArray(SP, dy, base + j)).intoArray(s, j - lo);
+            for (; j < hi; j++) s[j - lo] += dy[base + j];
         }
-        for (; j + L <= hi; j += L) {
-            FloatVector s = FloatVector.zero(SP);
-            for (int o = j; o < rows * n; o += n) s = s.add(FloatVector.fromArray(SP, dy, o));
-            finish(db, j, s, acc);
-        }
-        for (; j < hi; j++) {
-            float s = 0f;
-            for (int o = 0; o < rows; o++) s += dy[o * n + j];
-            db[j] = acc != 0 ? db[j] + s : s;
-        }
+        for (int j = lo; j < hi; j++) db[j] = acc != 0 ? db[j] + s[j - lo] : s[j - lo];
     }
 
-    private static void finish(float[] db, int j, FloatVector s, int acc) {
-        (acc != 0 ? FloatVector.fromArray(SP, db, j).add(s) : s).intoArray(db, j);
+    /** Per-thread column sums: grows once, then no allocation inside a step. */
+    private static final ThreadLocal<float[][]> SUMS = ThreadLocal.withInitial(() -> new float[][] {new float[0]});
+
+    private static float[] sums(int size) {
+        float[][] holder = SUMS.get();
+        if (holder[0].length < size) holder[0] = new float[size];
+        return holder[0];
     }
 }

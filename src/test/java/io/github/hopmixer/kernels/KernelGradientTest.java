@@ -4,14 +4,17 @@ import io.github.hopmixer.ops.AdamWOps;
 import io.github.hopmixer.ops.BiasOps.AddBias;
 import io.github.hopmixer.ops.BiasOps.BiasGrad;
 import io.github.hopmixer.ops.CrossEntropyOps;
+import io.github.hopmixer.ops.GeluOps;
 import io.github.hopmixer.ops.FusedOps.GemmBiasGelu;
 import io.github.hopmixer.ops.FusedOps.GemmBiasResidual;
 import io.github.hopmixer.ops.FusedOps.GemmGeluBackward;
 import io.github.hopmixer.ops.GemmOps;
+import io.github.hopmixer.ops.LayerNormOps;
 import io.github.hopmixer.ops.LayerNormOps.LayerNormBackwardInput;
 import io.github.hopmixer.ops.LayerNormOps.LayerNormBackwardParams;
 import io.github.hopmixer.ops.Op;
 import io.github.hopmixer.ops.PatchifyOps;
+import io.github.hopmixer.ops.PenaltyOps;
 import io.github.hopmixer.ops.PenaltyOps.L2Grad;
 import io.github.hopmixer.ops.ResidualOps;
 import io.github.hopmixer.ops.ResidualOps.MaskedAdd;
@@ -19,7 +22,6 @@ import io.github.hopmixer.ops.TokenMeanOps;
 import io.github.hopmixer.ops.TokenMeanOps.TokenMeanBackward;
 import io.github.hopmixer.ops.WeightSumOps.TransposeAdd;
 import io.github.hopmixer.plan.Scalars;
-import io.github.hopmixer.device.ConformanceTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -27,7 +29,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.opentest4j.AssertionFailedError;
 
-import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -43,7 +44,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Finite differences in double precision on every scalar reference kernel: for a random upstream gradient u,
  * f = Σ u·output, and each analytic input gradient the backward kernels produce must match central differences
- * of f. Also the acc flag, Patchify against a direct convolution, erf against known values, and AdamW against an
+ * of f. Also Patchify against a direct convolution, erf against known values, and AdamW against an
  * independent transcription of PyTorch's {@code _single_tensor_adamw}.
  */
 class KernelGradientTest {
@@ -118,6 +119,7 @@ class KernelGradientTest {
         return new GemmOps.Gemm(batch, m, n, k, ta != 0, tb != 0, sa, sb, sc, false);
     }
 
+    @GradientOf({GemmOps.Gemm.class})
     @ParameterizedTest(name = "{0} transA={1} transB={2}")
     @MethodSource("gemmCases")
     void gemmGradients(Layout layout, int ta, int tb) {
@@ -195,6 +197,7 @@ class KernelGradientTest {
 
     // ---------------------------------------------------------------- Bias
 
+    @GradientOf({AddBias.class, BiasGrad.class})
     @ParameterizedTest(name = "inner={0}")
     @ValueSource(ints = {1, 4})
     void biasGradient(int inner) {
@@ -215,6 +218,7 @@ class KernelGradientTest {
 
     // ---------------------------------------------------------------- LayerNorm
 
+    @GradientOf({LayerNormOps.LayerNorm.class, LayerNormBackwardInput.class, LayerNormBackwardParams.class})
     @ParameterizedTest(name = "rows={0} dim={1}")
     @MethodSource("layerNormShapes")
     void layerNormGradients(int rows, int dim) {
@@ -255,6 +259,7 @@ class KernelGradientTest {
 
     // ---------------------------------------------------------------- GELU and erf
 
+    @GradientOf({GeluOps.Gelu.class, GeluOps.GeluBackward.class})
     @Test
     void geluGradient() {
         Random r = new Random(9);
@@ -326,6 +331,7 @@ class KernelGradientTest {
 
     // ---------------------------------------------------------------- Residual, TokenMean, Transpose
 
+    @GradientOf({TransposeAdd.class})
     @Test
     void transposeAddGradient() {
         // L = w · (s + xᵀ): dL/dx = wᵀ, which the op itself computes (the weight sum's backward to W1).
@@ -342,6 +348,7 @@ class KernelGradientTest {
         checkGradient("dx", x, dx, f);
     }
 
+    @GradientOf({ResidualOps.Residual.class, MaskedAdd.class, ResidualOps.Add.class})
     @Test
     void residualGradients() {
         Random r = new Random(12);
@@ -367,6 +374,7 @@ class KernelGradientTest {
         assertArrayEquals(expect, y, 0.0);
     }
 
+    @GradientOf({TokenMeanOps.TokenMean.class, TokenMeanBackward.class})
     @Test
     void tokenMeanGradient() {
         Random r = new Random(13);
@@ -384,6 +392,7 @@ class KernelGradientTest {
 
     // ---------------------------------------------------------------- Cross-entropy
 
+    @GradientOf({CrossEntropyOps.CrossEntropy.class})
     @ParameterizedTest(name = "target mass {0}")
     @ValueSource(doubles = {1.0, 0.93, 1.2})
     void crossEntropyGradientIsThatOfTheBatchMean(double mass) {
@@ -424,6 +433,7 @@ class KernelGradientTest {
 
     // ---------------------------------------------------------------- Penalty
 
+    @GradientOf({PenaltyOps.SumSquares.class, L2Grad.class})
     @Test
     void penaltyGradientIsThatOfLambdaTimesSumSquares() {
         Random r = new Random(21);
@@ -461,6 +471,7 @@ class KernelGradientTest {
      * GEMM_BIAS_GELU, dh by GEMM_GELU_BACKWARD on g = U·W2 [+] U·W3; dx = dh·W1 and db1 = Σ_rows dh against central
      * differences. With slope the forward leaves GELU'(h) where h was and the backward multiplies by it.
      */
+    @GradientOf({GemmBiasGelu.class, GemmGeluBackward.class})
     @ParameterizedTest(name = "slope {0}")
     @ValueSource(booleans = {false, true})
     void fusedChannelLayerGradients(boolean slope) {
@@ -491,6 +502,7 @@ class KernelGradientTest {
      * A token layer (per image W1·x_b with a bias per row, batch 2): L = Σ_b U_b ⊙ (W2·GELU(W1·x_b + b1)); dh by
      * GEMM_GELU_BACKWARD on g_b = W2ᵀ·U_b, dx_b = W1ᵀ·dh_b, db1 = Σ_b Σ_c dh; with slope through GELU'(h), as in the channel layer.
      */
+    @GradientOf({GemmBiasGelu.class, GemmGeluBackward.class})
     @ParameterizedTest(name = "slope {0}")
     @ValueSource(booleans = {false, true})
     void fusedTokenLayerGradients(boolean slope) {
@@ -522,6 +534,7 @@ class KernelGradientTest {
      * the fused forward. A channel layer (rows of 2 images × 3 tokens, weight transposed, bias per column) and a token
      * layer (the weight on the left of each image's c, bias per row).
      */
+    @GradientOf({GemmBiasResidual.class})
     @ParameterizedTest(name = "token layer {0}")
     @ValueSource(booleans = {false, true})
     void fusedResidualGradients(boolean token) {
@@ -556,214 +569,28 @@ class KernelGradientTest {
     }
 
     /**
-     * Every op kind names the test here that checks its derivative by finite differences, or, for an op with none to
-     * take (a data rearrangement of the input, the optimiser's update), the one that checks its definition: a new op
-     * fails this until its test is written and listed.
+     * Every op kind has a test here that checks its derivative by finite differences or, for an op with none to take
+     * (a data rearrangement of the input, the optimiser's update), its definition, and says so with
+     * {@link GradientOf}: a new op fails this until such a test names it.
      */
     @Test
     void everyOpHasAGradientOrDefinitionTest() {
-        java.util.Map<String, String> tests = java.util.Map.ofEntries(
-                java.util.Map.entry("Gemm", "gemmGradients"),
-                java.util.Map.entry("AddBias", "biasGradient"),
-                java.util.Map.entry("BiasGrad", "biasGradient"),
-                java.util.Map.entry("LayerNorm", "layerNormGradients"),
-                java.util.Map.entry("LayerNormBackwardInput", "layerNormGradients"),
-                java.util.Map.entry("LayerNormBackwardParams", "layerNormGradients"),
-                java.util.Map.entry("Gelu", "geluGradient"),
-                java.util.Map.entry("GeluBackward", "geluGradient"),
-                java.util.Map.entry("Residual", "residualGradients"),
-                java.util.Map.entry("MaskedAdd", "residualGradients"),
-                java.util.Map.entry("Add", "residualGradients"),
-                java.util.Map.entry("TokenMean", "tokenMeanGradient"),
-                java.util.Map.entry("TokenMeanBackward", "tokenMeanGradient"),
-                java.util.Map.entry("Patchify", "patchifyTimesWeightIsTheStridedConvolution"),
-                java.util.Map.entry("CrossEntropy", "crossEntropyGradientIsThatOfTheBatchMean"),
-                java.util.Map.entry("SumSquares", "penaltyGradientIsThatOfLambdaTimesSumSquares"),
-                java.util.Map.entry("L2Grad", "penaltyGradientIsThatOfLambdaTimesSumSquares"),
-                java.util.Map.entry("AdamW", "adamWMatchesPyTorchOverThreeSteps"),
-                java.util.Map.entry("GemmBiasGelu", "fusedChannelLayerGradients"),
-                java.util.Map.entry("GemmGeluBackward", "fusedChannelLayerGradients"),
-                java.util.Map.entry("GemmBiasResidual", "fusedResidualGradients"),
-                java.util.Map.entry("TransposeAdd", "transposeAddGradient"));
-        java.util.Set<String> kinds = new java.util.TreeSet<>();
-        for (Class<?> kind : Op.kinds()) kinds.add(kind.getSimpleName());
-        assertEquals(kinds, new java.util.TreeSet<>(tests.keySet()), "op kinds vs the gradient tests listed here");
-        for (String method : tests.values()) {
-            boolean found = Arrays.stream(KernelGradientTest.class.getDeclaredMethods()).anyMatch(mt -> mt.getName().equals(method)
-                    && (mt.isAnnotationPresent(Test.class) || mt.isAnnotationPresent(ParameterizedTest.class)));
-            assertTrue(found, "no test method " + method);
+        java.util.Set<Class<?>> named = new java.util.HashSet<>();
+        for (var method : KernelGradientTest.class.getDeclaredMethods()) {
+            GradientOf of = method.getAnnotation(GradientOf.class);
+            if (of == null) continue;
+            assertTrue(method.isAnnotationPresent(Test.class) || method.isAnnotationPresent(ParameterizedTest.class),
+                    method.getName() + " names ops with @GradientOf but is not a test");
+            named.addAll(Arrays.asList(of.value()));
         }
-    }
-
-    // ---------------------------------------------------------------- acc semantics
-
-    interface RefKernel { void run(double[][] a, int acc); }
-
-    interface JvmKernel { void run(float[][] a, int acc); }
-
-    /** A backward kernel: its buffer sizes, which arguments it writes, and both versions over the full range. */
-    record AccCase(String name, int[] sizes, int[] outputs, RefKernel ref, JvmKernel jvm) {
-        @Override
-        public String toString() { return name; }
-    }
-
-    /**
-     * Every op with an acc flag, from the one op catalogue ({@link ConformanceTest#opCases}: it holds each such op with
-     * both values), taken at acc = 0; the checks below run each with both.
-     */
-    static Stream<AccCase> accCases() {
-        return ConformanceTest.opCases().stream()
-                .filter(c -> accComponent(c.op().getClass()) != null && withAcc(c.op(), false).equals(c.op()))
-                .map(c -> {
-                    Op op = c.op();
-                    long[] sz = op.minSizes();
-                    return new AccCase(op.name() + " " + c.name(), Arrays.stream(sz).mapToInt(Math::toIntExact).toArray(),
-                            op.outputs(),
-                            (a, acc) -> withAcc(op, acc != 0).ref(a, 0, op.parallelism()),
-                            (a, acc) -> withAcc(op, acc != 0).jvm(a, 0, op.parallelism()));
-                });
-    }
-
-    /** The {@code acc} component of an op record, or null when it has none. */
-    static RecordComponent accComponent(Class<?> kind) {
-        return Arrays.stream(kind.getRecordComponents()).filter(rc -> rc.getName().equals("acc")).findFirst().orElse(null);
-    }
-
-    /** The same op with its acc flag set to {@code acc}, through the record's canonical constructor. */
-    static Op withAcc(Op op, boolean acc) {
-        try {
-            RecordComponent[] rcs = op.getClass().getRecordComponents();
-            Class<?>[] types = new Class<?>[rcs.length];
-            Object[] values = new Object[rcs.length];
-            for (int i = 0; i < rcs.length; i++) {
-                types[i] = rcs[i].getType();
-                values[i] = rcs[i].getName().equals("acc") ? (Object) acc : rcs[i].getAccessor().invoke(op);
-            }
-            return (Op) op.getClass().getDeclaredConstructor(types).newInstance(values);
-        } catch (ReflectiveOperationException e) {
-            throw new AssertionError(e);
-        }
-    }
-
-    @Test
-    void accCasesCoverEveryOpWithAnAccFlag() {
-        // Every op record with an acc flag is an acc op; each needs a case above, under the op's name.
-        for (Class<?> kind : Op.kinds()) {
-            if (accComponent(kind) == null) continue;
-            assertTrue(accCases().anyMatch(c -> c.name().startsWith(opName(kind) + " ")), kind.getSimpleName() + " has an acc flag but no acc case");
-        }
-    }
-
-    /** An op kind's name, from an instance with every argument zero (records check nothing on construction). */
-    static String opName(Class<?> kind) {
-        try {
-            var components = kind.getRecordComponents();
-            Class<?>[] types = new Class<?>[components.length];
-            Object[] zeros = new Object[components.length];
-            for (int i = 0; i < types.length; i++) {
-                types[i] = components[i].getType();
-                zeros[i] = types[i] == boolean.class ? (Object) false : (Object) 0;
-            }
-            return ((Op) kind.getDeclaredConstructor(types).newInstance(zeros)).name();
-        } catch (ReflectiveOperationException e) {
-            throw new AssertionError(e);
-        }
-    }
-
-    /**
-     * acc = 0 ignores whatever the output held (NaN in, finite out, and the same result as from zeros); acc = 1 adds
-     * the acc = 0 result to it. For the reference that is exact (it computes the same sum and adds it once).
-     */
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("accCases")
-    void accFlagReference(AccCase k) {
-        Random r = new Random(k.name().hashCode());
-        double[][] base = new double[k.sizes().length][];
-        for (int a = 0; a < base.length; a++) base[a] = randn(r, k.sizes()[a], 1);
-        double[][] prior = new double[base.length][];
-        for (int o : k.outputs()) prior[o] = randn(r, k.sizes()[o], 1);
-
-        double[][] fromNaN = copy(base), fromPrior = copy(base), added = copy(base);
-        for (int o : k.outputs()) {
-            Arrays.fill(fromNaN[o], Double.NaN);
-            fromPrior[o] = prior[o].clone();
-            added[o] = prior[o].clone();
-        }
-        k.ref().run(fromNaN, 0);
-        k.ref().run(fromPrior, 0);
-        k.ref().run(added, 1);
-        for (int o : k.outputs()) {
-            for (double v : fromNaN[o]) assertTrue(Double.isFinite(v), k + ": acc=0 left an output entry unwritten");
-            assertArrayEquals(fromNaN[o], fromPrior[o], 0.0, k + ": acc=0 depends on the output's prior content");
-            for (int i = 0; i < prior[o].length; i++) {
-                assertEquals(prior[o][i] + fromNaN[o][i], added[o][i], 0.0, k + ": acc=1 at " + i);
-            }
-        }
-        for (int a = 0; a < base.length; a++) {
-            if (contains(k.outputs(), a)) continue;
-            assertArrayEquals(base[a], added[a], 0.0, k + " wrote its input " + a);
-        }
-    }
-
-    /**
-     * The same for the float JVM version. acc = 0 must be exact (no read of the output at all); acc = 1 may add
-     * the prior value at a different point of the float sum (GEMM starts its FMA chain from it), so the check is
-     * |acc1 − (prior + acc0)| ≤ 1e-4·(1 + |prior| + |acc0|): sums of at most 111 terms (the catalogue's longest GEMM
-     * reduction, K 37 × batch 3) of size O(1), each rounding ≤ 6e-8 relative, are off by at most 7e-6·(1 + |acc0|),
-     * while a missing or doubled prior is off by |prior| = O(1).
-     */
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("accCases")
-    void accFlagJvm(AccCase k) {
-        Random r = new Random(k.name().hashCode() + 1);
-        float[][] base = new float[k.sizes().length][];
-        for (int a = 0; a < base.length; a++) base[a] = toFloat(randn(r, k.sizes()[a], 1));
-        float[][] prior = new float[base.length][];
-        for (int o : k.outputs()) prior[o] = toFloat(randn(r, k.sizes()[o], 1));
-        float[][] fromNaN = copy(base), fromPrior = copy(base), added = copy(base);
-        for (int o : k.outputs()) {
-            Arrays.fill(fromNaN[o], Float.NaN);
-            fromPrior[o] = prior[o].clone();
-            added[o] = prior[o].clone();
-        }
-        k.jvm().run(fromNaN, 0);
-        k.jvm().run(fromPrior, 0);
-        k.jvm().run(added, 1);
-        for (int o : k.outputs()) {
-            for (float v : fromNaN[o]) assertTrue(Float.isFinite(v), k + ": acc=0 left an output entry unwritten");
-            assertArrayEquals(fromNaN[o], fromPrior[o], 0f, k + ": acc=0 depends on the output's prior content");
-            for (int i = 0; i < prior[o].length; i++) {
-                double expect = (double) prior[o][i] + fromNaN[o][i];
-                assertEquals(expect, added[o][i], 1e-4 * (1 + Math.abs(prior[o][i]) + Math.abs(fromNaN[o][i])), k + ": acc=1 at " + i);
-            }
-        }
-    }
-
-    private static boolean contains(int[] a, int v) {
-        for (int x : a) if (x == v) return true;
-        return false;
-    }
-
-    private static double[][] copy(double[][] a) {
-        double[][] c = new double[a.length][];
-        for (int i = 0; i < a.length; i++) c[i] = a[i].clone();
-        return c;
-    }
-
-    private static float[][] copy(float[][] a) {
-        float[][] c = new float[a.length][];
-        for (int i = 0; i < a.length; i++) c[i] = a[i].clone();
-        return c;
-    }
-
-    private static float[] toFloat(double[] d) {
-        float[] f = new float[d.length];
-        for (int i = 0; i < d.length; i++) f[i] = (float) d[i];
-        return f;
+        java.util.Set<String> missing = new java.util.TreeSet<>();
+        for (Class<?> kind : Op.kinds()) if (!named.contains(kind)) missing.add(kind.getSimpleName());
+        assertTrue(missing.isEmpty(), "op kinds that no @GradientOf test names: " + missing);
     }
 
     // ---------------------------------------------------------------- Patchify
 
+    @GradientOf({PatchifyOps.Patchify.class})
     @Test
     void patchifyTimesWeightIsTheStridedConvolution() {
         // H not a multiple of P (the last row is dropped, as Conv2d with stride P does) and H ≠ W.
@@ -794,6 +621,7 @@ class KernelGradientTest {
 
     // ---------------------------------------------------------------- AdamW
 
+    @GradientOf({AdamWOps.AdamW.class})
     @ParameterizedTest(name = "decay={0}")
     @ValueSource(ints = {0, 1})
     void adamWMatchesPyTorchOverThreeSteps(int decay) {
