@@ -1,6 +1,6 @@
 package io.github.hopmixer.device;
 
-import io.github.hopmixer.device.ConformanceTest.OpCase;
+import io.github.hopmixer.device.OpCases.OpCase;
 import io.github.hopmixer.kernels.Reuse;
 import io.github.hopmixer.ops.GemmOps.Gemm;
 import io.github.hopmixer.ops.Op;

@@ -1,6 +1,6 @@
 package io.github.hopmixer.device;
 
-import io.github.hopmixer.device.ConformanceTest.OpCase;
+import io.github.hopmixer.device.OpCases.OpCase;
 import io.github.hopmixer.kernels.Gemm;
 import io.github.hopmixer.ops.FusedOps.GemmBiasGelu;
 import io.github.hopmixer.ops.FusedOps.GemmGeluBackward;
@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The fused ops' cases of {@link ConformanceTest#opCases()}: a channel layer (batch folded into M, a weight as b
+ * The fused ops' cases of {@link OpCases#all()}: a channel layer (batch folded into M, a weight as b
  * stored transposed, a bias per column) and a token layer (a weight as a, per-image b, a bias per row), with awkward
  * sizes and more rows than one epilogue block ({@link Gemm#BLOCK}) so blocks and thread splits cut through them.
  */
@@ -38,7 +38,7 @@ final class FusedCases {
                 for (int bias = 0; bias < 3; bias++) {
                     GemmBiasGelu op = new GemmBiasGelu(s[0], s[1], s[2], s[3], s[4] == 1, s[5] == 1, s[6], s[7], bias > 0, bias == 2, slope);
                     cs.add(new OpCase("GEMM_BIAS_GELU" + t + (bias == 0 ? " no bias" : bias == 1 ? " bias/column" : " bias/row") + sl, op,
-                            ConformanceTest.gaussian(), FusedCases::forwardMagnitude));
+                            OpCases.gaussian(), FusedCases::forwardMagnitude));
                 }
                 if (!slope) {
                     // The residual epilogue: one mask entry per image of rowsPerImage rows (several images in a batch-1
@@ -48,14 +48,14 @@ final class FusedCases {
                         GemmBiasResidual op = new GemmBiasResidual(s[0], s[1], s[2], s[3], s[4] == 1, s[5] == 1, s[6], s[7], bias > 0,
                                 bias == 2, rows / images);
                         cs.add(new OpCase("GEMM_BIAS_RESIDUAL" + t + (bias == 0 ? " no bias" : bias == 1 ? " bias/column" : " bias/row")
-                                + " " + images + " images", op, ConformanceTest.gaussian(), FusedCases::residualMagnitude));
+                                + " " + images + " images", op, OpCases.gaussian(), FusedCases::residualMagnitude));
                     }
                 }
                 for (int v = 0; v < 3; v++) {
                     boolean sumInto = v == 1, acc = v == 2;
                     GemmGeluBackward op = new GemmGeluBackward(s[0], s[1], s[2], s[3], s[4] == 1, s[5] == 1, s[6], s[7], sumInto, acc, slope);
                     cs.add(new OpCase("GEMM_GELU_BACKWARD" + t + (sumInto ? " sumInto" : "") + (acc ? " acc" : "") + sl, op,
-                            ConformanceTest.gaussian(), FusedCases::backwardMagnitude));
+                            OpCases.gaussian(), FusedCases::backwardMagnitude));
                 }
             }
         }

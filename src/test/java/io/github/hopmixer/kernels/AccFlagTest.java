@@ -1,6 +1,6 @@
 package io.github.hopmixer.kernels;
 
-import io.github.hopmixer.device.ConformanceTest;
+import io.github.hopmixer.device.OpCases;
 import io.github.hopmixer.ops.Op;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The acc flag of every backward op, reference and JVM: acc = 0 overwrites its outputs without reading them, acc = 1
- * adds to what they hold. The ops come from the one op catalogue, {@link ConformanceTest#opCases}.
+ * adds to what they hold. The ops come from the one op catalogue, {@link OpCases#all}.
  */
 class AccFlagTest {
     interface RefKernel { void run(double[][] a, int acc); }
@@ -32,11 +32,11 @@ class AccFlagTest {
     }
 
     /**
-     * Every op with an acc flag, from the one op catalogue ({@link ConformanceTest#opCases}: it holds each such op with
+     * Every op with an acc flag, from the one op catalogue ({@link OpCases#all}: it holds each such op with
      * both values), taken at acc = 0; the checks below run each with both.
      */
     static Stream<AccCase> accCases() {
-        return ConformanceTest.opCases().stream()
+        return OpCases.all().stream()
                 .filter(c -> accComponent(c.op().getClass()) != null && withAcc(c.op(), false).equals(c.op()))
                 .map(c -> {
                     Op op = c.op();

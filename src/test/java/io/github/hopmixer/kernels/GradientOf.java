@@ -10,7 +10,7 @@ import java.lang.annotation.Target;
 /**
  * On a test of {@link KernelGradientTest}: the op kinds whose derivative it checks by finite differences or, for an op
  * with none to take (a rearrangement of the input, the optimiser's update), whose definition it checks. The test names
- * its ops itself, so the op catalogue stays one list ({@code ConformanceTest.opCases}); a kind no test names fails
+ * its ops itself, so the op catalogue stays one list ({@code OpCases.all}); a kind no test names fails
  * {@code KernelGradientTest.everyOpHasAGradientOrDefinitionTest}.
  */
 @Retention(RetentionPolicy.RUNTIME)

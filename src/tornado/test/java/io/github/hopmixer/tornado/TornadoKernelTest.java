@@ -142,7 +142,7 @@ class TornadoKernelTest {
     @Test
     void conformanceSuiteReachesTheVectorKernels() {
         java.util.EnumSet<KernelTasks.GemmKind> seen = java.util.EnumSet.noneOf(KernelTasks.GemmKind.class);
-        for (io.github.hopmixer.device.ConformanceTest.OpCase c : io.github.hopmixer.device.ConformanceTest.opCases()) {
+        for (io.github.hopmixer.device.OpCases.OpCase c : io.github.hopmixer.device.OpCases.all()) {
             if (c.op() instanceof Gemm g) seen.add(KernelTasks.gemmKind(g));
         }
         assertEquals(java.util.EnumSet.allOf(KernelTasks.GemmKind.class), seen);
