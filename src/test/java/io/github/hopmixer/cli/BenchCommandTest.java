@@ -1,5 +1,6 @@
 package io.github.hopmixer.cli;
 
+import io.github.hopmixer.testing.CliRun;
 import io.github.hopmixer.bench.StepsPlot;
 import io.github.hopmixer.device.JvmDevice;
 import io.github.hopmixer.model.Models;
@@ -51,14 +52,14 @@ class BenchCommandTest {
         Files.writeString(tracked.resolve("bench-steps.png"), "the old plot");
     }
 
-    CliFixture.Result bench(String... extra) {
+    CliRun.Result bench(String... extra) {
         CommandLine cl = Main.commandLine();
         BenchCommand b = (BenchCommand) cl.getSubcommands().get("bench").getCommand();
         b.tracked = tracked;
         b.runsRoot = runs;
         String[] args = java.util.Arrays.copyOf(TINY, TINY.length + extra.length);
         System.arraycopy(extra, 0, args, TINY.length, extra.length);
-        CliFixture.Result r = CliFixture.run(cl, args);
+        CliRun.Result r = CliRun.run(cl, args);
         assertEquals(0, r.code(), r.err());
         assertEquals(projectResults, CliFixture.snapshot(Path.of("results")), "the project's results/ changed");
         return r;
@@ -94,7 +95,7 @@ class BenchCommandTest {
         assertEquals(6, shapes.size(), shapes.toString());
         assertEquals(List.of("gemm_nt 4x512x128", "gemm_nt 4x128x512", "gemm_nn 4x128x512", "gemm_nn 4x512x128", "gemm_tn 512x128x4",
                 "gemm_tn 128x512x4"), shapes);
-        CliFixture.Result both = CliFixture.run(Main.commandLine(), "bench", "--no-step", "--no-kernels", "--results", out.toString());
+        CliRun.Result both = CliRun.run(Main.commandLine(), "bench", "--no-step", "--no-kernels", "--results", out.toString());
         assertEquals(2, both.code(), both.err());
         assertTrue(both.err().contains("leaves nothing to time"), both.err());
     }
@@ -114,7 +115,7 @@ class BenchCommandTest {
 
     /** `bench --no-step` of paramixer_nano at 8 px and this batch into out: each kernel row's name and shape. */
     private static List<String> noStepKernels(Path out, int batch) throws IOException {
-        CliFixture.Result r = CliFixture.run(Main.commandLine(), "bench", "--models", "paramixer_nano", "--devices", "jvm",
+        CliRun.Result r = CliRun.run(Main.commandLine(), "bench", "--models", "paramixer_nano", "--devices", "jvm",
                 "--batch-size", String.valueOf(batch), "--warmup", "0", "--runs", "1", "--threads", "1", "--img-size", "8", "--no-step",
                 "--results", out.toString());
         assertEquals(0, r.code(), r.err());
@@ -156,7 +157,7 @@ class BenchCommandTest {
     @Test
     void peakWritesTheFmaRate() throws IOException {
         Path out = tmp.resolve("peak");
-        CliFixture.Result r = CliFixture.run(Main.commandLine(), "bench", "--peak", "--threads", "1", "--results", out.toString());
+        CliRun.Result r = CliRun.run(Main.commandLine(), "bench", "--peak", "--threads", "1", "--results", out.toString());
         assertEquals(0, r.code(), r.err());
         List<String> rows = Files.readAllLines(out.resolve("fma-peak.csv"));
         assertEquals("machine,date,threads,gflops", rows.getFirst());
@@ -165,7 +166,7 @@ class BenchCommandTest {
         double gflops = Double.parseDouble(row[row.length - 1]);
         assertTrue(gflops > 0 && Double.isFinite(gflops), rows.get(1)); // a rate was measured; how high is the benchmark's business
 
-        CliFixture.Result two = CliFixture.run(Main.commandLine(), "bench", "--peak", "--memory", "8", "--results", out.toString());
+        CliRun.Result two = CliRun.run(Main.commandLine(), "bench", "--peak", "--memory", "8", "--results", out.toString());
         assertEquals(2, two.code(), two.err());
         assertEquals(List.of("hopmixer: --memory and --peak each replace the timing: give one of them"), two.errLines());
     }
@@ -173,12 +174,12 @@ class BenchCommandTest {
     /** --turns serves one model on one device (the protocol's own test: bench/StepTurnsTest); anything else is one line. */
     @Test
     void turnsTakesOneModelOnOneDevice() {
-        CliFixture.Result two = CliFixture.run(Main.commandLine(), "bench", "--turns", "--models", "paramixer_pico,symmixer_pico", "--devices", "jvm");
+        CliRun.Result two = CliRun.run(Main.commandLine(), "bench", "--turns", "--models", "paramixer_pico,symmixer_pico", "--devices", "jvm");
         assertEquals(2, two.code(), two.err());
         assertEquals(List.of("hopmixer: --turns: give one model (--models) and one device (--devices)"), two.errLines());
-        CliFixture.Result any = CliFixture.run(Main.commandLine(), "bench", "--turns", "--models", "paramixer_pico");
+        CliRun.Result any = CliRun.run(Main.commandLine(), "bench", "--turns", "--models", "paramixer_pico");
         assertEquals(List.of("hopmixer: --turns: give one model (--models) and one device (--devices)"), any.errLines());
-        CliFixture.Result both = CliFixture.run(Main.commandLine(), "bench", "--turns", "--peak");
+        CliRun.Result both = CliRun.run(Main.commandLine(), "bench", "--turns", "--peak");
         assertEquals(List.of("hopmixer: --peak and --turns each replace the timing: give one of them"), both.errLines());
     }
 
@@ -213,11 +214,11 @@ class BenchCommandTest {
     @Test
     void auditNeedsTheTornadoProfileOrWritesItsTable() throws IOException {
         Path out = tmp.resolve("audit");
-        CliFixture.Result bad = CliFixture.run(Main.commandLine(), "bench", "--audit", "tpu", "--results", out.toString());
+        CliRun.Result bad = CliRun.run(Main.commandLine(), "bench", "--audit", "tpu", "--results", out.toString());
         assertNotEquals(0, bad.code());
         assertTrue(bad.err().contains("--audit tpu: give a device type, cpu, gpu or fpga"), bad.err());
         assertFalse(Files.exists(out));
-        CliFixture.Result r = CliFixture.run(Main.commandLine(), "bench", "--audit", "gpu", "--models", "paramixer_nano", "-b", "4",
+        CliRun.Result r = CliRun.run(Main.commandLine(), "bench", "--audit", "gpu", "--models", "paramixer_nano", "-b", "4",
                 "--results", out.toString());
         boolean tornado;
         try {
@@ -246,7 +247,7 @@ class BenchCommandTest {
     @Test
     void memoryRowsPerPlanModeAndAForeignLayoutRefused() throws IOException {
         Path out = tmp.resolve("mem");
-        CliFixture.Result r = CliFixture.run(Main.commandLine(), "bench", "--memory", "2,4", "--models", "paramixer_pico", "--results", out.toString());
+        CliRun.Result r = CliRun.run(Main.commandLine(), "bench", "--memory", "2,4", "--models", "paramixer_pico", "--results", out.toString());
         assertEquals(0, r.code(), r.err());
         List<String> rows = Files.readAllLines(out.resolve("memory.csv"));
         assertEquals(BenchCommand.MEMORY_HEADER, rows.getFirst());
@@ -263,7 +264,7 @@ class BenchCommandTest {
         }
         Path old = Files.createDirectories(tmp.resolve("old"));
         Files.writeString(old.resolve("memory.csv"), "date,model,image,batch,params_mb\n");
-        CliFixture.Result bad = CliFixture.run(Main.commandLine(), "bench", "--memory", "2", "--models", "paramixer_pico", "--results", old.toString());
+        CliRun.Result bad = CliRun.run(Main.commandLine(), "bench", "--memory", "2", "--models", "paramixer_pico", "--results", old.toString());
         assertNotEquals(0, bad.code());
         assertTrue(bad.err().contains("memory.csv has the columns"), bad.err());
         assertEquals(1, bad.err().strip().lines().count(), bad.err());
@@ -274,7 +275,7 @@ class BenchCommandTest {
     @Test
     void memoryCostRowsForEachPlanMode() throws IOException {
         Path out = tmp.resolve("cost");
-        CliFixture.Result r = CliFixture.run(Main.commandLine(), "bench", "--memory-cost", "--models", "paramixer_pico", "-b", "2",
+        CliRun.Result r = CliRun.run(Main.commandLine(), "bench", "--memory-cost", "--models", "paramixer_pico", "-b", "2",
                 "--warmup", "0", "--runs", "1", "--threads", "1", "--results", out.toString());
         assertEquals(0, r.code(), r.err());
         List<String> rows = Files.readAllLines(out.resolve("memory-cost.csv"));

@@ -1,12 +1,10 @@
 package io.github.hopmixer.cli;
 
-import picocli.CommandLine;
+import io.github.hopmixer.testing.CliRun;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -35,29 +33,10 @@ final class CliFixture {
             }
         }
         Path run = dir.resolve("run");
-        Result t = run("train", "--model", "paramixer_nano", "--dataset", "folder", "--data-dir", data.toString(), "--img-size", "8",
+        CliRun.Result t = CliRun.run("train", "--model", "paramixer_nano", "--dataset", "folder", "--data-dir", data.toString(), "--img-size", "8",
                 "--epochs", "1", "--batch-size", "4", "--threads", "1", "--hflip", "0", "--no-progress", "--output", run.toString());
         if (t.code() != 0) throw new AssertionError("fixture training failed: " + t.err());
         return new Trained(data, run);
-    }
-
-    /** What a command gave: exit code, standard output and standard error. */
-    record Result(int code, String out, String err) {
-        List<String> errLines() {
-            return err.lines().filter(l -> !l.isBlank()).toList();
-        }
-    }
-
-    static Result run(String... args) {
-        return run(Main.commandLine(), args);
-    }
-
-    static Result run(CommandLine cl, String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute(args);
-        return new Result(code, out.toString(), err.toString());
     }
 
     static Path png(Path file, int w, int h, Random r) {

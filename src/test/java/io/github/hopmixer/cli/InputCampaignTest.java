@@ -1,5 +1,6 @@
 package io.github.hopmixer.cli;
 
+import io.github.hopmixer.testing.CliRun;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
@@ -235,7 +236,7 @@ class InputCampaignTest {
         cl.addSubcommand("boom-stack", new Overflow());
         cl.addSubcommand("boom-blank", new Blank());
         cl.addSubcommand("boom-wrapped", new Wrapped());
-        CliFixture.Result r = CliFixture.run(cl, c.args());
+        CliRun.Result r = CliRun.run(cl, c.args());
         List<String> lines = r.errLines();
         table.add("| " + n + " | " + c.what() + " | " + r.code() + " | " + String.join(" ⏎ ", lines).replace(root.toString(), "…")
                 .replace("|", "\\|") + " |");

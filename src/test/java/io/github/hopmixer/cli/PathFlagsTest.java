@@ -1,5 +1,6 @@
 package io.github.hopmixer.cli;
 
+import io.github.hopmixer.testing.CliRun;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,7 +37,7 @@ class PathFlagsTest {
                 List.of("predict", "--checkpoint", run, ""), List.of("energy", "--output", ""), List.of("report", ""),
                 List.of("report", run, "--output", ""), List.of("symmetry", run, "--csv", ""), List.of("symmetry", run, "--plot", ""),
                 List.of("bench", "--results", ""))) {
-            CliFixture.Result r = CliFixture.run(args.toArray(String[]::new));
+            CliRun.Result r = CliRun.run(args.toArray(String[]::new));
             assertEquals(2, r.code(), args + ": " + r.err());
             assertEquals(1, r.errLines().size(), r.err());
             assertTrue(r.err().startsWith("hopmixer: Invalid value for option '") || r.err().startsWith("hopmixer: Invalid value for positional"),
@@ -47,7 +48,7 @@ class PathFlagsTest {
 
     @Test
     void aFileWhereAFolderGoesIsNamedAsSuch() {
-        CliFixture.Result r = CliFixture.run("energy", "--output", aFile.toString(), "--draws", "0");
+        CliRun.Result r = CliRun.run("energy", "--output", aFile.toString(), "--draws", "0");
         assertEquals(2, r.code(), r.err());
         assertEquals("hopmixer: cannot create --output " + aFile + ": it is a file, not a folder", r.err().strip());
     }
@@ -55,7 +56,7 @@ class PathFlagsTest {
     @Test
     void symmetryChecksItsCsvBeforePrintingTheTable() {
         Path csv = aFile.resolve("x.csv");
-        CliFixture.Result r = CliFixture.run("symmetry", trained.run().toString(), "--csv", csv.toString());
+        CliRun.Result r = CliRun.run("symmetry", trained.run().toString(), "--csv", csv.toString());
         assertEquals(2, r.code(), r.err());
         assertEquals("hopmixer: cannot write --csv " + csv + " (folder " + aFile.toAbsolutePath() + "): it is a file, not a folder",
                 r.err().strip());
@@ -73,15 +74,15 @@ class PathFlagsTest {
     @Test
     void trainRefusesAnAaSpecNamingTheFlagOnceAndTheThreadsAsBenchDoes() {
         Path out = tmp.resolve("never");
-        CliFixture.Result r = CliFixture.run("train", "--aa", "bogus", "--output", out.toString());
+        CliRun.Result r = CliRun.run("train", "--aa", "bogus", "--output", out.toString());
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().startsWith("hopmixer: --aa bogus: a RandAugment spec must start with 'rand'"), r.err());
-        r = CliFixture.run("train", "--threads", "100000", "--output", out.toString());
+        r = CliRun.run("train", "--threads", "100000", "--output", out.toString());
         assertEquals(2, r.code(), r.err());
         String rule = "--threads 100000: must be between 1 and " + DeviceOptions.maxThreads() + " (this machine has "
                 + Runtime.getRuntime().availableProcessors() + " cores)";
         assertEquals("hopmixer: " + rule, r.err().strip());
-        assertEquals("hopmixer: " + rule, CliFixture.run("bench", "--threads", "100000").err().strip());
+        assertEquals("hopmixer: " + rule, CliRun.run("bench", "--threads", "100000").err().strip());
         assertFalse(Files.exists(out));
     }
 

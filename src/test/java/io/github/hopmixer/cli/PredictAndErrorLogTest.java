@@ -1,5 +1,6 @@
 package io.github.hopmixer.cli;
 
+import io.github.hopmixer.testing.CliRun;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,7 +39,7 @@ class PredictAndErrorLogTest {
     @Test
     void outputIntoAMissingFolderIsCreatedAndTopKListed() throws IOException {
         Path out = tmp.resolve("new/deeper/pred.csv");
-        CliFixture.Result r = CliFixture.run("predict", "--checkpoint", fx.run().toString(), "--threads", "1", "--top-k", "2",
+        CliRun.Result r = CliRun.run("predict", "--checkpoint", fx.run().toString(), "--threads", "1", "--top-k", "2",
                 "-o", out.toString(), fx.data().resolve("test").toString());
         assertEquals(0, r.code(), r.err());
         assertEquals("", r.err());
@@ -58,7 +59,7 @@ class PredictAndErrorLogTest {
 
     @Test
     void jsonToStandardOutput() {
-        CliFixture.Result r = CliFixture.run("predict", "--checkpoint", fx.run().toString(), "--threads", "1", "--format", "json",
+        CliRun.Result r = CliRun.run("predict", "--checkpoint", fx.run().toString(), "--threads", "1", "--format", "json",
                 fx.data().resolve("test/a/0.png").toString());
         assertEquals(0, r.code(), r.err());
         var rows = com.google.gson.JsonParser.parseString(r.out()).getAsJsonArray();
@@ -74,13 +75,13 @@ class PredictAndErrorLogTest {
         }
     }
 
-    static CliFixture.Result boom() {
+    static CliRun.Result boom() {
         CommandLine cl = Main.commandLine();
         cl.addSubcommand("boom", new Boom());
-        return CliFixture.run(cl, "boom");
+        return CliRun.run(cl, "boom");
     }
 
-    static Path logOf(CliFixture.Result r) {
+    static Path logOf(CliRun.Result r) {
         String line = r.errLines().getFirst();
         return Path.of(line.substring(line.indexOf("the full trace is in ") + "the full trace is in ".length()));
     }
@@ -89,7 +90,7 @@ class PredictAndErrorLogTest {
     void internalErrorGoesToTheRunDirectory() throws IOException {
         Path runDir = Files.createDirectories(tmp.resolve("some-run"));
         ErrorLog.useDirectory(runDir);
-        CliFixture.Result r = boom();
+        CliRun.Result r = boom();
         assertEquals(1, r.code());
         assertEquals(1, r.errLines().size(), r.err());
         assertTrue(r.err().startsWith("hopmixer: internal error: array index out of bounds (Index 5 out of bounds for length 3); "), r.err());
@@ -107,14 +108,14 @@ class PredictAndErrorLogTest {
         try {
             Path expected = tmp.resolve("sys-tmp").resolve("hopmixer-" + System.getProperty("user.name"));
             assertEquals(expected, ErrorLog.directory());
-            CliFixture.Result r = boom();
+            CliRun.Result r = boom();
             assertEquals(expected, logOf(r).getParent());
             assertTrue(logOf(r).getFileName().toString().matches("hopmixer-error-\\d{8}-\\d{6}-\\d{3}(-\\d+)?\\.log"), r.err());
 
             // A run directory that cannot take the log (a file is where it should be): the default folder does.
             Path blocked = Files.writeString(tmp.resolve("blocked"), "a file");
             ErrorLog.useDirectory(blocked.resolve("run"));
-            CliFixture.Result again = boom();
+            CliRun.Result again = boom();
             assertEquals(1, again.errLines().size(), again.err());
             assertEquals(expected, logOf(again).getParent());
             assertTrue(Files.readString(logOf(again)).contains("ArrayIndexOutOfBoundsException"));

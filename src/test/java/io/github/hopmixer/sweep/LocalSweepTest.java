@@ -1,5 +1,6 @@
 package io.github.hopmixer.sweep;
 
+import io.github.hopmixer.testing.CliRun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,7 +29,7 @@ class LocalSweepTest {
         Path data = Bars.write(tmp.resolve("bars"), 32, 12), sweep = tmp.resolve("sweep");
         String[] grid = {"sweep", sweep.toString(), "--models", "paramixer_nano", "--seeds", "1,2", "--datasets", "bars=folder:" + data,
                 "--train-args", "--epochs 4 --batch-size 16 --img-size 8 --lr 3e-3 --hflip 0 --checkpoint-every 2", "--threads", "1"};
-        Bars.Run dry = Bars.hopmixer(append(grid, "--dry-run"));
+        CliRun.Result dry = CliRun.run(append(grid, "--dry-run"));
         assertEquals(0, dry.code(), dry.err());
         assertTrue(dry.out().contains("bars/paramixer_nano/seed1") && dry.out().contains("2 cells (4 epochs each): 2 not started"), dry.out());
         assertFalse(Files.exists(sweep), "a dry run writes nothing");
@@ -65,7 +66,7 @@ class LocalSweepTest {
         assertEquals(Sweep.State.STARTED, s.status(s.cells().get(1)).state());
 
         // 3. Run again (no grid flags: the folder's grid), both cells at once: each resumes from its checkpoint and finishes.
-        Bars.Run again = Bars.hopmixer("sweep", sweep.toString(), "--parallel", "2", "--threads", "2");
+        CliRun.Result again = CliRun.run("sweep", sweep.toString(), "--parallel", "2", "--threads", "2");
         assertTrue(again.out().contains("2 at a time, 1 threads each"), again.out());
         assertEquals(0, again.code(), again.out() + again.err());
         assertEquals(2, again.out().lines().filter(l -> l.contains(": resuming at ")).count(), again.out());
@@ -77,12 +78,12 @@ class LocalSweepTest {
             assertTrue(Files.readString(c.resolve("train.log")).contains("resumed from"), "train.log keeps both attempts");
         }
         // 4. A third run trains nothing.
-        Bars.Run third = Bars.hopmixer("sweep", sweep.toString());
+        CliRun.Result third = CliRun.run("sweep", sweep.toString());
         assertEquals(0, third.code());
         assertEquals(2, third.out().lines().filter(l -> l.endsWith("done, skipped")).count(), third.out());
 
         // A different grid into the same folder is refused, naming the folder.
-        Bars.Run other = Bars.hopmixer("sweep", sweep.toString(), "--models", "symmixer_nano", "--seeds", "1", "--datasets", "bars=folder:" + data);
+        CliRun.Result other = CliRun.run("sweep", sweep.toString(), "--models", "symmixer_nano", "--seeds", "1", "--datasets", "bars=folder:" + data);
         assertEquals(2, other.code());
         assertTrue(other.err().contains("holds another sweep"), other.err());
         assertFalse(other.err().contains("\tat "), other.err());
@@ -96,12 +97,12 @@ class LocalSweepTest {
                 new String[] {"sweep", sweep.toString(), "--models", "paramixer_nano", "--seeds", "1", "--datasets", "fashion-mnist", "--launcher", "pbs"},
                 new String[] {"sweep", sweep.toString()},
                 new String[] {"report", sweep.toString()})) {
-            Bars.Run r = Bars.hopmixer(args);
+            CliRun.Result r = CliRun.run(args);
             assertEquals(2, r.code(), String.join(" ", args));
             assertEquals(1, r.err().strip().lines().count(), r.err());
             assertTrue(r.err().startsWith("hopmixer: "), r.err());
         }
-        assertTrue(Bars.hopmixer("sweep", sweep.toString(), "--models", "paramixer_nano", "--seeds", "1", "--datasets", "fashion-mnist",
+        assertTrue(CliRun.run("sweep", sweep.toString(), "--models", "paramixer_nano", "--seeds", "1", "--datasets", "fashion-mnist",
                 "--train-args", "--epochz 2").err().contains("--epochz"));
         assertFalse(Files.exists(sweep.resolve("sweep.json")), "a refused grid writes nothing");
     }

@@ -1,5 +1,6 @@
 package io.github.hopmixer.sweep;
 
+import io.github.hopmixer.testing.CliRun;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVRecord;
 import org.junit.jupiter.api.Test;
@@ -64,7 +65,7 @@ class ReportTest {
         Files.writeString(prog.getParent().getParent().resolve("summary.csv"), HEADER + "\n0,2.0,1.9,10.0,50.0,1e-3,100.0,5.0\n");
 
         Path out = tmp.resolve("results");
-        Bars.Run r = Bars.hopmixer("report", s.dir().toString(), "--output", out.toString());
+        CliRun.Result r = CliRun.run("report", s.dir().toString(), "--output", out.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("9 of 12 cells done"), r.out());
         assertTrue(r.out().contains("missing (3 cells)"), r.out());
@@ -136,7 +137,7 @@ class ReportTest {
     @Test
     void emptySweepReportsEverythingMissing() throws IOException {
         Sweep s = Sweep.create(tmp.resolve("empty"), SweepStateTest.grid(1, 2), 2);
-        Bars.Run r = Bars.hopmixer("report", s.dir().toString());
+        CliRun.Result r = CliRun.run("report", s.dir().toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("0 of 2 cells done") && r.out().contains("missing (2 cells)"), r.out());
         assertTrue(Files.readString(s.dir().resolve("report/report.md")).contains("| paramixer_nano | – | – | – | – | – | – | 0/2 |"));

@@ -1,5 +1,6 @@
 package io.github.hopmixer.sweep;
 
+import io.github.hopmixer.testing.CliRun;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -91,7 +92,7 @@ class SlurmSweepTest {
                 assertTrue(taskLog.contains("hopmixer sweep: cell " + c.index() + " on "), taskLog);
                 assertTrue(trainLog.contains("--threads 1"), "the cell got --cpus-per-task as its threads:\n" + trainLog);
             }
-            Bars.Run rep = Bars.hopmixer("report", sweep.toString());
+            CliRun.Result rep = CliRun.run("report", sweep.toString());
             assertEquals(0, rep.code(), rep.err());
             assertTrue(rep.out().contains("2 of 2 cells done"), rep.out());
             List<String> csv = Files.readAllLines(sweep.resolve("report/summary.csv"));

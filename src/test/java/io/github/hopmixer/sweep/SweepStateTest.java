@@ -1,5 +1,6 @@
 package io.github.hopmixer.sweep;
 
+import io.github.hopmixer.testing.CliRun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -137,11 +138,11 @@ class SweepStateTest {
         assertEquals(CellRunner.Outcome.REFUSED, CellRunner.run(s, s.cells().get(0), 1, new java.io.PrintStream(out, true)));
         assertEquals("", Files.readString(s.cellDir(s.cells().get(0)).resolve("summary.csv")), "nothing on disk is touched");
         // report: the other cell is reported, this one is listed as damaged
-        Bars.Run rep = Bars.hopmixer("report", s.dir().toString());
+        CliRun.Result rep = CliRun.run("report", s.dir().toString());
         assertEquals(0, rep.code(), rep.out() + rep.err());
         assertTrue(rep.out().contains("1 of 2 cells done") && rep.out().contains("seed1: damaged: "), rep.out());
         // a Slurm submission with only that cell left submits nothing, says why, and is not "every cell is done"
-        Bars.Run sub = Bars.hopmixer("sweep", s.dir().toString(), "--launcher", "slurm", "--dry-run");
+        CliRun.Result sub = CliRun.run("sweep", s.dir().toString(), "--launcher", "slurm", "--dry-run");
         assertEquals(1, sub.code(), sub.out() + sub.err());
         assertTrue(sub.out().contains("1 refused cell (listed above) not submitted") && !sub.out().contains("every cell is done"), sub.out());
         String md = Files.readString(s.dir().resolve("report/report.md"));
@@ -154,11 +155,11 @@ class SweepStateTest {
         String[] grid = {"sweep", dir.toString(), "--seeds", "1", "--datasets", "fashion-mnist", "--train-args", "--epochs 1", "--dry-run"};
         for (String models : List.of("paramixer_nano", "symmixer_nano")) {
             String[] a = java.util.stream.Stream.concat(java.util.stream.Stream.of(grid), java.util.stream.Stream.of("--models", models)).toArray(String[]::new);
-            Bars.Run r = Bars.hopmixer(a);
+            CliRun.Result r = CliRun.run(a);
             assertEquals(0, r.code(), r.out() + r.err());
             assertTrue(r.out().contains("fashion-mnist/" + models + "/seed1") && r.out().contains("1 not started"), r.out());
         }
-        Bars.Run r = Bars.hopmixer("sweep", dir.toString(), "--models", "paramixer_nano", "--seeds", "1", "--datasets", "fashion-mnist",
+        CliRun.Result r = CliRun.run("sweep", dir.toString(), "--models", "paramixer_nano", "--seeds", "1", "--datasets", "fashion-mnist",
                 "--dry-run", "--launcher", "slurm");
         assertEquals(0, r.code(), r.out() + r.err());
         assertTrue(r.out().contains("#SBATCH --array=0") && r.out().contains("--dry-run writes nothing"), r.out());
@@ -166,7 +167,7 @@ class SweepStateTest {
         // a dry run into a sweep folder checks its grid as a real run would, still writing nothing
         Sweep.create(dir, new Grid(List.of("paramixer_nano"), List.of(), List.of(1L), List.of(DatasetSpec.parse("fashion-mnist")), List.of("--epochs", "1")), 1);
         String json = Files.readString(dir.resolve("sweep.json"));
-        r = Bars.hopmixer("sweep", dir.toString(), "--models", "symmixer_nano", "--seeds", "1", "--datasets", "fashion-mnist", "--train-args", "--epochs 1", "--dry-run");
+        r = CliRun.run("sweep", dir.toString(), "--models", "symmixer_nano", "--seeds", "1", "--datasets", "fashion-mnist", "--train-args", "--epochs 1", "--dry-run");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("holds another sweep"), r.err());
         assertEquals(json, Files.readString(dir.resolve("sweep.json")));
@@ -180,7 +181,7 @@ class SweepStateTest {
         Sweep s = Sweep.create(tmp.resolve("s"), grid(1), 2);
         // started by another configuration: train --resume refuses it (exit 2), its reason only in train.log
         manifest(s.cellDir(s.cells().getFirst()), "symmixer_nano", 1, 2);
-        Bars.Run r = Bars.hopmixer("sweep", s.dir().toString(), "--threads", "1");
+        CliRun.Result r = CliRun.run("sweep", s.dir().toString(), "--threads", "1");
         assertEquals(1, r.code(), r.out() + r.err());
         String line = r.out().lines().filter(l -> l.contains("seed1: FAILED")).findFirst().orElseThrow(() -> new AssertionError(r.out()));
         assertTrue(line.contains("(exit 2, 0/2 epochs in summary.csv): --model paramixer_nano differs from run ") && line.contains("train.log"), line);

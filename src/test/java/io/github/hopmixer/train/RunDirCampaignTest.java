@@ -1,8 +1,9 @@
 package io.github.hopmixer.train;
 
+import io.github.hopmixer.testing.CliRun;
 import io.github.hopmixer.io.SafeTensors;
 import io.github.hopmixer.io.TensorData;
-import io.github.hopmixer.train.RunFixture.Result;
+import io.github.hopmixer.testing.CliRun.Result;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -42,7 +43,7 @@ class RunDirCampaignTest {
     static void setUp() throws IOException {
         data = RunFixture.writeBars(tmp.resolve("bars"), 8);
         base = tmp.resolve("base");
-        Result r = RunFixture.run(RunFixture.train(data, "--epochs", "1", "--output", base.toString()));
+        Result r = CliRun.run(RunFixture.train(data, "--epochs", "1", "--output", base.toString()));
         assertEquals(0, r.code(), r.err());
         faults = Files.createDirectories(tmp.resolve("faults"));
         Files.writeString(faults.resolve("a-file"), "not a directory\n");
@@ -81,10 +82,10 @@ class RunDirCampaignTest {
         model(model, "config-depth-negative", t -> {}, m -> set(m, "model_config", m.get("model_config").replace("\"depth\":8", "\"depth\":-1")));
         // A run with two checkpoints (steps 1 and 2), to check that a damaged newest one names the older one.
         Path two = tmp.resolve("two");
-        r = RunFixture.run(RunFixture.train(data, "--epochs", "1", "--checkpoint-every", "1", "--keep-checkpoints", "3", "--output", two.toString()));
+        r = CliRun.run(RunFixture.train(data, "--epochs", "1", "--checkpoint-every", "1", "--keep-checkpoints", "3", "--output", two.toString()));
         assertEquals(0, r.code(), r.err());
         Path sym = tmp.resolve("sym");
-        r = RunFixture.run(RunFixture.train(data, "--model", "symmixer_nano", "--epochs", "1", "--output", sym.toString()));
+        r = CliRun.run(RunFixture.train(data, "--model", "symmixer_nano", "--epochs", "1", "--output", sym.toString()));
         assertEquals(0, r.code(), r.err());
         Path newest = Path.of("checkpoints", "step-00000002");
         poison(RunFixture.copy(two, faults.resolve("nan-weight")).resolve(newest).resolve(Checkpoint.MODEL_FILE), "head.bias");
@@ -267,7 +268,7 @@ class RunDirCampaignTest {
         List<String> args = new ArrayList<>(c.args().stream().map(RunDirCampaignTest::fill).toList());
         if (args.getFirst().equals("{train}")) args = RunFixture.train(data, args.subList(1, args.size()).toArray(String[]::new));
         Map<String, String> before = RunFixture.snapshot(tmp);
-        Result r = RunFixture.run(args);
+        Result r = CliRun.run(args);
         String message = r.err().strip();
         System.out.println("| `" + c + "` | " + message.replace(tmp.toString(), "…").replace("|", "\\|") + " |");
         assertNotEquals(0, r.code(), "must fail: " + r.out());

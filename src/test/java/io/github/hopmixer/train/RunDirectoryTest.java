@@ -2,7 +2,7 @@ package io.github.hopmixer.train;
 
 import io.github.hopmixer.io.SafeTensors;
 import io.github.hopmixer.io.TensorData;
-import io.github.hopmixer.train.RunFixture.Result;
+import io.github.hopmixer.testing.CliRun.Result;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import static io.github.hopmixer.train.RunFixture.run;
+import static io.github.hopmixer.testing.CliRun.run;
 import static io.github.hopmixer.train.RunFixture.snapshot;
 import static io.github.hopmixer.train.RunFixture.train;
 import static org.junit.jupiter.api.Assertions.*;

@@ -1,7 +1,8 @@
 package io.github.hopmixer.train;
 
+import io.github.hopmixer.testing.CliRun;
 import io.github.hopmixer.cli.Main;
-import io.github.hopmixer.train.RunFixture.Result;
+import io.github.hopmixer.testing.CliRun.Result;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,7 +44,7 @@ class RunFaultTest {
     @Test
     void killedAtRandomMomentsEveryCheckpointLoadsAndTheResumedRunMatches() throws Exception {
         Path whole = tmp.resolve("whole"), killed = tmp.resolve("killed");
-        Result w = RunFixture.run(args(whole));
+        Result w = CliRun.run(args(whole));
         assertEquals(0, w.code(), w.err());
         long seed = System.nanoTime();
         System.out.println("kill moments from seed " + seed);
@@ -67,7 +68,7 @@ class RunFaultTest {
             }
         }
         assertTrue(done < 16, "killed before the end: " + done + " steps");
-        Result rest = RunFixture.run("train", "--resume", killed.toString(), "--threads", "1", "--no-progress");
+        Result rest = CliRun.run("train", "--resume", killed.toString(), "--threads", "1", "--no-progress");
         assertEquals(0, rest.code(), rest.err());
         assertEquals(RunFixture.steps(whole), RunFixture.steps(killed), "a resumed run repeats the uninterrupted run's steps exactly");
         assertEquals(RunFixture.summary(whole), RunFixture.summary(killed));
@@ -84,7 +85,7 @@ class RunFaultTest {
         Assumptions.assumeTrue(why == null, () -> "disk-full test skipped: cannot mount a tmpfs here (" + why + ")");
         try {
             Path run = mount.resolve("run");
-            Result r = RunFixture.run(args(run, "--epochs", "2"));
+            Result r = CliRun.run(args(run, "--epochs", "2"));
             System.out.println("disk full: " + r.err().strip());
             assertEquals(2, r.code(), r.out());
             assertEquals(1, r.errLines().size(), r.err());

@@ -1,13 +1,6 @@
 package io.github.hopmixer.train;
 
-import io.github.hopmixer.cli.Main;
-
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -21,14 +14,6 @@ import java.util.stream.Stream;
 /** Tiny runs for the run-directory tests: bar images the test writes, 2 steps an epoch, output captured. */
 final class RunFixture {
     private RunFixture() {}
-
-    /** What a command printed and returned. */
-    record Result(int code, String out, String err) {
-        /** The error output's non-empty lines. */
-        List<String> errLines() {
-            return err.lines().filter(l -> !l.isBlank()).toList();
-        }
-    }
 
     /** Two classes told apart by where a bright bar is, in ImageFolder layout: {@code n} train and 8 test images a class. */
     static Path writeBars(Path root, int n) throws IOException {
@@ -46,26 +31,6 @@ final class RunFixture {
         }
         a.addAll(List.of(extra));
         return a;
-    }
-
-    /** Runs {@code hopmixer args...} in this JVM, capturing standard output and error. */
-    static synchronized Result run(List<String> args) {
-        StringWriter err = new StringWriter();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream old = System.out;
-        try (PrintStream capture = new PrintStream(out, true, StandardCharsets.UTF_8)) {
-            System.setOut(capture);
-            var cl = Main.commandLine();
-            cl.setErr(new PrintWriter(err, true));
-            int code = cl.execute(args.toArray(String[]::new));
-            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString());
-        } finally {
-            System.setOut(old);
-        }
-    }
-
-    static Result run(String... args) {
-        return run(List.of(args));
     }
 
     /**
