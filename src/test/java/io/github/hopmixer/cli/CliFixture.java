@@ -17,7 +17,7 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 import java.util.zip.CRC32;
 
-/** A tiny ImageFolder data set, a checkpoint trained on it through the CLI, and helpers to run commands and snapshot folders. */
+/** A tiny ImageFolder data set, a checkpoint trained on it through the CLI ({@code testing.CliRun}), and a helper to snapshot folders. */
 final class CliFixture {
     private CliFixture() {}
 

@@ -586,6 +586,8 @@ class KernelGradientTest {
         java.util.Set<String> missing = new java.util.TreeSet<>();
         for (Class<?> kind : Op.kinds()) if (!named.contains(kind)) missing.add(kind.getSimpleName());
         assertTrue(missing.isEmpty(), "op kinds that no @GradientOf test names: " + missing);
+        named.removeAll(Op.kinds());
+        assertTrue(named.isEmpty(), "@GradientOf names classes that are not op kinds: " + named);
     }
 
     // ---------------------------------------------------------------- Patchify

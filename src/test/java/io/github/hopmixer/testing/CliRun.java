@@ -40,9 +40,11 @@ public final class CliRun {
         PrintStream old = System.out;
         try (PrintStream capture = new PrintStream(out, true, StandardCharsets.UTF_8)) {
             System.setOut(capture);
-            cl.setOut(new PrintWriter(capture, true));
+            PrintWriter pw = new PrintWriter(capture, true);
+            cl.setOut(pw);
             cl.setErr(new PrintWriter(err, true));
             int code = cl.execute(args);
+            pw.flush(); // a command's last print() without a newline is still in the writer's buffer
             capture.flush();
             return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString());
         } finally {

@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
-/** Tiny runs for the run-directory tests: bar images the test writes, 2 steps an epoch, output captured. */
+/** Tiny runs for the run-directory tests: bar images the test writes, 2 steps an epoch (commands run through {@code testing.CliRun}). */
 final class RunFixture {
     private RunFixture() {}
 
