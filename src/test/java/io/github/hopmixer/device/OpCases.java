@@ -262,25 +262,31 @@ public final class OpCases {
         });
     }
 
-    /** x with the mean and 1/σ its forward pass would save, as the backward kernels receive them. */
-    static float[][] layerNormSaved(Random r, int rows, int dim, float[][] a, int xArg, int meanArg, int rstdArg) {
-        a[xArg] = randn(r, (long) rows * dim, 1.5);
-        a[meanArg] = new float[rows];
-        a[rstdArg] = new float[rows];
+    /** x with the mean and 1/σ its forward pass would save, as the backward kernels receive them (at x + 1, x + 2). */
+    static float[][] layerNormSaved(Random r, int rows, int dim, float[][] a, int x) {
+        a[x] = randn(r, (long) rows * dim, 1.5);
+        layerNormStats(a, x, rows, dim);
+        return a;
+    }
+
+    /** The mean and 1/σ of argument {@code x} into arguments x + 1 and x + 2, as the forward pass saves them. */
+    public static void layerNormStats(float[][] a, int x, int rows, int dim) {
+        int mean = x + 1, rstd = x + 2;
+        a[mean] = new float[rows];
+        a[rstd] = new float[rows];
         for (int row = 0; row < rows; row++) {
             double mu = 0, var = 0;
-            for (int k = 0; k < dim; k++) mu += a[xArg][row * dim + k] / (double) dim;
-            for (int k = 0; k < dim; k++) var += Math.pow(a[xArg][row * dim + k] - mu, 2) / dim;
-            a[meanArg][row] = (float) mu;
-            a[rstdArg][row] = (float) (1 / Math.sqrt(var + 1e-6));
+            for (int k = 0; k < dim; k++) mu += a[x][row * dim + k] / (double) dim;
+            for (int k = 0; k < dim; k++) var += Math.pow(a[x][row * dim + k] - mu, 2) / dim;
+            a[mean][row] = (float) mu;
+            a[rstd][row] = (float) (1 / Math.sqrt(var + 1e-6));
         }
-        return a;
     }
 
     static OpCase layerNormBackwardInput(String name, int rows, int dim, int acc) {
         Init base = gaussian();
         return new OpCase(name, new LayerNormBackwardInput(rows, dim, acc != 0),
-                (r, sizes, i) -> layerNormSaved(r, rows, dim, base.make(r, sizes, i), 2, 3, 4),
+                (r, sizes, i) -> layerNormSaved(r, rows, dim, base.make(r, sizes, i), 2),
                 (in, out, i) -> {
                     // dx = rs·(g − mean g − x̂·mean(g·x̂)), g = dy·γ: the three terms' magnitudes (+ the prior dx).
                     double[][] mag = new double[6][];
@@ -305,7 +311,7 @@ public final class OpCases {
     static OpCase layerNormBackwardParams(String name, int rows, int dim, int acc) {
         Init base = gaussian();
         return new OpCase(name, new LayerNormBackwardParams(rows, dim, acc != 0),
-                (r, sizes, i) -> layerNormSaved(r, rows, dim, base.make(r, sizes, i), 3, 4, 5),
+                (r, sizes, i) -> layerNormSaved(r, rows, dim, base.make(r, sizes, i), 3),
                 (in, out, i) -> {
                     double[][] mag = new double[6][];
                     mag[0] = new double[dim];

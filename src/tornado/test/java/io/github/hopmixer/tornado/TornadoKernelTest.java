@@ -156,8 +156,8 @@ class TornadoKernelTest {
             for (int i = 0; i < in[a].length; i++) in[a][i] = (float) r.nextGaussian();
         }
         switch (c.op()) {
-            case LayerNormBackwardInput o -> layerNormSaved(in, 2, o.rows(), o.dim());
-            case LayerNormBackwardParams o -> layerNormSaved(in, 3, o.rows(), o.dim());
+            case LayerNormBackwardInput o -> io.github.hopmixer.device.OpCases.layerNormStats(in, 2, o.rows(), o.dim());
+            case LayerNormBackwardParams o -> io.github.hopmixer.device.OpCases.layerNormStats(in, 3, o.rows(), o.dim());
             case Residual o -> masks(in[3], r);
             case MaskedAdd o -> masks(in[2], r);
             case CrossEntropy o -> {
@@ -176,18 +176,6 @@ class TornadoKernelTest {
             default -> { }
         }
         return in;
-    }
-
-    /** The mean and 1/σ of x (argument {@code x}) into the next two arguments, as the forward pass saves them. */
-    static void layerNormSaved(float[][] in, int x, int rows, int dim) {
-        int mean = x + 1, rstd = x + 2;
-        for (int row = 0; row < rows; row++) {
-            double mu = 0, var = 0;
-            for (int k = 0; k < dim; k++) mu += in[x][row * dim + k] / (double) dim;
-            for (int k = 0; k < dim; k++) var += Math.pow(in[x][row * dim + k] - mu, 2) / dim;
-            in[mean][row] = (float) mu;
-            in[rstd][row] = (float) (1 / Math.sqrt(var + 1e-6));
-        }
     }
 
     /** DropPath masks: 0 or 1/0.75 per image. */
